@@ -1,0 +1,476 @@
+// Package activities holds every side effect of tidtam's workflows: database
+// writes, holiday look-ups, notification outbox rows, and starting or
+// signalling other workflows through the Temporal client.
+//
+// Every write is an idempotent upsert keyed by what the workflow supplies
+// (business keys, workflow IDs, deterministic event keys), so an activity
+// retried after a lost reply changes nothing twice. Database and Temporal
+// errors are returned as they are, which Temporal retries; only input that
+// can never succeed is reported as a non-retryable error.
+//
+// The package does not import workflows (which references these methods);
+// its inputs are the model rows of package models plus a few small structs.
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/models"
+)
+
+// Activities carries the dependencies of tidtam's activities. Register a
+// pointer to it with a worker; the workflows call its methods through a
+// typed nil reference.
+type Activities struct {
+	// DB is the application database.
+	DB *gorm.DB
+	// Temporal starts and signals assignment workflows (FanOut,
+	// SignalAssignments).
+	Temporal client.Client
+	// TaskQueue is where FanOut starts assignment workflows; empty means
+	// "tidtam".
+	TaskQueue string
+	// Logger may be nil (slog.Default is used).
+	Logger *slog.Logger
+}
+
+// ErrTypeInvalidInput is the application error type of inputs an activity
+// can never accept; such errors are not retried.
+const ErrTypeInvalidInput = "invalid_input"
+
+func invalid(msg string) error {
+	return temporal.NewNonRetryableApplicationError(msg, ErrTypeInvalidInput, nil)
+}
+
+func (a *Activities) log() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
+}
+
+func (a *Activities) db(ctx context.Context) (*gorm.DB, error) {
+	if a.DB == nil {
+		return nil, invalid("activities: no database configured")
+	}
+	return a.DB.WithContext(ctx), nil
+}
+
+// RecipientSpec says who receives a notification or an escalation, as
+// stored (JSON) in notifications.recipients and escalations.recipients. The
+// delivery service resolves it to accounts: UnitCodes means the accounts of
+// those units; AccountIDs those accounts; UnitPositions the accounts of a
+// unit holding one of the positions (e.g. a province's "governor",
+// "vice_governor", "palad"); RoleRegions the accounts with a role, limited
+// to an inspection region when Region is set (e.g. the MOI inspectors of
+// region 5, or the whole secretariat).
+type RecipientSpec struct {
+	UnitCodes     []string        `json:"unit_codes,omitempty"`
+	AccountIDs    []int64         `json:"account_ids,omitempty"`
+	UnitPositions []UnitPositions `json:"unit_positions,omitempty"`
+	RoleRegions   []RoleRegion    `json:"role_regions,omitempty"`
+}
+
+// UnitPositions selects the accounts of UnitCode holding one of Positions.
+type UnitPositions struct {
+	UnitCode  string   `json:"unit_code"`
+	Positions []string `json:"positions"`
+}
+
+// RoleRegion selects the accounts with Role, in inspection region Region
+// when it is not nil.
+type RoleRegion struct {
+	Role   models.Role `json:"role"`
+	Region *int        `json:"region,omitempty"`
+}
+
+// PersistDirectiveInput is the directive row and its items to upsert.
+// Actor is recorded in the audit trail.
+type PersistDirectiveInput struct {
+	Directive models.Directive       `json:"directive"`
+	Items     []models.DirectiveItem `json:"items"`
+	Actor     string                 `json:"actor"`
+}
+
+// PersistDirective upserts the directive and its items. The directive's
+// content, status, reason and units_total are overwritten; units_assigned
+// is owned by FanOut and never lowered here; created_at is kept. When
+// anything changed, one audit event ("directive.persist") is written in the
+// same transaction, so a retry that changes nothing writes no audit row. A
+// different directive already holding the same issuer and normalised
+// document number is a non-retryable conflict.
+func (a *Activities) PersistDirective(ctx context.Context, in PersistDirectiveInput) error {
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	d := in.Directive
+	if d.ID == "" || d.IssueDate == "" || d.Status == "" {
+		return invalid("PersistDirective: id, issue_date and status are required")
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		if d.DocNumberNorm != "" {
+			var other []string
+			if err := tx.Model(&models.Directive{}).Where("issuer_code = ? AND doc_number_norm = ? AND id <> ?",
+				d.IssuerCode, d.DocNumberNorm, d.ID).Pluck("id", &other).Error; err != nil {
+				return err
+			}
+			if len(other) > 0 {
+				return temporal.NewNonRetryableApplicationError(
+					"หนังสือเลขนี้ของหน่วยงานนี้มีอยู่แล้ว / a directive with this issuer and document number exists: "+other[0],
+					"conflict", nil)
+			}
+		}
+		var before models.Directive
+		found := true
+		if err := tx.Where("id = ?", d.ID).Take(&before).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			found = false
+		} else if err != nil {
+			return err
+		}
+		var beforeItems []models.DirectiveItem
+		if found {
+			if err := tx.Where("directive_id = ?", d.ID).Order("number").Find(&beforeItems).Error; err != nil {
+				return err
+			}
+		}
+		now := time.Now().UTC()
+		if d.CreatedAt.IsZero() {
+			d.CreatedAt = now
+		}
+		d.UpdatedAt = now
+		if found {
+			d.UnitsAssigned = max(d.UnitsAssigned, before.UnitsAssigned)
+		}
+		if err := tx.Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"source", "issuer_code", "doc_number", "doc_number_norm",
+				"issue_date", "urgency", "subject", "body", "meeting_id", "status", "status_reason",
+				"units_total", "created_by", "updated_at"}),
+		}).Create(&d).Error; err != nil {
+			return err
+		}
+		for i := range in.Items {
+			in.Items[i].DirectiveID = d.ID
+		}
+		if len(in.Items) > 0 {
+			if err := tx.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "directive_id"}, {Name: "number"}},
+				DoUpdates: clause.AssignmentColumns([]string{"text", "target", "due_date", "due_working_days", "due_within", "recurrence", "evidence_required", "report_into"}),
+			}).Create(&in.Items).Error; err != nil {
+				return err
+			}
+		}
+		if found && sameDirective(before, d) && sameItems(beforeItems, in.Items) {
+			return nil
+		}
+		var beforeJSON string
+		if found {
+			beforeJSON = mustJSON(struct {
+				Directive models.Directive       `json:"directive"`
+				Items     []models.DirectiveItem `json:"items"`
+			}{before, beforeItems})
+		}
+		return store.RecordAudit(tx, models.AuditEvent{
+			At:         now,
+			Actor:      in.Actor,
+			Action:     "directive.persist",
+			EntityType: "directive",
+			EntityID:   d.ID,
+			Before:     beforeJSON,
+			After: mustJSON(struct {
+				Directive models.Directive       `json:"directive"`
+				Items     []models.DirectiveItem `json:"items"`
+			}{d, in.Items}),
+		})
+	})
+}
+
+func sameDirective(a, b models.Directive) bool {
+	a.CreatedAt, a.UpdatedAt, b.CreatedAt, b.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	a.UnitsAssigned, b.UnitsAssigned = 0, 0
+	return mustJSON(a) == mustJSON(b)
+}
+
+func sameItems(a, b []models.DirectiveItem) bool {
+	byNumber := map[int]string{}
+	for _, it := range a {
+		byNumber[it.Number] = mustJSON(it)
+	}
+	for _, it := range b {
+		if byNumber[it.Number] != mustJSON(it) {
+			return false
+		}
+	}
+	return true
+}
+
+// SaveAssignmentInput is one state change of an assignment: the full
+// assignment row and item rows (version = the workflow's event sequence),
+// the reports written or decided by this change, and the event row
+// (deterministic ID) describing it. Event may be nil for a save without a
+// history entry.
+type SaveAssignmentInput struct {
+	Assignment models.Assignment       `json:"assignment"`
+	Items      []models.AssignmentItem `json:"items"`
+	Reports    []models.Report         `json:"reports,omitempty"`
+	Event      *models.AssignmentEvent `json:"event,omitempty"`
+}
+
+// SaveAssignment writes one state change of an assignment in one
+// transaction: the assignment and item rows are upserted unless the stored
+// version is already at least as new (so a late retry never rolls them
+// back); reports are inserted, and a report's decision columns are updated
+// when the input carries a decision; the event row is inserted once, and
+// only when it is new an audit event is written.
+func (a *Activities) SaveAssignment(ctx context.Context, in SaveAssignmentInput) error {
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	as := in.Assignment
+	if as.ID == "" || as.DirectiveID == "" || as.UnitCode == "" {
+		return invalid("SaveAssignment: assignment id, directive_id and unit_code are required")
+	}
+	now := time.Now().UTC()
+	if as.CreatedAt.IsZero() {
+		as.CreatedAt = now
+	}
+	if as.UpdatedAt.IsZero() {
+		as.UpdatedAt = now
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"parent_code", "region", "status", "ack_due_at",
+				"acknowledged_at", "acknowledged_by", "overdue", "escalation_level", "close_reason", "version", "updated_at"}),
+			Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "assignments.version < excluded.version"}}},
+		}).Create(&as).Error; err != nil {
+			return err
+		}
+		items := make([]models.AssignmentItem, len(in.Items))
+		for i, it := range in.Items {
+			it.AssignmentID = as.ID
+			if it.UpdatedAt.IsZero() {
+				it.UpdatedAt = as.UpdatedAt
+			}
+			items[i] = it
+		}
+		if len(items) > 0 {
+			if err := tx.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "assignment_id"}, {Name: "item_number"}, {Name: "cycle"}},
+				DoUpdates: clause.AssignmentColumns([]string{"status", "due_at", "reported_at", "escalation_level", "reason", "version", "updated_at"}),
+				Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "assignment_items.version < excluded.version"}}},
+			}).Create(&items).Error; err != nil {
+				return err
+			}
+		}
+		for _, r := range in.Reports {
+			r.AssignmentID = as.ID
+			if r.Evidence == "" {
+				r.Evidence = "[]"
+			}
+			if err := tx.Clauses(clause.OnConflict{
+				Columns: []clause.Column{{Name: "id"}},
+				DoUpdates: clause.Set{
+					{Column: clause.Column{Name: "decision"}, Value: clause.Expr{SQL: "COALESCE(excluded.decision, reports.decision)"}},
+					{Column: clause.Column{Name: "decided_by"}, Value: clause.Expr{SQL: "COALESCE(excluded.decided_by, reports.decided_by)"}},
+					{Column: clause.Column{Name: "decided_at"}, Value: clause.Expr{SQL: "COALESCE(excluded.decided_at, reports.decided_at)"}},
+					{Column: clause.Column{Name: "reason"}, Value: clause.Expr{SQL: "CASE WHEN excluded.decision IS NULL THEN reports.reason ELSE excluded.reason END"}},
+				},
+				Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "reports.assignment_id = excluded.assignment_id"}}},
+			}).Create(&r).Error; err != nil {
+				return err
+			}
+		}
+		if in.Event == nil {
+			return nil
+		}
+		ev := *in.Event
+		ev.AssignmentID = as.ID
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ev)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return nil // already written by an earlier attempt
+		}
+		return store.RecordAudit(tx, models.AuditEvent{
+			At:         ev.At,
+			Actor:      ev.Actor,
+			Action:     "assignment." + ev.Action,
+			EntityType: "assignment",
+			EntityID:   as.ID,
+			Before:     ev.Before,
+			After:      ev.After,
+		})
+	})
+}
+
+// EscalationClose closes one escalation.
+type EscalationClose struct {
+	ID     string    `json:"id"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
+}
+
+// RecordEscalationInput opens escalations, records actions on them, and
+// closes them, in that order.
+type RecordEscalationInput struct {
+	Open    []models.Escalation       `json:"open,omitempty"`
+	Actions []models.EscalationAction `json:"actions,omitempty"`
+	Close   []EscalationClose         `json:"close,omitempty"`
+}
+
+// RecordEscalation writes escalation rows in one transaction: opened
+// escalations and actions are inserted once (by their deterministic IDs);
+// a close sets closed_at and close_reason only on a still-open escalation,
+// so repeating it changes nothing.
+func (a *Activities) RecordEscalation(ctx context.Context, in RecordEscalationInput) error {
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		for _, e := range in.Open {
+			if e.ID == "" {
+				return invalid("RecordEscalation: escalation id is required")
+			}
+			if e.Recipients == "" {
+				e.Recipients = "{}"
+			}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&e).Error; err != nil {
+				return err
+			}
+		}
+		for _, ac := range in.Actions {
+			if ac.ID == "" {
+				return invalid("RecordEscalation: action id is required")
+			}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ac).Error; err != nil {
+				return err
+			}
+		}
+		for _, c := range in.Close {
+			if err := tx.Model(&models.Escalation{}).Where("id = ? AND closed_at IS NULL", c.ID).
+				Updates(map[string]any{"closed_at": c.At, "close_reason": c.Reason}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// NotificationInput is one outbox entry. ID is deterministic (the
+// assignment's workflow ID and event sequence); Data is rendered into the
+// template; Language defaults to "th".
+type NotificationInput struct {
+	ID         string            `json:"id"`
+	Kind       string            `json:"kind"`
+	Recipients RecipientSpec     `json:"recipients"`
+	Template   string            `json:"template"`
+	Language   string            `json:"language"`
+	Data       map[string]string `json:"data"`
+	CreatedAt  time.Time         `json:"created_at"`
+}
+
+// EnqueueNotification inserts one pending notification, once: a second
+// call with the same ID changes nothing (even if delivery already changed
+// the row's status).
+func (a *Activities) EnqueueNotification(ctx context.Context, in NotificationInput) error {
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	if in.ID == "" || in.Kind == "" {
+		return invalid("EnqueueNotification: id and kind are required")
+	}
+	n := models.Notification{
+		ID:         in.ID,
+		Kind:       in.Kind,
+		Recipients: mustJSON(in.Recipients),
+		Template:   in.Template,
+		Language:   in.Language,
+		Data:       mustJSON(in.Data),
+		Status:     models.NotificationPending,
+		CreatedAt:  in.CreatedAt,
+	}
+	if n.Template == "" {
+		n.Template = in.Kind
+	}
+	if n.Language == "" {
+		n.Language = "th"
+	}
+	if n.Data == "null" {
+		n.Data = "{}"
+	}
+	if n.CreatedAt.IsZero() {
+		n.CreatedAt = time.Now().UTC()
+	}
+	return db.Clauses(clause.OnConflict{DoNothing: true}).Create(&n).Error
+}
+
+// LoadHolidaysInput asks for the holidays of the given years.
+type LoadHolidaysInput struct {
+	Years []int `json:"years"`
+}
+
+// LoadHolidaysResult lists the holidays found (ISO dates, ascending) and
+// the years among those asked that have at least one holiday in the table
+// (a year without any is taken as not yet published).
+type LoadHolidaysResult struct {
+	Holidays []string `json:"holidays"`
+	Years    []int    `json:"years"`
+}
+
+// LoadHolidays reads the holidays of the requested years from the holidays
+// table. Its result is recorded in the workflow history, so a replay sees
+// the same calendar even if the table changes later.
+func (a *Activities) LoadHolidays(ctx context.Context, in LoadHolidaysInput) (LoadHolidaysResult, error) {
+	db, err := a.db(ctx)
+	if err != nil {
+		return LoadHolidaysResult{}, err
+	}
+	out := LoadHolidaysResult{Holidays: []string{}, Years: []int{}}
+	for _, y := range in.Years {
+		if y < 1900 || y > 2399 {
+			return out, invalid("LoadHolidays: year out of range")
+		}
+		var dates []string
+		from, to := yearBounds(y)
+		if err := db.Model(&models.Holiday{}).Where("date >= ? AND date <= ?", from, to).
+			Order("date").Pluck("date", &dates).Error; err != nil {
+			return LoadHolidaysResult{}, err
+		}
+		if len(dates) > 0 {
+			out.Years = append(out.Years, y)
+			out.Holidays = append(out.Holidays, dates...)
+		}
+	}
+	return out, nil
+}
+
+func yearBounds(y int) (string, string) {
+	t := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+	return t.Format("2006-01-02"), t.AddDate(1, 0, -1).Format("2006-01-02")
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only unsupported types (channels, funcs) fail; the inputs here
+		// are plain data.
+		panic(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,243 @@
+// Package api is tidtam's HTTP interface: JSON under /api/v1, health and
+// metrics endpoints, and the OpenAPI document. Handlers take their
+// dependencies explicitly from Deps, pass c.UserContext() down to the
+// database, and return domain errors (internal/apperr) that ErrorHandler
+// maps to HTTP status codes in one place.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	"gorm.io/gorm"
+
+	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/internal/telemetry"
+)
+
+// Deps are everything the handlers use. DB, Auth and Logger are required;
+// Temporal may be nil only in tests that do not touch workflows (readyz then
+// reports Temporal as unavailable).
+type Deps struct {
+	DB       *gorm.DB
+	Temporal client.Client
+	Auth     *auth.Service
+	Logger   *slog.Logger
+	Metrics  *telemetry.Metrics
+	// TaskQueue is where workflows started by the API run.
+	TaskQueue string
+	// DataDir holds uploaded evidence files.
+	DataDir string
+	// MaxUploadBytes limits one evidence file.
+	MaxUploadBytes int64
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+// New returns the Fiber application with every route registered.
+func New(d *Deps) *fiber.App {
+	app := fiber.New(fiber.Config{
+		AppName:               "tidtam",
+		ErrorHandler:          errorHandler(d.Logger),
+		DisableStartupMessage: true,
+		// Thai dates and names arrive percent-encoded in paths.
+		UnescapePath: true,
+		BodyLimit:             int(max(d.MaxUploadBytes, 1<<20)) * 5,
+		ReadTimeout:           60 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+	})
+	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
+	app.Use(requestid.New(requestid.Config{Generator: uuid.NewString}))
+	app.Use(accessLog(d.Logger, d.Metrics))
+
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	app.Get("/readyz", readyz(d))
+	if d.Metrics != nil {
+		app.Get("/metrics", adaptor.HTTPHandler(d.Metrics.Handler))
+	}
+
+	v1 := app.Group("/api/v1")
+	v1.Get("/openapi.json", serveOpenAPI)
+	v1.Post("/auth/login", login(d))
+
+	authed := v1.Group("", requireAuth(d))
+	authed.Post("/auth/logout", logout(d))
+	authed.Get("/auth/me", me(d))
+	authed.Post("/auth/tokens", createAPIToken(d))
+	authed.Get("/accounts", listAccounts(d))
+	authed.Post("/accounts", createAccount(d))
+	authed.Get("/units", listUnits(d))
+	authed.Get("/units/:code", getUnit(d))
+	authed.Get("/holidays", listHolidays(d))
+	authed.Put("/holidays/:date", putHoliday(d))
+	authed.Delete("/holidays/:date", deleteHoliday(d))
+	authed.Get("/audit", listAudit(d))
+	for _, register := range extraRoutes {
+		register(authed, d)
+	}
+	return app
+}
+
+// extraRoutes lets feature files (directives, meetings, …) add their routes
+// to the authenticated group without growing New.
+var extraRoutes []func(r fiber.Router, d *Deps)
+
+// errorBody is the JSON shape of every error response.
+type errorBody struct {
+	Error *apperr.Error `json:"error"`
+}
+
+// statusOf maps domain error codes to HTTP status codes; the only place
+// that does so.
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid:      http.StatusUnprocessableEntity,
+	apperr.BadRequest:   http.StatusBadRequest,
+	apperr.NotFound:     http.StatusNotFound,
+	apperr.Conflict:     http.StatusConflict,
+	apperr.Unauthorized: http.StatusUnauthorized,
+	apperr.Forbidden:    http.StatusForbidden,
+	apperr.Unavailable:  http.StatusServiceUnavailable,
+	apperr.Internal:     http.StatusInternalServerError,
+}
+
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			code := apperr.BadRequest
+			switch fe.Code {
+			case http.StatusNotFound:
+				code = apperr.NotFound
+			case http.StatusMethodNotAllowed:
+				code = apperr.BadRequest
+			case http.StatusRequestEntityTooLarge:
+				code = apperr.Invalid
+			}
+			return c.Status(fe.Code).JSON(errorBody{&apperr.Error{Code: code, Message: thaiHTTPMessage(fe)}})
+		}
+		e := apperr.As(err)
+		if e == nil {
+			e = classify(err)
+		}
+		status := statusOf[e.Code]
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+		if status >= 500 {
+			log.Error("request failed", "request_id", c.Locals(requestid.ConfigDefault.ContextKey), "path", c.Path(), "error", err)
+			if e.Code == apperr.Internal {
+				// Never leak internals; the request ID finds the log line.
+				e = &apperr.Error{Code: apperr.Internal, Message: "เกิดข้อผิดพลาดภายในระบบ (internal error); request id " + requestID(c)}
+			}
+		}
+		return c.Status(status).JSON(errorBody{e})
+	}
+}
+
+// classify turns infrastructure errors into domain errors: an unreachable
+// database or Temporal is 503 so clients retry; anything else is 500.
+func classify(err error) *apperr.Error {
+	if errors.Is(err, context.DeadlineExceeded) || isUnavailable(err) {
+		return apperr.Wrap(apperr.Unavailable, err, "ระบบฐานข้อมูลหรือระบบงานไม่พร้อมชั่วคราว กรุณาลองใหม่ (service temporarily unavailable, retry)")
+	}
+	return apperr.Wrap(apperr.Internal, err, "internal error")
+}
+
+func thaiHTTPMessage(fe *fiber.Error) string {
+	switch fe.Code {
+	case http.StatusNotFound:
+		return "ไม่พบหน้าที่ร้องขอ (not found)"
+	case http.StatusMethodNotAllowed:
+		return "ไม่รองรับวิธีการร้องขอนี้ (method not allowed)"
+	case http.StatusRequestEntityTooLarge:
+		return "ข้อมูลที่ส่งมีขนาดใหญ่เกินกำหนด (request body too large)"
+	}
+	return fe.Message
+}
+
+func requestID(c *fiber.Ctx) string {
+	if v, ok := c.Locals(requestid.ConfigDefault.ContextKey).(string); ok {
+		return v
+	}
+	return ""
+}
+
+func accessLog(log *slog.Logger, m *telemetry.Metrics) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		if err != nil {
+			// Let the error handler write the response now, so the status
+			// logged is the one the client sees.
+			if herr := c.App().ErrorHandler(c, err); herr != nil {
+				_ = c.SendStatus(fiber.StatusInternalServerError)
+			}
+		}
+		status := c.Response().StatusCode()
+		route := c.Route().Path
+		dur := time.Since(start)
+		if m != nil {
+			tags := map[string]string{"method": c.Method(), "route": route, "status": statusClass(status)}
+			m.Scope.Tagged(tags).Counter("http_requests").Inc(1)
+			m.Scope.Tagged(tags).Timer("http_request_latency").Record(dur)
+		}
+		level := slog.LevelInfo
+		if route == "/healthz" || route == "/readyz" || route == "/metrics" {
+			level = slog.LevelDebug
+		}
+		log.Log(c.UserContext(), level, "http", "method", c.Method(), "path", c.Path(), "status", status,
+			"duration_ms", dur.Milliseconds(), "request_id", requestID(c))
+		return nil
+	}
+}
+
+func statusClass(s int) string {
+	return string(rune('0'+s/100)) + "xx"
+}
+
+func readyz(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+		defer cancel()
+		checks := fiber.Map{}
+		ok := true
+		if err := store.Ping(ctx, d.DB); err != nil {
+			checks["database"] = err.Error()
+			ok = false
+		} else {
+			checks["database"] = "ok"
+		}
+		if d.Temporal == nil {
+			checks["temporal"] = "not configured"
+			ok = false
+		} else if _, err := d.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+			checks["temporal"] = err.Error()
+			ok = false
+		} else {
+			checks["temporal"] = "ok"
+		}
+		if !ok {
+			return c.Status(http.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "checks": checks})
+		}
+		return c.JSON(fiber.Map{"status": "ok", "checks": checks})
+	}
+}

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"gorm.io/gorm"
+
+	"github.com/tidtam/tidtam/activities"
+	"github.com/tidtam/tidtam/api"
+	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/config"
+	"github.com/tidtam/tidtam/internal/devserver"
+	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/internal/telemetry"
+	"github.com/tidtam/tidtam/workflows"
+)
+
+// openDB opens the app database; with migrate it also applies migrations
+// and seeds the base units, otherwise it refuses an out-of-date schema.
+func openDB(ctx context.Context, cfg *config.Config, migrate bool) (*gorm.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		if _, err := store.Migrate(ctx, db); err != nil {
+			return nil, err
+		}
+		return db, store.SeedBase(ctx, db)
+	}
+	cur, latest, err := store.SchemaVersion(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if cur < latest {
+		return nil, fmt.Errorf("database schema is at version %d but this build needs %d: run `tidtam migrate` first", cur, latest)
+	}
+	return db, nil
+}
+
+// dialTemporal connects to the Temporal frontend, retrying for up to a
+// minute so that services started together (docker compose) settle.
+func dialTemporal(ctx context.Context, addr, namespace string, log *slog.Logger, m *telemetry.Metrics) (client.Client, error) {
+	opts := client.Options{HostPort: addr, Namespace: namespace, Logger: sdklog.NewStructuredLogger(log.With("component", "temporal-sdk"))}
+	if m != nil {
+		opts.MetricsHandler = m.Temporal
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		c, err := client.DialContext(ctx, opts)
+		if err == nil {
+			return c, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, fmt.Errorf("cannot reach Temporal at %s (TEMPORAL_ADDRESS): %w", addr, err)
+		}
+		log.Warn("Temporal not reachable yet, retrying", "address", addr, "error", err)
+		time.Sleep(2 * time.Second)
+	}
+}
+
+// registerNamespace creates the namespace on an external server if missing.
+func registerNamespace(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	nc, err := client.NewNamespaceClient(client.Options{HostPort: cfg.TemporalAddress,
+		Logger: sdklog.NewStructuredLogger(log.With("component", "temporal-sdk"))})
+	if err != nil {
+		return fmt.Errorf("cannot reach Temporal at %s (TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
+	}
+	defer nc.Close()
+	err = nc.Register(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace:                        cfg.TemporalNamespace,
+		WorkflowExecutionRetentionPeriod: durationpb.New(30 * 24 * time.Hour),
+	})
+	var exists *serviceerror.NamespaceAlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		return fmt.Errorf("registering Temporal namespace %q: %w", cfg.TemporalNamespace, err)
+	}
+	if err == nil {
+		log.Info("registered Temporal namespace", "namespace", cfg.TemporalNamespace)
+	}
+	return nil
+}
+
+func newWorker(c client.Client, cfg *config.Config, db *gorm.DB, log *slog.Logger) worker.Worker {
+	w := worker.New(c, cfg.TaskQueue, worker.Options{})
+	workflows.Register(w, &activities.Activities{DB: db, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: log})
+	return w
+}
+
+func newAPI(cfg *config.Config, db *gorm.DB, c client.Client, log *slog.Logger, m *telemetry.Metrics) *fiber.App {
+	return api.New(&api.Deps{
+		DB: db, Temporal: c, Logger: log, Metrics: m, TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir,
+		MaxUploadBytes: int64(cfg.MaxUploadMiB) << 20,
+		Auth:           &auth.Service{DB: db, SessionTTL: cfg.SessionTTL},
+	})
+}
+
+// listen binds the HTTP address first so that a port conflict is reported
+// before anything else starts.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s (TIDTAM_HTTP_ADDR): %w", addr, err)
+	}
+	return ln, nil
+}
+
+// serveHTTP runs app on ln until ctx ends, then shuts down gracefully.
+func serveHTTP(ctx context.Context, app *fiber.App, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		return app.ShutdownWithTimeout(10 * time.Second)
+	}
+}
+
+func ensureAdmin(ctx context.Context, cfg *config.Config, db *gorm.DB, out io.Writer) error {
+	svc := &auth.Service{DB: db, SessionTTL: cfg.SessionTTL}
+	generated, created, err := svc.EnsureAdmin(ctx, cfg.AdminPass)
+	if err != nil {
+		return fmt.Errorf("creating the admin account: %w", err)
+	}
+	if created && generated != "" {
+		fmt.Fprintf(out, "สร้างบัญชีผู้ดูแลระบบแล้ว (admin account created): username admin, password %s\n", generated)
+		fmt.Fprintln(out, "  รหัสผ่านนี้แสดงครั้งเดียว กรุณาจดไว้ (shown once: write it down)")
+	} else if created {
+		fmt.Fprintln(out, "สร้างบัญชีผู้ดูแลระบบแล้ว (admin account created): username admin, password from TIDTAM_ADMIN_PASSWORD")
+	}
+	return nil
+}
+
+// serve is the all-in-one role.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
+	started := time.Now()
+	ln, err := listen(cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	db, err := openDB(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	if err := ensureAdmin(ctx, cfg, db, out); err != nil {
+		return err
+	}
+	addr := cfg.TemporalAddress
+	if cfg.Embedded() {
+		srv, err := devserver.Start(devserver.Options{
+			DatabaseFile: cfg.DataDir + "/temporal.db",
+			FrontendPort: cfg.EmbeddedTemporalPort,
+			Namespace:    cfg.TemporalNamespace,
+			Logger:       log,
+		})
+		if err != nil {
+			return err
+		}
+		defer srv.Stop()
+		addr = srv.Address()
+	} else if err := registerNamespace(ctx, cfg, log); err != nil {
+		return err
+	}
+	m := telemetry.NewMetrics()
+	defer m.Close()
+	c, err := dialTemporal(ctx, addr, cfg.TemporalNamespace, log, m)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	w := newWorker(c, cfg, db, log)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("starting worker: %w", err)
+	}
+	defer w.Stop()
+	app := newAPI(cfg, db, c, log, m)
+	fmt.Fprintf(out, "tidtam พร้อมใช้งาน (ready) in %.1fs: %s\n", time.Since(started).Seconds(), cfg.PublicURL)
+	fmt.Fprintf(out, "  เข้าสู่ระบบ (sign in): POST %s/api/v1/auth/login {\"username\":\"admin\",\"password\":\"…\"}\n", cfg.PublicURL)
+	fmt.Fprintf(out, "  Temporal: %s namespace %s (Temporal UI: temporal server's web UI pointed at this address)\n", addr, cfg.TemporalNamespace)
+	return serveHTTP(ctx, app, ln)
+}
+
+func runAPI(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	if cfg.Embedded() {
+		return errors.New("`tidtam api` needs an external Temporal server: set TEMPORAL_ADDRESS (or run `tidtam serve`)")
+	}
+	ln, err := listen(cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	db, err := openDB(ctx, cfg, false)
+	if err != nil {
+		return err
+	}
+	m := telemetry.NewMetrics()
+	defer m.Close()
+	c, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log, m)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	log.Info("tidtam api listening", "addr", ln.Addr().String())
+	return serveHTTP(ctx, newAPI(cfg, db, c, log, m), ln)
+}
+
+func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	if cfg.Embedded() {
+		return errors.New("`tidtam worker` needs an external Temporal server: set TEMPORAL_ADDRESS (or run `tidtam serve`)")
+	}
+	db, err := openDB(ctx, cfg, false)
+	if err != nil {
+		return err
+	}
+	m := telemetry.NewMetrics()
+	defer m.Close()
+	c, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log, m)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", m.Handler)
+		mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"status":"ok"}`)) })
+		hs := &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := hs.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics server", "error", err)
+			}
+		}()
+		defer hs.Close()
+	}
+	w := newWorker(c, cfg, db, log)
+	log.Info("tidtam worker started", "task_queue", cfg.TaskQueue, "temporal", cfg.TemporalAddress)
+	return w.Run(interruptOn(ctx))
+}
+
+// interruptOn adapts ctx to the channel worker.Run stops on.
+func interruptOn(ctx context.Context) <-chan any {
+	ch := make(chan any)
+	go func() { <-ctx.Done(); close(ch) }()
+	return ch
+}
+
+func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	applied, err := store.Migrate(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := store.SeedBase(ctx, db); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "migrations applied: %v (database %s)\n", applied, store.Redact(cfg.DatabaseURL))
+	if err := ensureAdmin(ctx, cfg, db, out); err != nil {
+		return err
+	}
+	if !cfg.Embedded() {
+		return registerNamespace(ctx, cfg, log)
+	}
+	return nil
+}

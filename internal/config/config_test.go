@@ -1,0 +1,78 @@
+package config
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.DataDir != "./data" || c.DatabaseURL != "sqlite:data/tidtam.db" {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if !c.Embedded() || c.TemporalNamespace != "tidtam" || c.TaskQueue != "tidtam" || c.EmbeddedTemporalPort != 7233 {
+		t.Fatalf("temporal defaults: %+v", c)
+	}
+	if c.SessionTTL != 12*time.Hour || c.LogLevel != slog.LevelInfo || c.PublicURL != "http://127.0.0.1:8080" {
+		t.Fatalf("other defaults: %+v", c)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"TIDTAM_DATABASE_URL": "postgres://u:p@db:5432/tidtam",
+		"TEMPORAL_ADDRESS":    "temporal:7233",
+		"TIDTAM_LOG_LEVEL":    "debug",
+		"TIDTAM_PUBLIC_URL":   "https://tidtam.example.go.th/",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Embedded() || c.DatabaseURL != "postgres://u:p@db:5432/tidtam" || c.LogLevel != slog.LevelDebug || c.PublicURL != "https://tidtam.example.go.th" {
+		t.Fatalf("overrides: %+v", c)
+	}
+}
+
+func TestInvalidValuesNameTheVariable(t *testing.T) {
+	cases := map[string]string{
+		"TIDTAM_HTTP_ADDR":              "8080",
+		"TEMPORAL_ADDRESS":              ":7233",
+		"TIDTAM_DATABASE_URL":           "mysql://x@y/z",
+		"TIDTAM_LOG_LEVEL":              "loud",
+		"TIDTAM_LOG_FORMAT":             "xml",
+		"TIDTAM_SESSION_TTL":            "forever",
+		"TIDTAM_EMBEDDED_TEMPORAL_PORT": "70000",
+		"TIDTAM_SMTP_TLS":               "ssl3",
+		"TIDTAM_SMTP_AUTH":              "cram",
+		"TIDTAM_PUBLIC_URL":             "ftp://x",
+		"TIDTAM_MAX_UPLOAD_MB":          "0",
+	}
+	for name, bad := range cases {
+		_, err := Load(env(map[string]string{name: bad}))
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Var != name {
+			t.Errorf("%s=%q: got %v, want a config error naming the variable", name, bad, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("message %q does not name %s", err, name)
+		}
+	}
+}
+
+func TestPasswordRedactedInError(t *testing.T) {
+	_, err := Load(env(map[string]string{"TIDTAM_DATABASE_URL": "mysql://u:secret@h/db"}))
+	if err == nil || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("error leaks password or is nil: %v", err)
+	}
+}

@@ -1,0 +1,550 @@
+// Package e2e tests tidtam as a user deploys it: the built binary started as
+// separate processes, the docker-compose.yml production topology, and that
+// topology exercised with real processes (a Temporal server built from
+// go.mod, PostgreSQL on 127.0.0.1:5432). Run with -short to leave out the
+// slow topology test.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+)
+
+// tidtamBin is the binary TestMain built from ./cmd/tidtam; empty when the
+// build failed, and then buildErr holds the compiler output.
+var (
+	tidtamBin string
+	buildErr  error
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "tidtam-e2e-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: temp dir:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	root, err := findRepoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	// Built once for every test. A failure is reported by the tests that
+	// need the binary, so the compose checks still run.
+	bin := filepath.Join(dir, "tidtam")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/tidtam")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		buildErr = fmt.Errorf("go build ./cmd/tidtam: %v\n%s", err, out)
+	} else {
+		tidtamBin = bin
+	}
+	return m.Run()
+}
+
+// binary returns the path of the built tidtam binary or fails the test.
+func binary(t *testing.T) string {
+	t.Helper()
+	if tidtamBin == "" {
+		t.Fatalf("the tidtam binary did not build: %v", buildErr)
+	}
+	return tidtamBin
+}
+
+// findRepoRoot walks up from the working directory to the folder holding
+// go.mod.
+func findRepoRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		if filepath.Dir(dir) == dir {
+			return "", errors.New("no go.mod above " + wd)
+		}
+	}
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := findRepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// childEnv returns this process's environment without any TIDTAM_* or
+// TEMPORAL_* variable (a developer's shell must not leak into the test),
+// plus the given NAME=value pairs.
+func childEnv(vars ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !isOwnEnv(name) {
+			env = append(env, kv)
+		}
+	}
+	return append(env, vars...)
+}
+
+// freePorts returns n distinct free TCP ports on 127.0.0.1. The listeners
+// are held until all are chosen so no port is returned twice.
+func freePorts(t *testing.T, n int) []int {
+	t.Helper()
+	ports := make([]int, 0, n)
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("finding a free port: %v", err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports
+}
+
+// syncBuffer collects a child's stdout and stderr.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// process is a child process started by a test.
+type process struct {
+	name    string
+	cmd     *exec.Cmd
+	out     *syncBuffer
+	done    chan struct{} // closed when the process has exited
+	waitErr error         // valid after done
+}
+
+// startProcess starts bin with args and env. Its output is logged when the
+// test fails, and it is killed when the test ends (or shortly before the
+// test binary's -timeout, so no child outlives a hung test).
+func startProcess(t *testing.T, name, bin string, env []string, args ...string) *process {
+	t.Helper()
+	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	if dl, ok := t.Deadline(); ok {
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-10*time.Second))
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = env
+	cmd.Dir = t.TempDir()
+	p := &process{name: name, cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.out, p.out
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatalf("starting %s: %v", name, err)
+	}
+	go func() {
+		p.waitErr = cmd.Wait()
+		cancel()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.kill()
+		if t.Failed() {
+			t.Logf("──── output of %s (%s) ────\n%s", name, strings.Join(args, " "), p.out.String())
+		}
+	})
+	return p
+}
+
+// exited reports whether the process has ended.
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (p *process) kill() {
+	if !p.exited() {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// stop sends SIGTERM and waits up to grace; it kills the process after
+// that. It reports whether the process ended on its own in time.
+func (p *process) stop(grace time.Duration) bool {
+	if p.exited() {
+		return true
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+		return true
+	case <-time.After(grace):
+		p.kill()
+		return false
+	}
+}
+
+// wait waits up to timeout for the process to exit by itself.
+func (p *process) wait(timeout time.Duration) (exited bool, err error) {
+	select {
+	case <-p.done:
+		return true, p.waitErr
+	case <-time.After(timeout):
+		return false, nil
+	}
+}
+
+var httpClient = &http.Client{Timeout: 10 * time.Second}
+
+// waitReady polls GET base/readyz until it answers 200 {"status":"ok"}.
+func waitReady(t *testing.T, p *process, base string, timeout time.Duration) {
+	t.Helper()
+	start := time.Now()
+	deadline := start.Add(timeout)
+	last := "no answer yet"
+	for time.Now().Before(deadline) {
+		if p.exited() {
+			t.Fatalf("%s exited before %s/readyz answered: %v", p.name, base, p.waitErr)
+		}
+		resp, err := httpClient.Get(base + "/readyz")
+		if err != nil {
+			last = err.Error()
+		} else {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var st struct{ Status string }
+			if resp.StatusCode == http.StatusOK && json.Unmarshal(body, &st) == nil && st.Status == "ok" {
+				t.Logf("%s ready after %v", p.name, time.Since(start).Round(10*time.Millisecond))
+				return
+			}
+			last = fmt.Sprintf("%d %s", resp.StatusCode, bytes.TrimSpace(body))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("%s/readyz did not answer 200 {\"status\":\"ok\"} within %v; last answer: %s", base, timeout, last)
+}
+
+// apiCall sends a JSON request and decodes a JSON answer into out (when
+// non-nil). It returns the status code; a transport error fails the test.
+func apiCall(t *testing.T, method, url, token string, body, out any) int {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: answer is not the expected JSON: %v\n%s", method, url, err, raw)
+		}
+	}
+	if resp.StatusCode >= 300 {
+		t.Logf("%s %s → %d %s", method, url, resp.StatusCode, bytes.TrimSpace(raw))
+	}
+	return resp.StatusCode
+}
+
+// signIn logs in as username and returns the bearer token.
+func signIn(t *testing.T, base, username, password string) string {
+	t.Helper()
+	var res struct {
+		Token     string          `json:"token"`
+		ExpiresAt string          `json:"expires_at"`
+		Account   json.RawMessage `json:"account"`
+	}
+	code := apiCall(t, http.MethodPost, base+"/api/v1/auth/login", "",
+		map[string]string{"username": username, "password": password}, &res)
+	if code != http.StatusOK {
+		t.Fatalf("sign-in as %q answered %d, want 200", username, code)
+	}
+	if res.Token == "" || res.ExpiresAt == "" || len(res.Account) == 0 {
+		t.Fatalf("sign-in answer lacks token, expires_at or account: %+v", res)
+	}
+	return res.Token
+}
+
+// unitView is the part of a unit the tests check.
+type unitView struct {
+	Code             string  `json:"code"`
+	Type             string  `json:"type"`
+	NameTH           string  `json:"name_th"`
+	NameEN           string  `json:"name_en"`
+	ISOCode          string  `json:"iso_code"`
+	InspectionRegion *int    `json:"inspection_region"`
+	ParentCode       *string `json:"parent_code"`
+}
+
+// checkProvinces lists the provinces with token and checks there are the 77
+// of Thailand, Bangkok among them as seeded.
+func checkProvinces(t *testing.T, base, token string) {
+	t.Helper()
+	var page struct {
+		Items []unitView `json:"items"`
+		Total int        `json:"total"`
+	}
+	if code := apiCall(t, http.MethodGet, base+"/api/v1/units?type=province", token, nil, &page); code != http.StatusOK {
+		t.Fatalf("GET /api/v1/units?type=province answered %d, want 200", code)
+	}
+	if page.Total != 77 || len(page.Items) != 77 {
+		t.Fatalf("provinces: total %d, %d items; want 77 and 77", page.Total, len(page.Items))
+	}
+	for _, u := range page.Items {
+		if u.Type != "province" {
+			t.Errorf("unit %s in the province list has type %q", u.Code, u.Type)
+		}
+		if u.Code != "10" {
+			continue
+		}
+		if u.NameEN != "Bangkok" || u.NameTH != "กรุงเทพมหานคร" || u.ISOCode != "TH-10" ||
+			u.InspectionRegion == nil || *u.InspectionRegion != 0 || u.ParentCode == nil || *u.ParentCode != "ONCB" {
+			t.Errorf("Bangkok is seeded as %+v, want code 10, กรุงเทพมหานคร, Bangkok, TH-10, region 0, parent ONCB", u)
+		}
+		return
+	}
+	t.Error("province 10 (Bangkok) is not in the list")
+}
+
+// generatedPasswordRE finds an announced generated admin password: a line
+// mentioning a password that carries a 16-character word drawn from the
+// generator's alphabet (internal/auth: no 0/O, 1/l/I).
+var generatedPasswordRE = regexp.MustCompile(`(?i:password)[^\n]*?\b([A-HJ-NP-Za-km-z2-9]{16})\b`)
+
+// temporalClient dials a Temporal frontend with the SDK's logging off.
+func temporalClient(t *testing.T, hostPort, namespace string) client.Client {
+	t.Helper()
+	c, err := client.Dial(client.Options{
+		HostPort:  hostPort,
+		Namespace: namespace,
+		Logger:    sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
+	})
+	if err != nil {
+		t.Fatalf("dialling Temporal at %s: %v", hostPort, err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// serveEnv is the environment of a `tidtam serve` on dataDir.
+func serveEnv(dataDir string, httpPort, temporalPort int, extra ...string) []string {
+	return childEnv(append([]string{
+		"TIDTAM_DATA_DIR=" + dataDir,
+		"TIDTAM_HTTP_ADDR=127.0.0.1:" + strconv.Itoa(httpPort),
+		"TIDTAM_EMBEDDED_TEMPORAL_PORT=" + strconv.Itoa(temporalPort),
+		"TIDTAM_LOG_LEVEL=info",
+	}, extra...)...)
+}
+
+// TestServeRestartSurvivesKill9 runs the all-in-one `tidtam serve`, writes
+// to both of its stores, kills it with SIGKILL and starts it again on the
+// same data directory: everything written must still be there, and the
+// admin account must not be created (nor a password generated) again.
+func TestServeRestartSurvivesKill9(t *testing.T) {
+	bin := binary(t)
+	dataDir := t.TempDir()
+	ports := freePorts(t, 2)
+	httpPort, temporalPort := ports[0], ports[1]
+	base := "http://127.0.0.1:" + strconv.Itoa(httpPort)
+	temporalAddr := "127.0.0.1:" + strconv.Itoa(temporalPort)
+	const password = "e2e-Restart-pass-0001"
+
+	first := startProcess(t, "serve (first start)", bin,
+		serveEnv(dataDir, httpPort, temporalPort, "TIDTAM_ADMIN_PASSWORD="+password), "serve")
+	waitReady(t, first, base, 60*time.Second)
+	if out := first.out.String(); !strings.Contains(out, base) {
+		t.Errorf("serve did not print its URL %s on start", base)
+	}
+	if m := generatedPasswordRE.FindStringSubmatch(first.out.String()); m != nil {
+		t.Errorf("serve printed a generated password although TIDTAM_ADMIN_PASSWORD was set: %q", m[0])
+	}
+	token := signIn(t, base, "admin", password)
+	checkProvinces(t, base, token)
+
+	// Durable writes: an app DB row through the API, a workflow in the
+	// embedded Temporal server (on a task queue no worker polls, so it
+	// stays open), and the session token itself.
+	const holidayDate = "2099-12-31"
+	holiday := map[string]string{"name_th": "วันทดสอบ e2e", "name_en": "e2e restart probe"}
+	if code := apiCall(t, http.MethodPut, base+"/api/v1/holidays/"+holidayDate, token, holiday, nil); code != http.StatusOK {
+		t.Fatalf("PUT /api/v1/holidays/%s answered %d, want 200", holidayDate, code)
+	}
+	tc := temporalClient(t, temporalAddr, "tidtam")
+	wfID := fmt.Sprintf("e2e-restart-probe-%d", time.Now().UnixNano())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       wfID,
+		TaskQueue:                "e2e-restart-probe",
+		WorkflowExecutionTimeout: time.Hour,
+	}, "E2ERestartProbe"); err != nil {
+		t.Fatalf("starting a probe workflow in the embedded Temporal server (namespace tidtam): %v", err)
+	}
+	checkDataDir(t, dataDir)
+
+	// kill -9: no shutdown hooks, no flushing.
+	first.kill()
+	if st, ok := first.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !st.Signaled() || st.Signal() != syscall.SIGKILL {
+		t.Fatalf("first serve ended with %v before SIGKILL reached it", first.waitErr)
+	}
+
+	// Same data dir, no TIDTAM_ADMIN_PASSWORD: the admin exists, so nothing
+	// may be generated and the original password must still work.
+	second := startProcess(t, "serve (after kill -9)", bin, serveEnv(dataDir, httpPort, temporalPort), "serve")
+	waitReady(t, second, base, 60*time.Second)
+	if m := generatedPasswordRE.FindStringSubmatch(second.out.String()); m != nil {
+		t.Errorf("the second start printed a new generated password (the admin already existed): %q", m[0])
+	}
+	checkProvinces(t, base, token) // the session from before the kill
+	token2 := signIn(t, base, "admin", password)
+	checkProvinces(t, base, token2)
+
+	var holidays struct {
+		Items []struct {
+			Date   string `json:"date"`
+			NameTH string `json:"name_th"`
+		} `json:"items"`
+	}
+	if code := apiCall(t, http.MethodGet, base+"/api/v1/holidays?year=2099", token2, nil, &holidays); code != http.StatusOK {
+		t.Fatalf("GET /api/v1/holidays?year=2099 answered %d, want 200", code)
+	}
+	found := false
+	for _, h := range holidays.Items {
+		found = found || (h.Date == holidayDate && h.NameTH == holiday["name_th"])
+	}
+	if !found {
+		t.Errorf("the holiday %s written before kill -9 is gone after restart: %+v", holidayDate, holidays.Items)
+	}
+
+	tc2 := temporalClient(t, temporalAddr, "tidtam")
+	desc, err := tc2.DescribeWorkflowExecution(ctx, wfID, "")
+	if err != nil {
+		t.Fatalf("the probe workflow started before kill -9 is gone after restart: %v", err)
+	}
+	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		t.Errorf("the probe workflow is %v after restart, want RUNNING", st)
+	}
+
+	if !second.stop(20 * time.Second) {
+		t.Error("serve did not stop within 20 s of SIGTERM")
+	}
+}
+
+// TestServeGeneratesAdminPasswordOnce starts `tidtam serve` on a new data
+// directory without TIDTAM_ADMIN_PASSWORD: it must print a generated
+// password that signs in. This also proves generatedPasswordRE recognises
+// the announcement, which the restart test relies on to see none.
+func TestServeGeneratesAdminPasswordOnce(t *testing.T) {
+	bin := binary(t)
+	dataDir := t.TempDir()
+	ports := freePorts(t, 2)
+	base := "http://127.0.0.1:" + strconv.Itoa(ports[0])
+
+	p := startProcess(t, "serve (new data dir)", bin, serveEnv(dataDir, ports[0], ports[1]), "serve")
+	waitReady(t, p, base, 60*time.Second)
+	m := generatedPasswordRE.FindStringSubmatch(p.out.String())
+	if m == nil {
+		t.Fatal("serve on a new data dir without TIDTAM_ADMIN_PASSWORD printed no generated password " +
+			"(want a line mentioning the password with the 16-character password on it)")
+	}
+	checkProvinces(t, base, signIn(t, base, "admin", m[1]))
+	if !p.stop(20 * time.Second) {
+		t.Error("serve did not stop within 20 s of SIGTERM")
+	}
+}
+
+// checkDataDir checks that both stores live under the data directory: the
+// app's tidtam.db and the embedded Temporal server's SQLite file.
+func checkDataDir(t *testing.T, dataDir string) {
+	t.Helper()
+	var appDB, others []string
+	_ = filepath.WalkDir(dataDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || info.Size() == 0 {
+			return nil
+		}
+		rel, _ := filepath.Rel(dataDir, p)
+		if strings.HasPrefix(rel, "tidtam.db") {
+			appDB = append(appDB, rel)
+		} else {
+			others = append(others, rel)
+		}
+		return nil
+	})
+	if len(appDB) == 0 {
+		t.Errorf("no tidtam.db in the data dir %s", dataDir)
+	}
+	if len(others) == 0 {
+		t.Errorf("nothing but %v in the data dir: the embedded Temporal store is not under TIDTAM_DATA_DIR", appDB)
+	}
+}

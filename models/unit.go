@@ -1,0 +1,50 @@
+package models
+
+import "time"
+
+// UnitType names a level of the drug-control organisation hierarchy.
+type UnitType string
+
+// The unit levels tidtam knows. The hierarchy may be deeper than these: any
+// unit can have children, and UnitOther covers levels added later.
+const (
+	UnitNational UnitType = "national" // ศปก.ครส. and its secretariat at ป.ป.ส.
+	UnitMinistry UnitType = "ministry" // a ministry or department
+	UnitProvince UnitType = "province" // ศอ.ปส.จ., one per province
+	UnitDistrict UnitType = "district" // ศป.ปส.อ., one per อำเภอ / เขต
+	UnitOther    UnitType = "other"    // deeper or ad-hoc levels
+)
+
+// NationalUnitCode is the stable code of the national operations centre
+// ศปก.ครส.; every province centre is its child.
+const NationalUnitCode = "ONCB"
+
+// Unit is one organisation unit. Code is its stable business key: DOPA
+// 2-digit codes for provinces ("10" … "96"), DOPA 4-digit codes for districts
+// ("1001" … "9613"), and free codes for other levels.
+type Unit struct {
+	Code       string   `gorm:"primaryKey;size:32"`
+	Type       UnitType `gorm:"size:16;not null;index"`
+	NameTH     string   `gorm:"column:name_th;size:255;not null"`
+	NameEN     string   `gorm:"column:name_en;size:255;not null"`
+	ParentCode *string  `gorm:"size:32;index"`
+	// ISOCode is the ISO 3166-2 code of a province ("TH-10"); empty otherwise.
+	ISOCode string `gorm:"column:iso_code;size:16;not null"`
+	// InspectionRegion is the MOI inspection region (เขตตรวจราชการ) of a
+	// province: 0 for Bangkok, 1–18 otherwise. Nil for non-province units;
+	// a district's region is its province's.
+	InspectionRegion *int `gorm:"index"`
+	// Email is where unit-level notifications go when set.
+	Email     string    `gorm:"size:255;not null"`
+	CreatedAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
+}
+
+// Holiday is one Thai government holiday. Date is a civil date in
+// Asia/Bangkok written as YYYY-MM-DD (Gregorian), the primary key.
+type Holiday struct {
+	Date      string    `gorm:"primaryKey;size:10"`
+	NameTH    string    `gorm:"column:name_th;size:255;not null"`
+	NameEN    string    `gorm:"column:name_en;size:255;not null"`
+	UpdatedAt time.Time `gorm:"not null"`
+}
