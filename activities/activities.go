@@ -183,7 +183,7 @@ func (a *Activities) PersistDirective(ctx context.Context, in PersistDirectiveIn
 		}
 		return store.RecordAudit(tx, models.AuditEvent{
 			At:         now,
-			Actor:      in.Actor,
+			Actor:      orSystem(in.Actor),
 			Action:     "directive.persist",
 			EntityType: "directive",
 			EntityID:   d.ID,
@@ -298,6 +298,9 @@ func (a *Activities) SaveAssignment(ctx context.Context, in SaveAssignmentInput)
 		}
 		ev := *in.Event
 		ev.AssignmentID = as.ID
+		if ev.Action == "" || ev.ID == "" {
+			return invalid("SaveAssignment: event id and action are required")
+		}
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ev)
 		if res.Error != nil {
 			return res.Error
@@ -307,7 +310,7 @@ func (a *Activities) SaveAssignment(ctx context.Context, in SaveAssignmentInput)
 		}
 		return store.RecordAudit(tx, models.AuditEvent{
 			At:         ev.At,
-			Actor:      ev.Actor,
+			Actor:      orSystem(ev.Actor),
 			Action:     "assignment." + ev.Action,
 			EntityType: "assignment",
 			EntityID:   as.ID,
@@ -463,6 +466,13 @@ func (a *Activities) LoadHolidays(ctx context.Context, in LoadHolidaysInput) (Lo
 func yearBounds(y int) (string, string) {
 	t := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
 	return t.Format("2006-01-02"), t.AddDate(1, 0, -1).Format("2006-01-02")
+}
+
+func orSystem(actor string) string {
+	if actor == "" {
+		return "system"
+	}
+	return actor
 }
 
 func mustJSON(v any) string {

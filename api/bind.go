@@ -85,7 +85,7 @@ func queryInt(c *fiber.Ctx, name string, lo, hi int) (n int, ok bool, err error)
 
 // page is the common list envelope.
 type page[T any] struct {
-	Items []T `json:"items"`
+	Items []T   `json:"items"`
 	Total int64 `json:"total"`
 }
 

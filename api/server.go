@@ -60,10 +60,10 @@ func New(d *Deps) *fiber.App {
 		DisableStartupMessage: true,
 		// Thai dates and names arrive percent-encoded in paths.
 		UnescapePath: true,
-		BodyLimit:             int(max(d.MaxUploadBytes, 1<<20)) * 5,
-		ReadTimeout:           60 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
+		BodyLimit:    int(max(d.MaxUploadBytes, 1<<20)) * 5,
+		ReadTimeout:  60 * time.Second,
+		WriteTimeout: 60 * time.Second,
+		IdleTimeout:  120 * time.Second,
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	app.Use(requestid.New(requestid.Config{Generator: uuid.NewString}))
@@ -79,7 +79,7 @@ func New(d *Deps) *fiber.App {
 	v1.Get("/openapi.json", serveOpenAPI)
 	v1.Post("/auth/login", login(d))
 
-	authed := v1.Group("", requireAuth(d))
+	authed := v1.Group("", requireAuth(d), idempotent(d))
 	authed.Post("/auth/logout", logout(d))
 	authed.Get("/auth/me", me(d))
 	authed.Post("/auth/tokens", createAPIToken(d))

@@ -109,12 +109,12 @@ type Directive struct {
 	Status        DirectiveStatus `gorm:"size:16;not null;index"`
 	// StatusReason is the reason given when the directive was withdrawn or
 	// closed; empty while issued.
-	StatusReason  string `gorm:"type:text;not null"`
-	UnitsTotal    int    `gorm:"not null"`
-	UnitsAssigned int    `gorm:"not null"`
-	CreatedBy     string `gorm:"size:64;not null"`
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	StatusReason  string    `gorm:"type:text;not null"`
+	UnitsTotal    int       `gorm:"not null"`
+	UnitsAssigned int       `gorm:"not null"`
+	CreatedBy     string    `gorm:"size:64;not null"`
+	CreatedAt     time.Time `gorm:"not null"`
+	UpdatedAt     time.Time `gorm:"not null"`
 }
 
 // DirectiveItem is one numbered item (ข้อ) of a directive. Target is the
@@ -150,13 +150,13 @@ type Assignment struct {
 	Status          AssignmentStatus `gorm:"size:16;not null"`
 	AckDueAt        time.Time        `gorm:"not null"`
 	AcknowledgedAt  *time.Time
-	AcknowledgedBy  string `gorm:"size:64;not null"`
-	Overdue         bool   `gorm:"not null"`
-	EscalationLevel int    `gorm:"not null"`
-	CloseReason     string `gorm:"type:text;not null"`
-	Version         int64  `gorm:"not null"`
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	AcknowledgedBy  string    `gorm:"size:64;not null"`
+	Overdue         bool      `gorm:"not null"`
+	EscalationLevel int       `gorm:"not null"`
+	CloseReason     string    `gorm:"type:text;not null"`
+	Version         int64     `gorm:"not null"`
+	CreatedAt       time.Time `gorm:"not null"`
+	UpdatedAt       time.Time `gorm:"not null"`
 }
 
 // AssignmentItem is the state of one item of an assignment in one cycle
@@ -169,10 +169,10 @@ type AssignmentItem struct {
 	Status          ItemStatus `gorm:"size:16;not null"`
 	DueAt           *time.Time
 	ReportedAt      *time.Time
-	EscalationLevel int    `gorm:"not null"`
-	Reason          string `gorm:"type:text;not null"`
-	Version         int64  `gorm:"not null"`
-	UpdatedAt       time.Time
+	EscalationLevel int       `gorm:"not null"`
+	Reason          string    `gorm:"type:text;not null"`
+	Version         int64     `gorm:"not null"`
+	UpdatedAt       time.Time `gorm:"not null"`
 }
 
 // Report is one report a unit submitted for one item and cycle. ID comes

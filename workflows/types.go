@@ -343,13 +343,14 @@ type AssignmentState struct {
 	ClosedAt        *time.Time              `json:"closed_at,omitempty"`
 	Items           []ItemState             `json:"items"`
 	Seq             int64                   `json:"seq"`
-	// HolidayYears lists the years the calendar is known to cover (from the
-	// input list and from LoadHolidays); Holidays is the list in use.
-	HolidayYears []int    `json:"holiday_years"`
-	Holidays     []string `json:"holidays"`
+	// HolidayYears lists the years the working-day calendar is known to
+	// cover (from the input's holiday list and from LoadHolidays).
+	HolidayYears []int `json:"holiday_years,omitempty"`
 }
 
-// ItemState is one item of an assignment in one cycle. DueAt is nil for an
+// ItemState is one item of an assignment in one cycle. For a recurring
+// item Period is the cycle's month ("2026-03") and PeriodEnded is set once
+// that month is over. DueAt is nil for an
 // item without deadline. DueRound counts changes of the due (return,
 // extension, amendment) and keys escalations. RemindersSent counts the
 // reminders sent for the current due. EscalationLevel is the highest level
@@ -361,6 +362,8 @@ type ItemState struct {
 	Text             string            `json:"text"`
 	EvidenceRequired bool              `json:"evidence_required"`
 	Recurring        bool              `json:"recurring,omitempty"`
+	Period           string            `json:"period,omitempty"`
+	PeriodEnded      bool              `json:"period_ended,omitempty"`
 	Status           models.ItemStatus `json:"status"`
 	OpenedAt         time.Time         `json:"opened_at"`
 	DueAt            *time.Time        `json:"due_at,omitempty"`

@@ -135,6 +135,9 @@ func dynamicConfig() dynamicconfig.StaticClient {
 
 const clusterName = "active"
 
+// embeddedClusterID is fixed so restarts on the same file keep one identity.
+const embeddedClusterID = "6f1b7a52-3a8e-4b9e-9d0c-7e7f2d1c5a10"
+
 func buildConfig(opts Options) (*config.Config, error) {
 	sqlConf, err := sqlConfig(opts)
 	if err != nil {
@@ -162,7 +165,7 @@ func buildConfig(opts Options) (*config.Config, error) {
 				InitialFailoverVersion: 1,
 				RPCAddress:             frontend,
 				HTTPAddress:            net.JoinHostPort(opts.IP, strconv.Itoa(httpPort)),
-				ClusterID:              "tidtam-embedded",
+				ClusterID:              embeddedClusterID,
 			},
 		},
 	}

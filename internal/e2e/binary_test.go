@@ -384,13 +384,18 @@ func temporalClient(t *testing.T, hostPort, namespace string) client.Client {
 	c, err := client.Dial(client.Options{
 		HostPort:  hostPort,
 		Namespace: namespace,
-		Logger:    sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)),
+		Logger:    quietSDKLogger(),
 	})
 	if err != nil {
 		t.Fatalf("dialling Temporal at %s: %v", hostPort, err)
 	}
 	t.Cleanup(c.Close)
 	return c
+}
+
+// quietSDKLogger keeps the Temporal SDK's client logging out of test output.
+func quietSDKLogger() sdklog.Logger {
+	return sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))
 }
 
 // serveEnv is the environment of a `tidtam serve` on dataDir.

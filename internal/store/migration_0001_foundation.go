@@ -17,8 +17,9 @@ func init() {
 // ones GORM derives from the struct tags, so the Migrator sees the same
 // schema the tags describe (the schema test checks this).
 //
-// Text columns of non-pointer Go strings are NOT NULL DEFAULT '': Go cannot
-// scan NULL into a string, and rows written by hand then still read back.
+// Text columns of non-pointer Go strings are NOT NULL with the empty string
+// as default: Go cannot scan NULL into a string, and rows written by hand
+// then still read back.
 //
 // Deleting an account deletes its inspection regions and API tokens (they
 // mean nothing without it); deleting a unit that still has child units is

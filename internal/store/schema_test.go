@@ -14,10 +14,11 @@ import (
 	"github.com/tidtam/tidtam/models"
 )
 
-// allModels are the structs migration 0001 creates tables for.
+// allModels are the structs the migrations create tables for; every new
+// model must be added here so its tags are checked against its migration.
 var allModels = []any{
 	&models.Unit{}, &models.Holiday{}, &models.Account{}, &models.AccountRegion{},
-	&models.APIToken{}, &models.AuditEvent{},
+	&models.APIToken{}, &models.AuditEvent{}, &models.IdempotencyKey{},
 }
 
 // TestSchemaMatchesModels compares what GORM derives from the struct tags

@@ -152,10 +152,16 @@ func IsPostgres(db *gorm.DB) bool {
 
 // Ping checks within ctx that the database answers a query; /readyz uses
 // it. It runs a real statement rather than only a driver ping so that a
-// SQLite file that has become unreadable is noticed too.
+// SQLite file that has become unreadable is noticed too, and bypasses
+// GORM's logger so that a failing readiness probe is reported once, by its
+// caller.
 func Ping(ctx context.Context, db *gorm.DB) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
 	var one int
-	if err := db.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error; err != nil {
+	if err := sqlDB.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
 		return err
 	}
 	if one != 1 {

@@ -107,6 +107,11 @@ func PostgresURL(t testing.TB) string {
 	if err := admin.WithContext(ctx).Exec("CREATE DATABASE " + name).Error; err != nil {
 		t.Fatalf("storetest: create database %s on %s: %v", name, store.Redact(serverURL), err)
 	}
+	// A test database need not survive a power cut; not waiting for the
+	// WAL flush on every commit makes migrations and tests much faster.
+	if err := admin.WithContext(ctx).Exec("ALTER DATABASE " + name + " SET synchronous_commit TO off").Error; err != nil {
+		t.Fatalf("storetest: configure database %s: %v", name, err)
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 		defer cancel()

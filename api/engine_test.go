@@ -1,0 +1,84 @@
+package api_test
+
+import (
+	"log/slog"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"gorm.io/gorm"
+
+	"github.com/tidtam/tidtam/activities"
+	"github.com/tidtam/tidtam/api"
+	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/devserver"
+	"github.com/tidtam/tidtam/workflows"
+)
+
+// withEngine gives the harness a real Temporal server (in memory, started
+// in process) and a worker running tidtam's workflows and activities
+// against the harness database, so API tests exercise the whole path.
+func (h *harness) withEngine() client.Client {
+	h.t.Helper()
+	quiet := slog.New(slog.DiscardHandler)
+	srv, err := devserver.Start(devserver.Options{Logger: quiet})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { _ = srv.Stop() })
+	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace(), Logger: sdkQuiet{}})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(c.Close)
+	const queue = "tidtam-test"
+	w := worker.New(c, queue, workerOptions)
+	workflows.Register(w, &activities.Activities{DB: h.db, Temporal: c, TaskQueue: queue, Logger: quiet})
+	if err := w.Start(); err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(w.Stop)
+	h.app = api.New(&api.Deps{DB: h.db, Temporal: c, TaskQueue: queue, Auth: &auth.Service{DB: h.db, SessionTTL: time.Hour},
+		Logger: quiet, DataDir: h.t.TempDir(), MaxUploadBytes: 1 << 20})
+	return c
+}
+
+// eventually polls cond until it holds or the timeout passes.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func count(t *testing.T, db *gorm.DB, model any, where string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	q := db.Model(model)
+	if where != "" {
+		q = q.Where(where, args...)
+	}
+	if err := q.Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+type sdkQuiet struct{}
+
+func (sdkQuiet) Debug(string, ...any) {}
+func (sdkQuiet) Info(string, ...any)  {}
+func (sdkQuiet) Warn(string, ...any)  {}
+func (sdkQuiet) Error(string, ...any) {}
+
+// workerOptions match cmd/tidtam's worker: more pollers than the SDK's
+// default of two, because fan-out makes hundreds of short tasks at once.
+var workerOptions = worker.Options{
+	MaxConcurrentWorkflowTaskPollers: 8,
+	MaxConcurrentActivityTaskPollers: 8,
+}

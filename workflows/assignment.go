@@ -1,0 +1,797 @@
+package workflows
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tidtam/tidtam/activities"
+	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/thaidate"
+	"github.com/tidtam/tidtam/models"
+)
+
+// Activity options. Database activities retry without limit (a database
+// outage must delay the workflow, never lose a write); only errors of
+// non-retryable types stop them.
+var (
+	dbRetry = &temporal.RetryPolicy{
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumInterval:        time.Minute,
+		NonRetryableErrorTypes: []string{activities.ErrTypeInvalidInput, "conflict"},
+	}
+	dbOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         dbRetry,
+	}
+	bulkOptions = workflow.ActivityOptions{
+		StartToCloseTimeout: time.Hour,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy:         dbRetry,
+	}
+)
+
+func dbCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, dbOptions)
+}
+
+func bulkCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, bulkOptions)
+}
+
+// Positions of a province's heads, who receive level-2 escalations of a
+// province centre.
+var provinceHeadPositions = []string{"governor", "vice_governor", "palad"}
+
+// AssignmentWorkflow carries one unit's share of one directive from
+// assignment to closure. See the package documentation and the message
+// types (AcknowledgeInput, ReportInput, ReviewInput, InspectorActionInput,
+// AmendInput, WithdrawInput) for its contract. It completes when every
+// item is resolved (status closed) or when withdrawn, and continues as new
+// with its state when its history grows long.
+func AssignmentWorkflow(ctx workflow.Context, in AssignmentInput) (AssignmentResult, error) {
+	a, err := newAssignment(ctx, in)
+	if err != nil {
+		return AssignmentResult{}, err
+	}
+	if err := a.register(ctx); err != nil {
+		return AssignmentResult{}, err
+	}
+	if in.State == nil {
+		if err := a.start(ctx); err != nil {
+			return AssignmentResult{}, err
+		}
+	}
+	return a.run(ctx)
+}
+
+type assignment struct {
+	in      AssignmentInput
+	id      string
+	s       AssignmentState
+	defs    []DirectiveItem
+	clk     *clock
+	mu      workflow.Mutex
+	changed int // bumped by every committed change; wakes the timer loop
+	busy    int // handlers and signal processing under way
+	signals []workflow.ReceiveChannel
+}
+
+func newAssignment(ctx workflow.Context, in AssignmentInput) (*assignment, error) {
+	if in.Directive.ID == "" || in.Target.UnitCode == "" {
+		return nil, temporal.NewNonRetryableApplicationError("AssignmentInput needs directive.id and target.unit_code", string(apperr.Invalid), nil)
+	}
+	a := &assignment{in: in, id: AssignmentWorkflowID(in.Directive.ID, in.Target.UnitCode), mu: workflow.NewMutex(ctx)}
+	for _, it := range in.Items {
+		if len(in.Target.ItemNumbers) == 0 || slices.Contains(in.Target.ItemNumbers, it.Number) {
+			a.defs = append(a.defs, it)
+		}
+	}
+	slices.SortFunc(a.defs, func(x, y DirectiveItem) int { return x.Number - y.Number })
+	var years []int
+	if in.State != nil {
+		a.s = *in.State
+		years = in.State.HolidayYears
+	}
+	clk, err := newClock(in.Holidays, years)
+	if err != nil {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), string(apperr.Invalid), err)
+	}
+	a.clk = clk
+	return a, nil
+}
+
+// start initialises the state of a new assignment and persists it.
+func (a *assignment) start(ctx workflow.Context) error {
+	now := workflow.Now(ctx)
+	y := thaidate.FromTime(now).Year
+	years := []int{y, y + 1}
+	for _, d := range a.defs {
+		if d.DueDate != nil {
+			years = append(years, d.DueDate.Year)
+		}
+	}
+	if err := a.clk.ensure(ctx, years...); err != nil {
+		return err
+	}
+	if err := a.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer a.mu.Unlock()
+	t := a.in.Target
+	a.s = AssignmentState{
+		AssignmentID: a.id,
+		DirectiveID:  a.in.Directive.ID,
+		UnitCode:     t.UnitCode,
+		ParentCode:   t.ParentCode,
+		Region:       t.Region,
+		Status:       models.AssignmentAssigned,
+		AssignedAt:   now,
+		AckDueAt:     a.clk.deadlineAfter(now, a.in.Policy.AckWithin),
+		Items:        []ItemState{},
+	}
+	before := cloneState(a.s)
+	for _, d := range a.defs {
+		if d.Recurrence != nil {
+			if err := a.openFirstCycle(ctx, d, now); err != nil {
+				return err
+			}
+			continue
+		}
+		st := ItemState{Number: d.Number, Cycle: 1, Text: d.Text, EvidenceRequired: d.EvidenceRequired,
+			Status: models.ItemOpen, OpenedAt: now}
+		switch {
+		case d.DueDate != nil:
+			due := a.clk.dueOn(*d.DueDate)
+			st.DueAt = &due
+		case d.DueWithin != nil:
+			due := a.clk.deadlineAfter(now, *d.DueWithin)
+			st.DueAt = &due
+		}
+		a.resetReminders(&st, now)
+		a.s.Items = append(a.s.Items, st)
+	}
+	a.s.Seq = 1
+	fx := &effects{}
+	fx.notify(NotifyAssigned, a.unitRecipients(), a.data(nil, map[string]string{
+		"ack_due_at": a.s.AckDueAt.Format(time.RFC3339), "ack_due_th": thaidate.FormatDateTimeBE(a.s.AckDueAt)}))
+	return a.commit(ctx, now, a.in.Actor, "assign", "", before, fx)
+}
+
+// openFirstCycle opens cycle 1 of a recurring item: the first month from
+// now whose due is still ahead.
+func (a *assignment) openFirstCycle(ctx workflow.Context, d DirectiveItem, now time.Time) error {
+	today := thaidate.FromTime(now)
+	y, m := today.Year, today.Month
+	for i := 0; i < 2; i++ {
+		if err := a.clk.ensure(ctx, monthYears(y, m)...); err != nil {
+			return err
+		}
+		if a.clk.monthlyDue(y, m, d.Recurrence.MonthlyWorkingDay).After(now) {
+			break
+		}
+		y, m = nextMonth(y, m)
+	}
+	a.s.Items = append(a.s.Items, a.newCycle(d, 1, y, m, now))
+	return nil
+}
+
+func (a *assignment) newCycle(d DirectiveItem, cycle, y int, m time.Month, now time.Time) ItemState {
+	due := a.clk.monthlyDue(y, m, d.Recurrence.MonthlyWorkingDay)
+	st := ItemState{Number: d.Number, Cycle: cycle, Text: d.Text, EvidenceRequired: d.EvidenceRequired,
+		Recurring: true, Period: fmt.Sprintf("%04d-%02d", y, int(m)), Status: models.ItemOpen, OpenedAt: now, DueAt: &due}
+	a.resetReminders(&st, now)
+	return st
+}
+
+// monthYears lists the years a cycle in month m of year y needs the
+// calendar for: its own, and the next one for December (reminders and
+// escalations may run into January).
+func monthYears(y int, m time.Month) []int {
+	if m == time.December {
+		return []int{y, y + 1}
+	}
+	return []int{y}
+}
+
+func nextMonth(y int, m time.Month) (int, time.Month) {
+	if m == time.December {
+		return y + 1, time.January
+	}
+	return y, m + 1
+}
+
+func parsePeriod(p string) (int, time.Month) {
+	y, _ := strconv.Atoi(p[:4])
+	m, _ := strconv.Atoi(p[5:7])
+	return y, time.Month(m)
+}
+
+// register installs the query, update and signal handlers.
+func (a *assignment) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (AssignmentState, error) { return a.s, nil }); err != nil {
+		return err
+	}
+	type upd struct {
+		name    string
+		handler any
+		valid   any
+	}
+	for _, u := range []upd{
+		{UpdateAcknowledge, a.acknowledge, a.validateAcknowledge},
+		{UpdateReport, a.report, a.validateReport},
+		{UpdateReview, a.review, a.validateReview},
+		{UpdateInspectorAction, a.inspectorAction, a.validateInspectorAction},
+		{UpdateAmend, a.amend, a.validateAmend},
+		{UpdateWithdraw, a.withdraw, a.validateWithdraw},
+	} {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler, workflow.UpdateHandlerOptions{Validator: u.valid}); err != nil {
+			return err
+		}
+	}
+	withdrawCh := workflow.GetSignalChannel(ctx, SignalWithdraw)
+	amendCh := workflow.GetSignalChannel(ctx, SignalAmend)
+	a.signals = []workflow.ReceiveChannel{withdrawCh, amendCh}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		sel := workflow.NewSelector(ctx)
+		sel.AddReceive(withdrawCh, func(c workflow.ReceiveChannel, _ bool) {
+			var in WithdrawInput
+			c.Receive(ctx, &in)
+			a.busy++
+			defer func() { a.busy-- }()
+			if _, err := a.withdraw(ctx, in); err != nil {
+				workflow.GetLogger(ctx).Info("withdraw signal ignored", "error", err)
+			}
+		})
+		sel.AddReceive(amendCh, func(c workflow.ReceiveChannel, _ bool) {
+			var in AmendInput
+			c.Receive(ctx, &in)
+			a.busy++
+			defer func() { a.busy-- }()
+			if _, err := a.amend(ctx, in); err != nil {
+				workflow.GetLogger(ctx).Info("amend signal ignored", "error", err)
+			}
+		})
+		for {
+			sel.Select(ctx)
+		}
+	})
+	return nil
+}
+
+// ---- timer loop ----
+
+type evKind int
+
+const (
+	evAck evKind = iota
+	evPeriodEnd
+	evReminder
+	evEscalate
+)
+
+type event struct {
+	at   time.Time
+	kind evKind
+	idx  int // index into s.Items
+	n    int // reminder index or escalation level
+}
+
+// nextEvent returns the earliest pending timed event; ties go to the first
+// found in state order, which is deterministic.
+func (a *assignment) nextEvent() (event, bool) {
+	var best event
+	ok := false
+	consider := func(e event) {
+		if !ok || e.at.Before(best.at) {
+			best, ok = e, true
+		}
+	}
+	if a.s.Status == models.AssignmentAssigned && !a.s.AckOverdue {
+		consider(event{at: a.s.AckDueAt, kind: evAck, idx: -1})
+	}
+	if a.s.Status == models.AssignmentClosed || a.s.Status == models.AssignmentWithdrawn {
+		return best, false
+	}
+	for i := range a.s.Items {
+		st := &a.s.Items[i]
+		if st.Recurring && !st.PeriodEnded && a.latestCycle(st.Number) == i {
+			y, m := parsePeriod(st.Period)
+			y, m = nextMonth(y, m)
+			consider(event{at: monthStart(y, m), kind: evPeriodEnd, idx: i})
+		}
+		if !st.Status.AwaitingReport() || st.DueAt == nil {
+			continue
+		}
+		if rts := a.reminderTimes(*st.DueAt); st.RemindersSent < len(rts) {
+			consider(event{at: rts[st.RemindersSent], kind: evReminder, idx: i, n: st.RemindersSent})
+		}
+		if st.EscalationLevel < len(a.in.Policy.Escalations) {
+			consider(event{at: a.clk.noticeAfter(*st.DueAt, a.in.Policy.Escalations[st.EscalationLevel]),
+				kind: evEscalate, idx: i, n: st.EscalationLevel + 1})
+		}
+	}
+	return best, ok
+}
+
+func (a *assignment) reminderTimes(due time.Time) []time.Time {
+	out := make([]time.Time, 0, len(a.in.Policy.Reminders))
+	for _, r := range a.in.Policy.Reminders {
+		out = append(out, a.clk.noticeBefore(due, r))
+	}
+	slices.SortFunc(out, func(x, y time.Time) int { return x.Compare(y) })
+	return out
+}
+
+// resetReminders skips the reminders of the current due that are already
+// in the past, so a due set late does not send a burst of stale reminders.
+func (a *assignment) resetReminders(st *ItemState, now time.Time) {
+	st.RemindersSent = 0
+	if st.DueAt == nil {
+		return
+	}
+	for _, t := range a.reminderTimes(*st.DueAt) {
+		if !t.After(now) {
+			st.RemindersSent++
+		}
+	}
+}
+
+func (a *assignment) latestCycle(number int) int {
+	idx := -1
+	for i, st := range a.s.Items {
+		if st.Number == number && (idx < 0 || st.Cycle > a.s.Items[idx].Cycle) {
+			idx = i
+		}
+	}
+	return idx
+}
+
+func (a *assignment) ended() bool {
+	return a.s.Status == models.AssignmentClosed || a.s.Status == models.AssignmentWithdrawn
+}
+
+// resolved reports whether nothing is left to do: every item cycle final
+// and no recurring item with a period still running.
+func (a *assignment) resolved() bool {
+	for i, st := range a.s.Items {
+		if !st.Status.Final() {
+			return false
+		}
+		if st.Recurring && !st.PeriodEnded && a.latestCycle(st.Number) == i {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *assignment) historyLimit() int {
+	if a.in.HistoryLimit > 0 {
+		return a.in.HistoryLimit
+	}
+	return DefaultHistoryLimit
+}
+
+func (a *assignment) run(ctx workflow.Context) (AssignmentResult, error) {
+	cycleOpened := false
+	for !a.ended() {
+		now := workflow.Now(ctx)
+		if a.resolved() {
+			if err := a.closeAll(ctx); err != nil {
+				return AssignmentResult{}, err
+			}
+			continue
+		}
+		if ev, ok := a.nextEvent(); ok && !ev.at.After(now) {
+			fired, err := a.fireDue(ctx)
+			if err != nil {
+				return AssignmentResult{}, err
+			}
+			cycleOpened = cycleOpened || fired == evPeriodEnd
+			continue
+		}
+		info := workflow.GetInfo(ctx)
+		if info.GetContinueAsNewSuggested() || (cycleOpened && info.GetCurrentHistoryLength() > a.historyLimit()) {
+			if a.quiet(ctx) {
+				in := a.in
+				in.Holidays = a.clk.holidays
+				st := cloneState(a.s)
+				st.HolidayYears = slices.Clone(a.clk.years)
+				in.State = &st
+				return AssignmentResult{}, workflow.NewContinueAsNewError(ctx, AssignmentWorkflow, in)
+			}
+			if err := workflow.Await(ctx, func() bool { return a.quiet(ctx) }); err != nil {
+				return AssignmentResult{}, err
+			}
+			continue
+		}
+		seen := a.changed
+		woken := func() bool { return a.changed != seen }
+		ev, ok := a.nextEvent()
+		var err error
+		if ok {
+			_, err = workflow.AwaitWithTimeout(ctx, ev.at.Sub(now), woken)
+		} else {
+			err = workflow.Await(ctx, woken)
+		}
+		if err != nil {
+			return AssignmentResult{}, err
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return a.quiet(ctx) }); err != nil {
+		return AssignmentResult{}, err
+	}
+	return AssignmentResult{State: a.s}, nil
+}
+
+// quiet reports whether no handler or signal is in progress or pending.
+func (a *assignment) quiet(ctx workflow.Context) bool {
+	if a.busy > 0 || !workflow.AllHandlersFinished(ctx) {
+		return false
+	}
+	for _, c := range a.signals {
+		if c.Len() > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// fireDue fires the earliest event if it is due (re-checked under the
+// lock, since a handler may have changed the state).
+func (a *assignment) fireDue(ctx workflow.Context) (evKind, error) {
+	if err := a.mu.Lock(ctx); err != nil {
+		return 0, err
+	}
+	defer a.mu.Unlock()
+	now := workflow.Now(ctx)
+	ev, ok := a.nextEvent()
+	if !ok || ev.at.After(now) {
+		return -1, nil
+	}
+	before := cloneState(a.s)
+	a.s.Seq++
+	fx := &effects{}
+	var action string
+	switch ev.kind {
+	case evAck:
+		action = "ack_overdue"
+		a.s.AckOverdue = true
+		fx.notify(NotifyAckOverdue, a.unitRecipients(), a.data(nil, map[string]string{
+			"ack_due_at": a.s.AckDueAt.Format(time.RFC3339), "ack_due_th": thaidate.FormatDateTimeBE(a.s.AckDueAt)}))
+	case evReminder:
+		action = "reminder"
+		st := &a.s.Items[ev.idx]
+		st.RemindersSent++
+		fx.notify(NotifyReminder, a.unitRecipients(), a.data(st, map[string]string{"reminder": strconv.Itoa(ev.n + 1)}))
+	case evEscalate:
+		action = "escalate"
+		st := &a.s.Items[ev.idx]
+		a.escalate(st, ev.n, now, fx)
+	case evPeriodEnd:
+		action = "period_end"
+		if err := a.endPeriod(ctx, ev.idx, now, fx); err != nil {
+			return 0, err
+		}
+	}
+	return ev.kind, a.commit(ctx, now, "system", action, "", before, fx)
+}
+
+func (a *assignment) escalate(st *ItemState, level int, now time.Time, fx *effects) {
+	st.EscalationLevel = level
+	st.Overdue = true
+	id := EscalationID(a.id, st.Number, st.Cycle, level, st.DueRound)
+	rcpt := a.escalationRecipients(level)
+	reason := fmt.Sprintf("ข้อ %d เลยกำหนด %s (ระดับ %d) / item %d overdue since %s (level %d)",
+		st.Number, thaidate.FormatDateTimeBE(*st.DueAt), level, st.Number, st.DueAt.UTC().Format(time.RFC3339), level)
+	st.OpenEscalations = append(st.OpenEscalations, id)
+	fx.esc.Open = append(fx.esc.Open, models.Escalation{
+		ID: id, AssignmentID: a.id, ItemNumber: st.Number, Cycle: st.Cycle, Level: level, Reason: reason,
+		Recipients: mustJSON(rcpt), Region: a.s.Region, UnitCode: a.s.UnitCode, OpenedAt: now.UTC(),
+	})
+	data := a.data(st, map[string]string{"level": strconv.Itoa(level), "escalation_id": id})
+	if level == 1 {
+		fx.notify(NotifyOverdue, rcpt, data)
+	} else {
+		fx.notify(NotifyEscalation, rcpt, data)
+	}
+}
+
+// endPeriod ends the month of a recurring item's latest cycle: a cycle
+// still waiting for a report lapses, and the next month's cycle opens if
+// its due is on or before Recurrence.Until.
+func (a *assignment) endPeriod(ctx workflow.Context, idx int, now time.Time, fx *effects) error {
+	st := &a.s.Items[idx]
+	st.PeriodEnded = true
+	if st.Status.AwaitingReport() {
+		st.Status = models.ItemLapsed
+		st.Reason = "lapsed"
+		a.closeEscalations(st, now, "lapsed", fx)
+	}
+	d := a.def(st.Number)
+	if d == nil || d.Recurrence == nil {
+		return nil
+	}
+	y, m := nextMonth(parsePeriod(st.Period))
+	if err := a.clk.ensure(ctx, monthYears(y, m)...); err != nil {
+		return err
+	}
+	due := a.clk.monthlyDue(y, m, d.Recurrence.MonthlyWorkingDay)
+	if thaidate.FromTime(due).After(d.Recurrence.Until) {
+		return nil
+	}
+	next := a.newCycle(*d, st.Cycle+1, y, m, now)
+	a.s.Items = append(a.s.Items, next)
+	sortItems(a.s.Items)
+	fx.notify(NotifyCycleOpened, a.unitRecipients(), a.data(&next, nil))
+	return nil
+}
+
+func sortItems(items []ItemState) {
+	slices.SortStableFunc(items, func(x, y ItemState) int {
+		if x.Number != y.Number {
+			return x.Number - y.Number
+		}
+		return x.Cycle - y.Cycle
+	})
+}
+
+func (a *assignment) closeAll(ctx workflow.Context) error {
+	if err := a.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer a.mu.Unlock()
+	if a.ended() || !a.resolved() {
+		return nil
+	}
+	now := workflow.Now(ctx)
+	before := cloneState(a.s)
+	a.s.Seq++
+	a.s.Status = models.AssignmentClosed
+	a.s.CloseReason = "completed"
+	a.s.ClosedAt = &now
+	return a.commit(ctx, now, "system", "close", "", before, &effects{})
+}
+
+// ---- recipients and notification data ----
+
+func (a *assignment) unitRecipients() activities.RecipientSpec {
+	return activities.RecipientSpec{UnitCodes: []string{a.s.UnitCode}}
+}
+
+func (a *assignment) isProvince() bool {
+	t := a.in.Target
+	return t.Type == models.UnitProvince || (t.Type == "" && t.ParentCode == models.NationalUnitCode)
+}
+
+// escalationRecipients: level 1 the unit itself; level 2 the head of the
+// parent (a district's province centre; a province's governor, vice
+// governors and ปลัดจังหวัด; otherwise the parent unit, or the secretariat
+// when there is none); level 3 the MOI inspectors of the unit's region.
+func (a *assignment) escalationRecipients(level int) activities.RecipientSpec {
+	switch level {
+	case 1:
+		return a.unitRecipients()
+	case 2:
+		switch {
+		case a.isProvince():
+			return activities.RecipientSpec{UnitPositions: []activities.UnitPositions{{UnitCode: a.s.UnitCode, Positions: provinceHeadPositions}}}
+		case a.s.ParentCode != "" && a.s.ParentCode != models.NationalUnitCode:
+			return activities.RecipientSpec{UnitCodes: []string{a.s.ParentCode}}
+		}
+		return activities.RecipientSpec{RoleRegions: []activities.RoleRegion{{Role: models.RoleSecretariat}}}
+	}
+	region := a.s.Region
+	return activities.RecipientSpec{RoleRegions: []activities.RoleRegion{{Role: models.RoleInspector, Region: &region}}}
+}
+
+func (a *assignment) data(st *ItemState, extra map[string]string) map[string]string {
+	d := a.in.Directive
+	m := map[string]string{
+		"directive_id":  d.ID,
+		"assignment_id": a.id,
+		"unit_code":     a.s.UnitCode,
+		"subject":       d.Subject,
+		"doc_number":    d.DocNumber,
+		"urgency":       string(d.Urgency),
+	}
+	if st != nil {
+		m["item"] = strconv.Itoa(st.Number)
+		m["cycle"] = strconv.Itoa(st.Cycle)
+		m["item_text"] = st.Text
+		if st.DueAt != nil {
+			m["due_at"] = st.DueAt.UTC().Format(time.RFC3339)
+			m["due_th"] = thaidate.FormatDateTimeBE(*st.DueAt)
+		}
+	}
+	for k, v := range extra {
+		m[k] = v
+	}
+	return m
+}
+
+// ---- committing changes ----
+
+type note struct {
+	kind string
+	to   activities.RecipientSpec
+	data map[string]string
+}
+
+type effects struct {
+	notes   []note
+	esc     activities.RecordEscalationInput
+	reports []models.Report
+}
+
+func (fx *effects) notify(kind string, to activities.RecipientSpec, data map[string]string) {
+	fx.notes = append(fx.notes, note{kind: kind, to: to, data: data})
+}
+
+func (a *assignment) closeEscalations(st *ItemState, now time.Time, reason string, fx *effects) {
+	for _, id := range st.OpenEscalations {
+		fx.esc.Close = append(fx.esc.Close, activities.EscalationClose{ID: id, At: now.UTC(), Reason: reason})
+	}
+	st.OpenEscalations = nil
+}
+
+// refresh recomputes the derived flags.
+func (a *assignment) refresh(now time.Time) {
+	overdue := a.s.Status == models.AssignmentAssigned && a.s.AckOverdue
+	level := 0
+	for i := range a.s.Items {
+		st := &a.s.Items[i]
+		st.Overdue = st.Status.AwaitingReport() && st.DueAt != nil && !now.Before(*st.DueAt)
+		if st.Overdue {
+			overdue = true
+		}
+		if st.Status.AwaitingReport() {
+			level = max(level, st.EscalationLevel)
+		}
+	}
+	if a.ended() {
+		overdue, level = false, 0
+	}
+	a.s.Overdue, a.s.EscalationLevel = overdue, level
+}
+
+// eventView is what an assignment_events row records before and after a
+// change: the assignment header and the items that changed.
+type eventView struct {
+	Status          models.AssignmentStatus `json:"status"`
+	AcknowledgedBy  string                  `json:"acknowledged_by,omitempty"`
+	AckOverdue      bool                    `json:"ack_overdue,omitempty"`
+	Overdue         bool                    `json:"overdue,omitempty"`
+	EscalationLevel int                     `json:"escalation_level,omitempty"`
+	Items           []ItemState             `json:"items,omitempty"`
+	Note            string                  `json:"note,omitempty"`
+}
+
+func viewOf(s AssignmentState, items []ItemState, note string) string {
+	return mustJSON(eventView{Status: s.Status, AcknowledgedBy: s.AcknowledgedBy, AckOverdue: s.AckOverdue,
+		Overdue: s.Overdue, EscalationLevel: s.EscalationLevel, Items: items, Note: note})
+}
+
+// commit persists the change from before to the current state (Seq must
+// already be incremented): the assignment and changed item rows with an
+// event row, then escalation rows, then notifications. It wakes the timer
+// loop.
+func (a *assignment) commit(ctx workflow.Context, now time.Time, actor, action, note string, before AssignmentState, fx *effects) error {
+	a.refresh(now)
+	seq := a.s.Seq
+	var changedBefore, changedAfter []ItemState
+	var rows []models.AssignmentItem
+	for _, st := range a.s.Items {
+		var old *ItemState
+		for i := range before.Items {
+			if before.Items[i].Number == st.Number && before.Items[i].Cycle == st.Cycle {
+				old = &before.Items[i]
+			}
+		}
+		if old != nil && mustJSON(*old) == mustJSON(st) {
+			continue
+		}
+		if old != nil {
+			changedBefore = append(changedBefore, *old)
+		}
+		changedAfter = append(changedAfter, st)
+		rows = append(rows, a.itemRow(st, now))
+	}
+	beforeJSON := ""
+	if before.Seq > 0 {
+		beforeJSON = viewOf(before, changedBefore, "")
+	}
+	var acts *activities.Activities
+	save := activities.SaveAssignmentInput{
+		Assignment: a.row(now),
+		Items:      rows,
+		Reports:    fx.reports,
+		Event: &models.AssignmentEvent{
+			ID: a.id + "/e/" + strconv.FormatInt(seq, 10), Seq: seq, Actor: actor, Action: action,
+			Before: beforeJSON, After: viewOf(a.s, changedAfter, note), At: now.UTC(),
+		},
+	}
+	dctx := dbCtx(ctx)
+	if err := workflow.ExecuteActivity(dctx, acts.SaveAssignment, save).Get(ctx, nil); err != nil {
+		return err
+	}
+	if len(fx.esc.Open)+len(fx.esc.Actions)+len(fx.esc.Close) > 0 {
+		if err := workflow.ExecuteActivity(dctx, acts.RecordEscalation, fx.esc).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	futures := make([]workflow.Future, 0, len(fx.notes))
+	for k, n := range fx.notes {
+		id := a.id + "/n/" + strconv.FormatInt(seq, 10)
+		if k > 0 {
+			id += "/" + strconv.Itoa(k)
+		}
+		futures = append(futures, workflow.ExecuteActivity(dctx, acts.EnqueueNotification, activities.NotificationInput{
+			ID: id, Kind: n.kind, Recipients: n.to, Template: n.kind, Language: NotificationLangTH, Data: n.data, CreatedAt: now.UTC(),
+		}))
+	}
+	for _, f := range futures {
+		if err := f.Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	a.changed++
+	return nil
+}
+
+func (a *assignment) row(now time.Time) models.Assignment {
+	s := a.s
+	return models.Assignment{
+		ID: a.id, DirectiveID: s.DirectiveID, UnitCode: s.UnitCode, ParentCode: s.ParentCode, Region: s.Region,
+		Status: s.Status, AckDueAt: s.AckDueAt.UTC(), AcknowledgedAt: utcPtr(s.AcknowledgedAt),
+		AcknowledgedBy: s.AcknowledgedBy, Overdue: s.Overdue, EscalationLevel: s.EscalationLevel,
+		CloseReason: s.CloseReason, Version: s.Seq, CreatedAt: s.AssignedAt.UTC(), UpdatedAt: now.UTC(),
+	}
+}
+
+func (a *assignment) itemRow(st ItemState, now time.Time) models.AssignmentItem {
+	return models.AssignmentItem{
+		AssignmentID: a.id, ItemNumber: st.Number, Cycle: st.Cycle, Status: st.Status, DueAt: utcPtr(st.DueAt),
+		ReportedAt: utcPtr(st.ReportedAt), EscalationLevel: st.EscalationLevel, Reason: st.Reason,
+		Version: a.s.Seq, UpdatedAt: now.UTC(),
+	}
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func cloneState(s AssignmentState) AssignmentState {
+	var out AssignmentState
+	if err := json.Unmarshal([]byte(mustJSON(s)), &out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func (a *assignment) def(number int) *DirectiveItem {
+	for i := range a.defs {
+		if a.defs[i].Number == number {
+			return &a.defs[i]
+		}
+	}
+	return nil
+}

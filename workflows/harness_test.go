@@ -1,0 +1,289 @@
+package workflows_test
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/tidtam/tidtam/activities"
+	"github.com/tidtam/tidtam/internal/shareddata"
+	"github.com/tidtam/tidtam/internal/thaidate"
+	"github.com/tidtam/tidtam/models"
+	wf "github.com/tidtam/tidtam/workflows"
+)
+
+// bkk builds a Bangkok instant.
+func bkk(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, thaidate.Bangkok)
+}
+
+func date(y int, m time.Month, d int) thaidate.Date { return thaidate.Date{Year: y, Month: m, Day: d} }
+
+// holidays reads the shared holiday list; years limits it (none: all).
+func holidays(t testing.TB, years ...int) []string {
+	t.Helper()
+	f, err := os.Open(shareddata.Path(t, "holidays.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range rows[1:] {
+		if len(years) == 0 {
+			out = append(out, r[0])
+			continue
+		}
+		for _, y := range years {
+			if strings.HasPrefix(r[0], itoa(y)+"-") {
+				out = append(out, r[0])
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no holidays read")
+	}
+	return out
+}
+
+var jsonMarshal = json.Marshal
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// isWorkingDay is an independent oracle (not the workdays package).
+func isWorkingDay(hols []string, d time.Time) bool {
+	if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		return false
+	}
+	iso := d.Format("2006-01-02")
+	for _, h := range hols {
+		if h == iso {
+			return false
+		}
+	}
+	return true
+}
+
+type sentNote struct {
+	at time.Time
+	in activities.NotificationInput
+}
+
+type savedChange struct {
+	at time.Time
+	in activities.SaveAssignmentInput
+}
+
+// recorder stands in for the database: it records every activity call at
+// the test clock's time.
+type recorder struct {
+	mu        sync.Mutex
+	env       *testsuite.TestWorkflowEnvironment
+	notes     []sentNote
+	saves     []savedChange
+	escs      []activities.RecordEscalationInput
+	loads     [][]int
+	holidays  []string // what LoadHolidays answers from
+	persisted []activities.PersistDirectiveInput
+	fanouts   []activities.FanOutInput
+	signals   []activities.SignalInput
+}
+
+func newEnv(t *testing.T, start time.Time, hols []string) (*testsuite.TestWorkflowEnvironment, *recorder) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(start)
+	env.SetTestTimeout(30 * time.Second)
+	env.RegisterWorkflow(wf.AssignmentWorkflow)
+	env.RegisterWorkflow(wf.DirectiveWorkflow)
+	env.RegisterActivity(&activities.Activities{})
+	r := &recorder{env: env, holidays: hols}
+	var a *activities.Activities
+	env.OnActivity(a.SaveAssignment, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SaveAssignmentInput) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.saves = append(r.saves, savedChange{env.Now(), in})
+			return nil
+		}).Maybe()
+	env.OnActivity(a.EnqueueNotification, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.NotificationInput) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.notes = append(r.notes, sentNote{env.Now(), in})
+			return nil
+		}).Maybe()
+	env.OnActivity(a.RecordEscalation, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RecordEscalationInput) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.escs = append(r.escs, in)
+			return nil
+		}).Maybe()
+	env.OnActivity(a.LoadHolidays, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.LoadHolidaysInput) (activities.LoadHolidaysResult, error) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.loads = append(r.loads, in.Years)
+			out := activities.LoadHolidaysResult{Holidays: []string{}, Years: []int{}}
+			for _, y := range in.Years {
+				found := false
+				for _, h := range r.holidays {
+					if strings.HasPrefix(h, itoa(y)+"-") {
+						out.Holidays = append(out.Holidays, h)
+						found = true
+					}
+				}
+				if found {
+					out.Years = append(out.Years, y)
+				}
+			}
+			return out, nil
+		}).Maybe()
+	env.OnActivity(a.PersistDirective, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PersistDirectiveInput) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.persisted = append(r.persisted, in)
+			return nil
+		}).Maybe()
+	env.OnActivity(a.FanOut, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.FanOutInput) (activities.FanOutResult, error) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.fanouts = append(r.fanouts, in)
+			return activities.FanOutResult{Done: len(in.Targets)}, nil
+		}).Maybe()
+	env.OnActivity(a.SignalAssignments, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SignalInput) (activities.SignalResult, error) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.signals = append(r.signals, in)
+			return activities.SignalResult{Signalled: len(in.WorkflowIDs)}, nil
+		}).Maybe()
+	return env, r
+}
+
+// notesOf returns the notifications of a kind (and item, when item > 0).
+func (r *recorder) notesOf(kind string, item int) []sentNote {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []sentNote
+	for _, n := range r.notes {
+		if n.in.Kind == kind && (item == 0 || n.in.Data["item"] == itoa(item)) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (r *recorder) saveCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.saves)
+}
+
+func (r *recorder) openedEscalations() []models.Escalation {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []models.Escalation
+	for _, e := range r.escs {
+		out = append(out, e.Open...)
+	}
+	return out
+}
+
+func (r *recorder) closedEscalations() []activities.EscalationClose {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []activities.EscalationClose
+	for _, e := range r.escs {
+		out = append(out, e.Close...)
+	}
+	return out
+}
+
+// updateResult receives the outcome of an update sent from a delayed
+// callback.
+type updateResult struct {
+	done     bool
+	rejected error
+	err      error
+	state    wf.AssignmentState
+	progress wf.DirectiveProgress
+}
+
+// sendUpdate schedules an update at instant at (relative to the env's
+// start time start).
+func sendUpdate(env *testsuite.TestWorkflowEnvironment, start, at time.Time, name string, arg any) *updateResult {
+	res := &updateResult{}
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { res.rejected = err; res.done = true },
+			OnComplete: func(v any, err error) {
+				res.done = true
+				res.err = err
+				decodeInto(v, &res.state)
+				decodeInto(v, &res.progress)
+			},
+		}, arg)
+	}, at.Sub(start))
+	return res
+}
+
+func decodeInto(v any, out any) {
+	if v == nil {
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	_ = json.Unmarshal(b, out)
+}
+
+// queryState reads the assignment state through the query.
+func queryState(t *testing.T, env *testsuite.TestWorkflowEnvironment) wf.AssignmentState {
+	t.Helper()
+	v, err := env.QueryWorkflow(wf.QueryState)
+	if err != nil {
+		t.Fatalf("query state: %v", err)
+	}
+	var s wf.AssignmentState
+	if err := v.Get(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func item(s wf.AssignmentState, number, cycle int) wf.ItemState {
+	for _, it := range s.Items {
+		if it.Number == number && it.Cycle == cycle {
+			return it
+		}
+	}
+	return wf.ItemState{}
+}
+
+func at(env *testsuite.TestWorkflowEnvironment, start, when time.Time, fn func()) {
+	env.RegisterDelayedCallback(fn, when.Sub(start))
+}
+
+func sameInstant(t *testing.T, what string, got, want time.Time) {
+	t.Helper()
+	if !got.Equal(want) {
+		t.Errorf("%s at %s, want %s", what, got.In(thaidate.Bangkok).Format(time.RFC3339), want.In(thaidate.Bangkok).Format(time.RFC3339))
+	}
+}
