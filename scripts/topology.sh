@@ -52,6 +52,7 @@ for ((i = 1; i <= workers; i++)); do
 	port_busy $((9090 + i)) && die "port 127.0.0.1:$((9090 + i)) (worker $i metrics) is in use"
 done
 
+umask 077 # the work folder holds the app data dir and logs
 mkdir -p "$work/bin" "$work/mod" "$work/logs" "$work/data"
 
 # --- build -------------------------------------------------------------------
@@ -210,15 +211,15 @@ port_busy "$fe_port" || die "the Temporal server did not open 127.0.0.1:$fe_port
 log "tidtam migrate (app schema, provinces, admin account, Temporal namespace)"
 migrated=0
 for attempt in $(seq 1 15); do
-	if env "${tidtam_env[@]}" TIDTAM_ADMIN_PASSWORD="${TOPO_ADMIN_PASSWORD:-}" \
-		"$work/bin/tidtam" migrate 2>&1 | tee "$work/logs/migrate.log"; then
+	# Not logged to a file: it may print a generated admin password.
+	if env "${tidtam_env[@]}" TIDTAM_ADMIN_PASSWORD="${TOPO_ADMIN_PASSWORD:-}" "$work/bin/tidtam" migrate; then
 		migrated=1
 		break
 	fi
 	echo "    migrate failed (attempt $attempt/15; the server may still be starting); retrying in 2 s"
 	sleep 2
 done
-((migrated)) || die "tidtam migrate kept failing; see $work/logs/migrate.log"
+((migrated)) || die "tidtam migrate kept failing (output above)"
 
 log "starting tidtam api and $workers worker(s)"
 start_bg api "$work/logs/api.log" \
@@ -251,9 +252,13 @@ cat <<EOF
 
 EOF
 
-# Run until Ctrl-C, or until one process dies.
+# Run until Ctrl-C, or until one process dies. Ctrl-C reaches the children
+# too, so a child that ends after it is not reported as a crash.
+interrupted=0
+trap 'interrupted=1' INT TERM
 while :; do
 	for i in "${!pids[@]}"; do
+		((interrupted)) && exit 130
 		if ! kill -0 "${pids[i]}" 2>/dev/null; then
 			echo "topology: ${names[i]} exited; its last log lines:" >&2
 			case ${names[i]} in
@@ -264,5 +269,5 @@ while :; do
 			exit 1
 		fi
 	done
-	sleep 1
+	sleep 1 || true
 done

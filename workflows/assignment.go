@@ -81,6 +81,7 @@ type assignment struct {
 	changed int // bumped by every committed change; wakes the timer loop
 	busy    int // handlers and signal processing under way
 	signals []workflow.ReceiveChannel
+	ready   bool // the initial state is built and saved
 }
 
 func newAssignment(ctx workflow.Context, in AssignmentInput) (*assignment, error) {
@@ -98,6 +99,7 @@ func newAssignment(ctx workflow.Context, in AssignmentInput) (*assignment, error
 	if in.State != nil {
 		a.s = *in.State
 		years = in.State.HolidayYears
+		a.ready = true
 	}
 	clk, err := newClock(in.Holidays, years)
 	if err != nil {
@@ -108,7 +110,13 @@ func newAssignment(ctx workflow.Context, in AssignmentInput) (*assignment, error
 }
 
 // start initialises the state of a new assignment and persists it.
+// It holds the lock throughout, so update handlers wait for it; their
+// validators reject with apperr.Unavailable until it is done.
 func (a *assignment) start(ctx workflow.Context) error {
+	if err := a.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer a.mu.Unlock()
 	now := workflow.Now(ctx)
 	y := thaidate.FromTime(now).Year
 	years := []int{y, y + 1}
@@ -120,10 +128,6 @@ func (a *assignment) start(ctx workflow.Context) error {
 	if err := a.clk.ensure(ctx, years...); err != nil {
 		return err
 	}
-	if err := a.mu.Lock(ctx); err != nil {
-		return err
-	}
-	defer a.mu.Unlock()
 	t := a.in.Target
 	a.s = AssignmentState{
 		AssignmentID: a.id,
@@ -161,7 +165,11 @@ func (a *assignment) start(ctx workflow.Context) error {
 	fx := &effects{}
 	fx.notify(NotifyAssigned, a.unitRecipients(), a.data(nil, map[string]string{
 		"ack_due_at": a.s.AckDueAt.Format(time.RFC3339), "ack_due_th": thaidate.FormatDateTimeBE(a.s.AckDueAt)}))
-	return a.commit(ctx, now, a.in.Actor, "assign", "", before, fx)
+	if err := a.commit(ctx, now, a.in.Actor, "assign", "", before, fx); err != nil {
+		return err
+	}
+	a.ready = true
+	return nil
 }
 
 // openFirstCycle opens cycle 1 of a recurring item: the first month from

@@ -45,6 +45,9 @@ func (a *assignment) change(ctx workflow.Context, actor, action, note string,
 }
 
 func (a *assignment) checkOpen() error {
+	if !a.ready {
+		return reject(apperr.Unavailable, "", "งานนี้กำลังเริ่มต้น กรุณาลองใหม่อีกครั้ง / the assignment is still starting; try again")
+	}
 	switch a.s.Status {
 	case models.AssignmentWithdrawn:
 		return reject(apperr.Conflict, "", "ข้อสั่งการนี้ถูกยกเลิกแล้ว ไม่สามารถดำเนินการได้ / the directive was withdrawn; nothing can be changed")
@@ -96,6 +99,9 @@ func (a *assignment) findItem(number, cycle int, prefer func(models.ItemStatus) 
 	}
 	if best < 0 {
 		best = a.latestCycle(number)
+	}
+	if best < 0 {
+		return -1, reject(apperr.NotFound, "item_number", "ไม่มีข้อ %d ในงานนี้ / item %d is not part of this assignment", number, number)
 	}
 	return best, nil
 }
@@ -165,6 +171,9 @@ func (a *assignment) setDue(st *ItemState, due, now time.Time, reason string, fx
 // ---- acknowledge ----
 
 func (a *assignment) validateAcknowledge(in AcknowledgeInput) error {
+	if !a.ready {
+		return a.checkOpen()
+	}
 	if err := a.checkUnit(in.UnitCode); err != nil {
 		return err
 	}
@@ -204,6 +213,9 @@ func (a *assignment) markAcknowledged(now time.Time, actor, note string) {
 func (a *assignment) validateReport(in ReportInput) error {
 	if err := required("report_id", in.ReportID, "รหัสรายงาน", "report_id"); err != nil {
 		return err
+	}
+	if !a.ready {
+		return a.checkOpen()
 	}
 	if err := a.checkUnit(in.UnitCode); err != nil {
 		return err

@@ -2,10 +2,14 @@ package workflows_test
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/models"
@@ -250,5 +254,44 @@ func TestKeysAndSpans(t *testing.T) {
 	d.Escalations[2] = wf.WorkingDays(1)
 	if d.Validate() == nil {
 		t.Error("escalation going back in time accepted")
+	}
+}
+
+// TestDirectiveContinueAsNew: with a long history the directive continues
+// as new after an update, carrying its targets and fan-out progress; the
+// next run neither persists nor fans out again, and withdraws all units.
+func TestDirectiveContinueAsNew(t *testing.T) {
+	hols := holidays(t)
+	start := bkk(2026, 4, 1, 10, 0)
+	env, r := newEnv(t, start, hols)
+	env.SetCurrentHistoryLength(5000)
+	in := directiveInput(hols)
+	sendUpdate(env, start, start.Add(time.Minute), wf.UpdateAddTargets,
+		wf.AddTargetsInput{Actor: "sec1", Targets: []wf.UnitTarget{{UnitCode: "5003", ParentCode: "50", Region: 15}}})
+	env.ExecuteWorkflow(wf.DirectiveWorkflow, in)
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("want continue-as-new, got %v", err)
+	}
+	var next wf.DirectiveInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if next.Carry == nil || next.Carry.FannedOut != 4 || len(next.Targets) != 4 || next.Carry.Status != models.DirectiveIssued ||
+		!next.Carry.IssuedAt.Equal(start) || len(r.fanouts) != 2 {
+		t.Fatalf("carried %+v (targets %d, fan-outs %d)", next.Carry, len(next.Targets), len(r.fanouts))
+	}
+
+	env2, r2 := newEnv(t, env.Now(), hols)
+	w := sendUpdate(env2, env.Now(), env.Now().Add(time.Hour), wf.UpdateWithdraw, wf.WithdrawInput{Actor: "sec1", Reason: "จบ"})
+	env2.ExecuteWorkflow(wf.DirectiveWorkflow, next)
+	if err := env2.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if len(r2.fanouts) != 0 || len(r2.persisted) != 1 || r2.persisted[0].Directive.Status != models.DirectiveWithdrawn {
+		t.Errorf("second run: fan-outs %d, persists %+v", len(r2.fanouts), r2.persisted)
+	}
+	if len(r2.signals) != 1 || len(r2.signals[0].WorkflowIDs) != 4 || w.progress.UnitsAssigned != 4 {
+		t.Errorf("second run signals %+v, progress %+v", r2.signals, w.progress)
 	}
 }

@@ -29,6 +29,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tidtam/tidtam/activities"
+	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/devserver"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
@@ -83,7 +84,7 @@ func TestRecordHistories(t *testing.T) {
 	a50 := wf.AssignmentWorkflowID(id, "50")
 	a5002 := wf.AssignmentWorkflowID(id, "5002")
 	a5003 := wf.AssignmentWorkflowID(id, "5003")
-	update := func(wid, name string, arg any, wantOK bool) {
+	update := func(wid, name string, arg any, wantOK bool) error {
 		t.Helper()
 		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wid, UpdateName: name, Args: []any{arg},
 			WaitForStage: client.WorkflowUpdateStageCompleted})
@@ -93,8 +94,12 @@ func TestRecordHistories(t *testing.T) {
 		if (err == nil) != wantOK {
 			t.Fatalf("%s %s: %v (want ok %v)", wid, name, err, wantOK)
 		}
+		return err
 	}
-	update(a5001, wf.UpdateAcknowledge, wf.AcknowledgeInput{UnitCode: "5002", Actor: "x"}, false)
+	// A validator's rejection reaches a real client as the domain error.
+	if err := update(a5001, wf.UpdateAcknowledge, wf.AcknowledgeInput{UnitCode: "5002", Actor: "x"}, false); apperr.CodeOf(wf.AppError(err)) != apperr.Forbidden {
+		t.Errorf("wrong unit: %v → %v", err, wf.AppError(err))
+	}
 	update(a5001, wf.UpdateAcknowledge, wf.AcknowledgeInput{UnitCode: "5001", Actor: "u5001", Note: "รับทราบ"}, true)
 	time.Sleep(10 * time.Second) // item 1: reminder, overdue, levels 2 and 3; 50: ack overdue
 	ev := []wf.EvidenceFile{{Name: "a.pdf", Size: 3, SHA256: strings.Repeat("b", 64), StoragePath: "e/a", ContentType: "application/pdf"}}

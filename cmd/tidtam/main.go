@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,7 +24,8 @@ var version = "dev"
 const usage = `tidtam — ระบบติดตามข้อสั่งการ (drug-control directive follow-up)
 
 Usage:
-  tidtam [serve]                 all-in-one: embedded Temporal + worker + API (default)
+  tidtam [serve] [--temporal-ui] all-in-one: embedded Temporal + worker + API (default);
+                                 --temporal-ui also serves the Temporal Web UI
   tidtam api                     HTTP API only (production)
   tidtam worker                  Temporal worker only (production; scale out freely)
   tidtam migrate                 apply database migrations, seed provinces, create admin,
@@ -64,6 +66,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log := telemetry.NewLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 	switch cmd {
 	case "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		ui := fs.Bool("temporal-ui", false, "also serve the Temporal Web UI (TIDTAM_TEMPORAL_UI_ADDR, default 127.0.0.1:8233)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if *ui && cfg.TemporalUIAddr == "" {
+			cfg.TemporalUIAddr = "127.0.0.1:8233"
+		}
 		return serve(ctx, cfg, log, stdout)
 	case "api":
 		return runAPI(ctx, cfg, log)

@@ -26,6 +26,7 @@ import (
 	"github.com/tidtam/tidtam/internal/devserver"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/telemetry"
+	"github.com/tidtam/tidtam/internal/temporalui"
 	"github.com/tidtam/tidtam/workflows"
 )
 
@@ -96,7 +97,12 @@ func registerNamespace(ctx context.Context, cfg *config.Config, log *slog.Logger
 }
 
 func newWorker(c client.Client, cfg *config.Config, db *gorm.DB, log *slog.Logger) worker.Worker {
-	w := worker.New(c, cfg.TaskQueue, worker.Options{})
+	// More pollers than the SDK's default of two: a directive's fan-out
+	// makes hundreds of short tasks at once.
+	w := worker.New(c, cfg.TaskQueue, worker.Options{
+		MaxConcurrentWorkflowTaskPollers: 8,
+		MaxConcurrentActivityTaskPollers: 8,
+	})
 	workflows.Register(w, &activities.Activities{DB: db, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: log})
 	return w
 }
@@ -177,6 +183,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 	} else if err := registerNamespace(ctx, cfg, log); err != nil {
 		return err
 	}
+	uiLine := "start with --temporal-ui (or set TIDTAM_TEMPORAL_UI_ADDR) to browse workflows"
+	if cfg.TemporalUIAddr != "" {
+		ui, err := temporalui.Start(cfg.TemporalUIAddr, addr, cfg.TemporalNamespace, log)
+		if err != nil {
+			return err
+		}
+		defer ui.Stop()
+		uiLine = ui.URL()
+	}
 	m := telemetry.NewMetrics()
 	defer m.Close()
 	c, err := dialTemporal(ctx, addr, cfg.TemporalNamespace, log, m)
@@ -192,7 +207,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 	app := newAPI(cfg, db, c, log, m)
 	fmt.Fprintf(out, "tidtam พร้อมใช้งาน (ready) in %.1fs: %s\n", time.Since(started).Seconds(), cfg.PublicURL)
 	fmt.Fprintf(out, "  เข้าสู่ระบบ (sign in): POST %s/api/v1/auth/login {\"username\":\"admin\",\"password\":\"…\"}\n", cfg.PublicURL)
-	fmt.Fprintf(out, "  Temporal: %s namespace %s (Temporal UI: temporal server's web UI pointed at this address)\n", addr, cfg.TemporalNamespace)
+	fmt.Fprintf(out, "  Temporal: %s namespace %s; Temporal UI: %s\n", addr, cfg.TemporalNamespace, uiLine)
 	return serveHTTP(ctx, app, ln)
 }
 

@@ -71,7 +71,7 @@ var Vars = []Var{
 	{"TEMPORAL_NAMESPACE", "tidtam", "Temporal namespace"},
 	{"TIDTAM_TASK_QUEUE", "tidtam", "Temporal task queue of the workers"},
 	{"TIDTAM_EMBEDDED_TEMPORAL_PORT", "7233", "gRPC port of the embedded Temporal server (127.0.0.1 only); 0 picks a free one"},
-	{"TIDTAM_TEMPORAL_UI_ADDR", "", "reserved: address of a Temporal Web UI to link to from the admin pages"},
+	{"TIDTAM_TEMPORAL_UI_ADDR", "", "`serve`: also serve the Temporal Web UI on this address (`--temporal-ui` uses 127.0.0.1:8233)"},
 	{"TIDTAM_SMTP_HOST", "", "SMTP server; empty keeps mail in the in-app inbox and the dev mailbox"},
 	{"TIDTAM_SMTP_PORT", "587", "SMTP port"},
 	{"TIDTAM_SMTP_USERNAME", "", "SMTP AUTH user"},
@@ -136,6 +136,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if err := checkHostPort("TIDTAM_HTTP_ADDR", c.HTTPAddr, false); err != nil {
 		return nil, err
+	}
+	if c.TemporalUIAddr != "" {
+		if err := checkHostPort("TIDTAM_TEMPORAL_UI_ADDR", c.TemporalUIAddr, false); err != nil {
+			return nil, err
+		}
 	}
 	if c.MetricsAddr != "" {
 		if err := checkHostPort("TIDTAM_METRICS_ADDR", c.MetricsAddr, false); err != nil {
