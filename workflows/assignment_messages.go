@@ -168,6 +168,14 @@ func (a *assignment) setDue(st *ItemState, due, now time.Time, reason string, fx
 	a.resetReminders(st, now)
 }
 
+// oldDue is the item's due before a change, as notification data.
+func oldDue(st *ItemState) string {
+	if st.DueAt == nil {
+		return ""
+	}
+	return st.DueAt.UTC().Format(time.RFC3339)
+}
+
 // ---- acknowledge ----
 
 func (a *assignment) validateAcknowledge(in AcknowledgeInput) error {
@@ -278,7 +286,7 @@ func (a *assignment) report(ctx workflow.Context, in ReportInput) (AssignmentSta
 			Evidence: mustJSON(evidence), SubmittedBy: in.Actor, SubmittedAt: now.UTC(),
 		})
 		fx.notify(NotifyReported, activities.RecipientSpec{RoleRegions: []activities.RoleRegion{{Role: models.RoleSecretariat}}},
-			a.data(st, map[string]string{"report_id": in.ReportID}))
+			a.data(st, map[string]string{"report_id": in.ReportID, "actor": in.Actor, "report_text": in.Text}))
 		return false, nil
 	})
 }
@@ -347,8 +355,9 @@ func (a *assignment) review(ctx workflow.Context, in ReviewInput) (AssignmentSta
 			return false, nil
 		}
 		st.Status = models.ItemReturned
+		old := oldDue(st)
 		a.setDue(st, due, now, "returned", fx)
-		fx.notify(NotifyReturned, a.unitRecipients(), a.data(st, map[string]string{"reason": in.Reason}))
+		fx.notify(NotifyReturned, a.unitRecipients(), a.data(st, map[string]string{"reason": in.Reason, "actor": in.Actor, "old_due_at": old}))
 		return false, nil
 	})
 }
@@ -422,9 +431,9 @@ func (a *assignment) inspectorAction(ctx workflow.Context, in InspectorActionInp
 			}
 			fx.esc.Actions = append(fx.esc.Actions, action)
 		}
+		old := oldDue(st)
 		switch in.Kind {
 		case models.ActionComment:
-			return false, nil
 		case models.ActionNewDeadline:
 			a.setDue(st, due, now, string(in.Kind), fx)
 		case models.ActionExtend:
@@ -437,10 +446,14 @@ func (a *assignment) inspectorAction(ctx workflow.Context, in InspectorActionInp
 			st.Status = models.ItemWaived
 			a.closeEscalations(st, now, "waived", fx)
 		}
-		st.Reason = in.Reason
-		if !due.IsZero() {
-			fx.notify(NotifyDueChanged, a.unitRecipients(), a.data(st, map[string]string{"reason": in.Reason}))
+		if in.Kind != models.ActionComment {
+			st.Reason = in.Reason
 		}
+		extra := map[string]string{"action": string(in.Kind), "actor": in.Actor, "reason": in.Reason}
+		if !due.IsZero() {
+			extra["old_due_at"] = old
+		}
+		fx.notify(NotifyInspectorAction, a.unitRecipients(), a.data(st, extra))
 		return false, nil
 	})
 }
@@ -485,9 +498,10 @@ func (a *assignment) amend(ctx workflow.Context, in AmendInput) (AssignmentState
 		if st.DueAt != nil && st.DueAt.Equal(due) {
 			return true, nil
 		}
+		old := oldDue(st)
 		a.setDue(st, due, now, "amended", fx)
 		st.Reason = in.Reason
-		fx.notify(NotifyDueChanged, a.unitRecipients(), a.data(st, map[string]string{"reason": in.Reason}))
+		fx.notify(NotifyDueChanged, a.unitRecipients(), a.data(st, map[string]string{"reason": in.Reason, "actor": in.Actor, "old_due_at": old}))
 		return false, nil
 	})
 }
@@ -523,7 +537,7 @@ func (a *assignment) withdraw(ctx workflow.Context, in WithdrawInput) (Assignmen
 			st.PeriodEnded = st.PeriodEnded || st.Recurring
 			a.closeEscalations(st, now, "withdrawn", fx)
 		}
-		fx.notify(NotifyWithdrawn, a.unitRecipients(), a.data(nil, map[string]string{"reason": in.Reason}))
+		fx.notify(NotifyWithdrawn, a.unitRecipients(), a.data(nil, map[string]string{"reason": in.Reason, "actor": in.Actor}))
 		return false, nil
 	})
 }

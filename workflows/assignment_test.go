@@ -222,6 +222,11 @@ func TestAssignmentLadder(t *testing.T) {
 	if closedBy["assignment/ONCB-abc/5001/2/1/1"] != "extend" || closedBy["assignment/ONCB-abc/5001/2/1/1/r1"] != "closed" {
 		t.Errorf("item 2 escalations closed: %v", closedBy)
 	}
+	ia := r.notesOf(wf.NotifyInspectorAction, 2)
+	if len(ia) != 2 || ia[0].in.Data["action"] != "extend" || ia[0].in.Data["old_due_at"] != bkk(2026, 4, 30, 16, 30).UTC().Format(time.RFC3339) ||
+		ia[0].in.Data["due_at"] != bkk(2026, 5, 7, 16, 30).UTC().Format(time.RFC3339) || ia[1].in.Data["action"] != "close" || ia[1].in.Data["actor"] != "insp15" {
+		t.Errorf("inspector_action notices %+v", ia)
+	}
 	var actions []models.EscalationAction
 	for _, e := range r.escs {
 		actions = append(actions, e.Actions...)
@@ -514,4 +519,32 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestUpdatesWaitForStart: while the assignment is still being set up (here
+// LoadHolidays takes an hour of test time), updates are rejected as
+// unavailable and change nothing; afterwards they work.
+func TestUpdatesWaitForStart(t *testing.T) {
+	start := bkk(2026, 3, 9, 9, 0)
+	env, r := newEnv(t, start, holidays(t))
+	r.loadDelay = time.Hour
+	in := districtInput(holidays(t, 2025), wf.UrgencyNormal, wf.DirectiveItem{Number: 1, Text: "x"})
+	early := sendUpdate(env, start, start.Add(time.Minute), wf.UpdateAcknowledge, wf.AcknowledgeInput{UnitCode: "5001", Actor: "u"})
+	late := sendUpdate(env, start, start.Add(2*time.Hour), wf.UpdateAcknowledge, wf.AcknowledgeInput{UnitCode: "5001", Actor: "u"})
+	at(env, start, start.Add(3*time.Hour), func() {
+		env.SignalWorkflow(wf.SignalWithdraw, wf.WithdrawInput{Actor: "sec", Reason: "จบ"})
+	})
+	env.ExecuteWorkflow(wf.AssignmentWorkflow, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if apperr.CodeOf(wf.AppError(early.rejected)) != apperr.Unavailable {
+		t.Errorf("early update: %v", early.rejected)
+	}
+	if late.rejected != nil || late.state.Status != models.AssignmentAcknowledged || late.state.Seq != 2 {
+		t.Errorf("late update: %v %+v", late.rejected, late.state)
+	}
+	if len(r.loads) != 1 || len(r.loads[0]) != 2 {
+		t.Errorf("loads %v, want one call for 2026 and 2027", r.loads)
+	}
 }

@@ -4,13 +4,13 @@ import (
 	"errors"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/notify"
-	"github.com/tidtam/tidtam/models"
 )
 
 // RegisterDelivery registers the notification workflows (DeliveryWorkflow,
@@ -163,29 +163,28 @@ func DeliveryWorkflow(ctx workflow.Context, in notify.DeliveryInput) (notify.Del
 		return res, firstErr
 	}
 
-	if err := workflow.ExecuteActivity(dbCtx, d.FinishDelivery, in.NotificationID).Get(ctx, &res.Status); err != nil {
-		return res, err
-	}
-	if res.Status == "" {
-		res.Status = models.NotificationDelivered
-	}
-	return res, nil
+	err := workflow.ExecuteActivity(dbCtx, d.FinishDelivery, in.NotificationID).Get(ctx, &res.Status)
+	return res, err
 }
 
 // deliveryFailureReason is the text recorded when a send is given up:
-// Thai first, English after, then the error.
+// Thai first, English after, then the last error.
 func deliveryFailureReason(err error, window time.Duration) string {
-	var timeoutErr *temporal.TimeoutError
+	last := err.Error()
 	var appErr *temporal.ApplicationError
-	switch {
-	case errors.As(err, &timeoutErr):
-		return "ส่งไม่สำเร็จภายในเวลาที่กำหนด " + window.String() + " (retry window exhausted)"
-	case errors.As(err, &appErr) && appErr.Type() == notify.ErrTypeConfig:
-		return "การตั้งค่าการส่งไม่ถูกต้อง (configuration error): " + appErr.Message()
-	case errors.As(err, &appErr) && appErr.Type() == notify.ErrTypeRejected:
-		return "ปลายทางปฏิเสธข้อความ (rejected): " + appErr.Message()
-	case errors.As(err, &appErr):
-		return "ส่งไม่สำเร็จ (failed): " + appErr.Message()
+	if errors.As(err, &appErr) {
+		last = appErr.Message()
 	}
-	return "ส่งไม่สำเร็จ (failed): " + err.Error()
+	var actErr *temporal.ActivityError
+	var timeoutErr *temporal.TimeoutError
+	switch {
+	case errors.As(err, &timeoutErr),
+		errors.As(err, &actErr) && actErr.RetryState() == enums.RETRY_STATE_TIMEOUT:
+		return "ส่งไม่สำเร็จภายในเวลาที่กำหนด " + window.String() + " (retry window exhausted): " + last
+	case appErr != nil && appErr.Type() == notify.ErrTypeConfig:
+		return "การตั้งค่าการส่งไม่ถูกต้อง (configuration error): " + last
+	case appErr != nil && appErr.Type() == notify.ErrTypeRejected:
+		return "ปลายทางปฏิเสธข้อความ (rejected): " + last
+	}
+	return "ส่งไม่สำเร็จ (failed): " + last
 }

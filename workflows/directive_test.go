@@ -183,13 +183,15 @@ func TestValidateDirectiveInput(t *testing.T) {
 		t.Fatalf("valid input rejected: %v", err)
 	}
 	for name, mutate := range map[string]func(*wf.DirectiveInput){
-		"id not the key":      func(in *wf.DirectiveInput) { in.Directive.ID = "ONCB-x" },
-		"no items":            func(in *wf.DirectiveInput) { in.Items = nil },
-		"duplicate item":      func(in *wf.DirectiveInput) { in.Items[1].Number = 1 },
-		"duplicate unit":      func(in *wf.DirectiveInput) { in.Targets[1].UnitCode = "50" },
-		"unknown item":        func(in *wf.DirectiveInput) { in.Targets[2].ItemNumbers = []int{3} },
-		"no ack span":         func(in *wf.DirectiveInput) { in.Policy.AckWithin = wf.Span{} },
-		"recurrence with due": func(in *wf.DirectiveInput) { in.Items[0].Recurrence = &wf.Recurrence{MonthlyWorkingDay: 5, Until: date(2026, 12, 31)} },
+		"id not the key": func(in *wf.DirectiveInput) { in.Directive.ID = "ONCB-x" },
+		"no items":       func(in *wf.DirectiveInput) { in.Items = nil },
+		"duplicate item": func(in *wf.DirectiveInput) { in.Items[1].Number = 1 },
+		"duplicate unit": func(in *wf.DirectiveInput) { in.Targets[1].UnitCode = "50" },
+		"unknown item":   func(in *wf.DirectiveInput) { in.Targets[2].ItemNumbers = []int{3} },
+		"no ack span":    func(in *wf.DirectiveInput) { in.Policy.AckWithin = wf.Span{} },
+		"recurrence with due": func(in *wf.DirectiveInput) {
+			in.Items[0].Recurrence = &wf.Recurrence{MonthlyWorkingDay: 5, Until: date(2026, 12, 31)}
+		},
 		"bad working day": func(in *wf.DirectiveInput) {
 			in.Items[1].DueWithin = nil
 			in.Items[1].Recurrence = &wf.Recurrence{MonthlyWorkingDay: 0, Until: date(2026, 12, 31)}

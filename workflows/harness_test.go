@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/tidtam/tidtam/activities"
@@ -94,7 +96,8 @@ type recorder struct {
 	saves     []savedChange
 	escs      []activities.RecordEscalationInput
 	loads     [][]int
-	holidays  []string // what LoadHolidays answers from
+	holidays  []string      // what LoadHolidays answers from
+	loadDelay time.Duration // how long LoadHolidays takes (test clock)
 	persisted []activities.PersistDirectiveInput
 	fanouts   []activities.FanOutInput
 	signals   []activities.SignalInput
@@ -102,6 +105,7 @@ type recorder struct {
 
 func newEnv(t *testing.T, start time.Time, hols []string) (*testsuite.TestWorkflowEnvironment, *recorder) {
 	var s testsuite.WorkflowTestSuite
+	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	env.SetTestTimeout(30 * time.Second)
@@ -150,7 +154,7 @@ func newEnv(t *testing.T, start time.Time, hols []string) (*testsuite.TestWorkfl
 				}
 			}
 			return out, nil
-		}).Maybe()
+		}).AfterFn(func() time.Duration { return r.loadDelay }).Maybe()
 	env.OnActivity(a.PersistDirective, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.PersistDirectiveInput) error {
 			r.mu.Lock()

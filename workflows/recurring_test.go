@@ -155,4 +155,3 @@ func TestRecurringTwelveCyclesContinueAsNew(t *testing.T) {
 		t.Errorf("seq %d did not carry across runs", s.Seq)
 	}
 }
-

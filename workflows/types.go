@@ -466,19 +466,27 @@ type InspectorActionInput struct {
 }
 
 // Notification kinds the workflows enqueue (notifications.kind and
-// template).
+// template); internal/notify has a template for each. Data keys: see
+// assignment.data (directive_id, assignment_id, unit_code, subject,
+// doc_number, urgency, item, cycle, item_text, due_at, and per kind
+// ack_due_at, reminder, level, escalation_id, reason, actor, action,
+// old_due_at, report_id, report_text).
 const (
-	NotifyAssigned     = "assigned"
-	NotifyAckOverdue   = "ack_overdue"
-	NotifyReminder     = "reminder"
-	NotifyOverdue      = "overdue"
-	NotifyEscalation   = "escalation"
-	NotifyReturned     = "returned"
-	NotifyDueChanged   = "due_changed"
-	NotifyCycleOpened  = "cycle_opened"
-	NotifyWithdrawn    = "withdrawn"
-	NotifyReported     = "reported"
-	NotificationLangTH = "th"
+	NotifyAssigned    = "assigned"
+	NotifyAckOverdue  = "ack_overdue"
+	NotifyReminder    = "reminder"
+	NotifyOverdue     = "overdue"
+	NotifyEscalation  = "escalation"
+	NotifyReturned    = "returned"
+	NotifyDueChanged  = "due_changed"
+	NotifyCycleOpened = "cycle_opened"
+	NotifyWithdrawn   = "withdrawn"
+	NotifyReported    = "reported"
+	// NotifyInspectorAction tells the unit of any inspector or secretariat
+	// action on one of its items (data: action, actor, reason, and due_at
+	// plus old_due_at when the due moved).
+	NotifyInspectorAction = "inspector_action"
+	NotificationLangTH    = "th"
 )
 
 // EscalationID returns the deterministic key of an escalation:

@@ -496,6 +496,40 @@ func parsePort(p any) (hostIP, target string, err error) {
 	return "", "", fmt.Errorf("unrecognised port entry of type %T", p)
 }
 
+// TestComposePersistentVolumes checks that state survives `docker compose
+// down && up`: PostgreSQL's data and the API's data dir (uploaded evidence)
+// are on named volumes.
+func TestComposePersistentVolumes(t *testing.T) {
+	cf, _ := loadCompose(t)
+	dataDir := interpolate(cf.Services["api"].Environment["TIDTAM_DATA_DIR"])
+	if dataDir == "" {
+		dataDir = "/var/lib/tidtam" // the Dockerfile's default
+	}
+	for name, target := range map[string]string{
+		"postgresql": "/var/lib/postgresql/data",
+		"api":        dataDir,
+	} {
+		found := false
+		for _, v := range cf.Services[name].Volumes {
+			spec, ok := v.(string)
+			if !ok {
+				continue
+			}
+			parts := strings.Split(interpolate(spec), ":")
+			if len(parts) < 2 || parts[1] != target {
+				continue
+			}
+			found = true
+			if _, named := cf.Volumes[parts[0]]; !named {
+				t.Errorf("service %q mounts %s from %q, which is not a named volume declared under volumes:", name, target, parts[0])
+			}
+		}
+		if !found {
+			t.Errorf("service %q keeps %s in the container: mount a named volume there", name, target)
+		}
+	}
+}
+
 func TestComposeTemporalDynamicConfig(t *testing.T) {
 	cf, _ := loadCompose(t)
 	root := repoRoot(t)

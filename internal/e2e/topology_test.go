@@ -13,6 +13,7 @@ import (
 	mathrand "math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path"
@@ -37,16 +38,67 @@ import (
 	_ "go.temporal.io/server/common/persistence/sql/sqlplugin/postgresql" // registers postgres12_pgx
 	"go.temporal.io/server/common/resolver"
 	dbschemas "go.temporal.io/server/schema"
+
+	"github.com/tidtam/tidtam/internal/store/storetest"
 )
 
-// The local PostgreSQL the topology test uses: superuser postgres, trust
-// authentication on loopback.
-const (
-	pgAddr = "127.0.0.1:5432"
-	pgUser = "postgres"
-	// pgPlugin is the Temporal SQL plugin, as in docker-compose.yml.
-	pgPlugin = "postgres12_pgx"
-)
+// pgPlugin is the Temporal SQL plugin, as in docker-compose.yml.
+const pgPlugin = "postgres12_pgx"
+
+// pgServer is the PostgreSQL the topology test creates its databases on:
+// the project's test server, $TIDTAM_TEST_POSTGRES_URL or
+// storetest.DefaultPostgresURL (user postgres, trust auth, 127.0.0.1:5432).
+type pgServer struct {
+	url            *url.URL // as configured; its path names a database to connect to
+	addr           string   // host:port
+	user, password string
+}
+
+// testPostgres returns the test PostgreSQL server. Like storetest, it fails
+// when the server is unreachable unless TIDTAM_TEST_SKIP_POSTGRES=1.
+func testPostgres(t *testing.T) pgServer {
+	t.Helper()
+	raw := os.Getenv(storetest.EnvPostgresURL)
+	if raw == "" {
+		raw = storetest.DefaultPostgresURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		t.Fatalf("%s=%q is not a postgres:// URL: %v", storetest.EnvPostgresURL, raw, err)
+	}
+	port := u.Port()
+	if port == "" {
+		port = "5432"
+	}
+	s := pgServer{url: u, addr: net.JoinHostPort(u.Hostname(), port), user: u.User.Username()}
+	s.password, _ = u.User.Password()
+	c, err := net.DialTimeout("tcp", s.addr, 3*time.Second)
+	if err != nil {
+		if os.Getenv(storetest.EnvSkipPostgres) == "1" {
+			t.Skipf("PostgreSQL unreachable, skipped because %s=1: %v", storetest.EnvSkipPostgres, err)
+		}
+		t.Fatalf("the topology test needs PostgreSQL at %s: %v\nStart it with `pg_ctlcluster 15 main start`, "+
+			"point %s at another server, or set %s=1 to skip.", s.addr, err, storetest.EnvPostgresURL, storetest.EnvSkipPostgres)
+	}
+	c.Close()
+	return s
+}
+
+// databaseURL is the URL of database name on the server, for tidtam.
+func (s pgServer) databaseURL(name string) string {
+	u := *s.url
+	u.Path, u.RawPath = "/"+name, ""
+	return u.String()
+}
+
+// adminDatabase is the database the server URL names, to connect to while
+// creating and dropping others.
+func (s pgServer) adminDatabase() string {
+	if db := strings.Trim(s.url.Path, "/"); db != "" {
+		return db
+	}
+	return "postgres"
+}
 
 // TestProductionTopology runs the docker-compose.yml topology with real
 // processes instead of containers: a Temporal server built from go.mod's
@@ -58,11 +110,7 @@ func TestProductionTopology(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts a Temporal server; skipped with -short")
 	}
-	if c, err := net.DialTimeout("tcp", pgAddr, 2*time.Second); err != nil {
-		t.Skipf("needs PostgreSQL on %s (user %s, trust auth): %v", pgAddr, pgUser, err)
-	} else {
-		c.Close()
-	}
+	pg := testPostgres(t)
 	bin := binary(t)
 	root := repoRoot(t)
 	dir := t.TempDir()
@@ -81,10 +129,10 @@ func TestProductionTopology(t *testing.T) {
 	prefix := "tidtam_topo_" + randomHex(t, 4)
 	temporalDB, visibilityDB, appDB := prefix+"_temporal", prefix+"_visibility", prefix+"_app"
 	for _, db := range []string{temporalDB, visibilityDB, appDB} {
-		createDatabase(t, db)
+		createDatabase(t, pg, db)
 	}
-	setupTemporalSchema(t, temporalDB, "postgresql/v12/temporal", sqlplugin.DbKindMain)
-	setupTemporalSchema(t, visibilityDB, "postgresql/v12/visibility", sqlplugin.DbKindVisibility)
+	setupTemporalSchema(t, pg, temporalDB, "postgresql/v12/temporal", sqlplugin.DbKindMain)
+	setupTemporalSchema(t, pg, visibilityDB, "postgresql/v12/visibility", sqlplugin.DbKindVisibility)
 
 	// Temporal server: one history shard, every service on a free loopback
 	// port. Membership ports go into cluster_membership.rpc_port, a SMALLINT
@@ -93,7 +141,7 @@ func TestProductionTopology(t *testing.T) {
 	ports := freePorts(t, 8)
 	mports := freePortsBelow(t, 4, 32768)
 	sc := serverConfig{
-		TemporalDB: temporalDB, VisibilityDB: visibilityDB, PGAddr: pgAddr, PGUser: pgUser, Plugin: pgPlugin,
+		TemporalDB: temporalDB, VisibilityDB: visibilityDB, PGAddr: pg.addr, PGUser: pg.user, PGPassword: pg.password, Plugin: pgPlugin,
 		FrontendGRPC: ports[0], FrontendHTTP: ports[1], FrontendMembership: mports[0],
 		HistoryGRPC: ports[2], HistoryMembership: mports[1],
 		MatchingGRPC: ports[3], MatchingMembership: mports[2],
@@ -114,7 +162,7 @@ func TestProductionTopology(t *testing.T) {
 	const namespace, taskQueue = "tidtam", "tidtam"
 	tidtamEnv := func(extra ...string) []string {
 		return childEnv(append([]string{
-			"TIDTAM_DATABASE_URL=postgres://" + pgUser + "@" + pgAddr + "/" + appDB + "?sslmode=disable",
+			"TIDTAM_DATABASE_URL=" + pg.databaseURL(appDB),
 			"TEMPORAL_ADDRESS=" + temporalAddr,
 			"TEMPORAL_NAMESPACE=" + namespace,
 			"TIDTAM_TASK_QUEUE=" + taskQueue,
@@ -140,7 +188,7 @@ func TestProductionTopology(t *testing.T) {
 		}
 	}
 	tc := temporalClient(t, temporalAddr, namespace)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if _, err := tc.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace}); err != nil {
 		t.Fatalf("namespace %q is not registered after tidtam migrate: %v", namespace, err)
@@ -209,6 +257,12 @@ func buildTemporalServer(t *testing.T, root, dir string) string {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the Temporal server: %v\n%s", err, out)
 	}
+	// Only go.sum may gain entries; a changed go.mod would mean the server
+	// was built with other versions than tidtam links.
+	want, _ := os.ReadFile(filepath.Join(root, "go.mod"))
+	if got, _ := os.ReadFile(filepath.Join(modDir, "go.mod")); !bytes.Equal(got, want) {
+		t.Fatalf("building the Temporal server needed go.mod changes, so it would not match go.mod's versions:\n%s", got)
+	}
 	t.Logf("built go.temporal.io/server/cmd/server in %v", time.Since(start).Round(100*time.Millisecond))
 	out, err := exec.Command(bin, "--version").CombinedOutput()
 	if err != nil {
@@ -220,33 +274,34 @@ func buildTemporalServer(t *testing.T, root, dir string) string {
 
 // adminDB opens a Temporal SQL admin connection to database on the local
 // PostgreSQL.
-func adminDB(t *testing.T, kind sqlplugin.DbKind, database string) sqlplugin.AdminDB {
+func adminDB(t *testing.T, pg pgServer, kind sqlplugin.DbKind, database string) sqlplugin.AdminDB {
 	t.Helper()
 	cfg := &config.SQL{
 		PluginName:      pgPlugin,
 		DatabaseName:    database,
-		ConnectAddr:     pgAddr,
+		ConnectAddr:     pg.addr,
 		ConnectProtocol: "tcp",
-		User:            pgUser,
+		User:            pg.user,
+		Password:        pg.password,
 	}
 	db, err := sqlpersistence.NewSQLAdminDB(kind, cfg, resolver.NewNoopResolver(), serverlog.NewNoopLogger(), metrics.NoopMetricsHandler)
 	if err != nil {
-		t.Fatalf("connecting to database %q on %s as %s: %v", database, pgAddr, pgUser, err)
+		t.Fatalf("connecting to database %q on %s as %s: %v", database, pg.addr, pg.user, err)
 	}
 	return db
 }
 
 // createDatabase creates a database and drops it (disconnecting whoever is
 // left) when the test ends.
-func createDatabase(t *testing.T, name string) {
+func createDatabase(t *testing.T, pg pgServer, name string) {
 	t.Helper()
-	db := adminDB(t, sqlplugin.DbKindUnknown, "postgres")
+	db := adminDB(t, pg, sqlplugin.DbKindUnknown, pg.adminDatabase())
 	defer db.Close()
 	if err := db.Exec(`CREATE DATABASE "` + name + `"`); err != nil {
 		t.Fatalf("creating database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		db := adminDB(t, sqlplugin.DbKindUnknown, "postgres")
+		db := adminDB(t, pg, sqlplugin.DbKindUnknown, pg.adminDatabase())
 		defer db.Close()
 		if err := db.Exec(`DROP DATABASE IF EXISTS "` + name + `" WITH (FORCE)`); err != nil {
 			t.Errorf("dropping database %s: %v", name, err)
@@ -270,10 +325,10 @@ type schemaManifest struct {
 // follows tools/common/schema's setup and update tasks; that package cannot
 // be imported here because it needs github.com/urfave/cli, which go.mod
 // does not list. It ends by asking the server's own version check.
-func setupTemporalSchema(t *testing.T, database, schemaName string, kind sqlplugin.DbKind) {
+func setupTemporalSchema(t *testing.T, pg pgServer, database, schemaName string, kind sqlplugin.DbKind) {
 	t.Helper()
 	start := time.Now()
-	db := adminDB(t, kind, database)
+	db := adminDB(t, pg, kind, database)
 	defer db.Close()
 
 	// setup-schema -v 0.0
@@ -366,7 +421,7 @@ func setupTemporalSchema(t *testing.T, database, schemaName string, kind sqlplug
 
 // serverConfig fills serverConfigTemplate.
 type serverConfig struct {
-	TemporalDB, VisibilityDB, PGAddr, PGUser, Plugin string
+	TemporalDB, VisibilityDB, PGAddr, PGUser, PGPassword, Plugin string
 
 	FrontendGRPC, FrontendHTTP, FrontendMembership int
 	HistoryGRPC, HistoryMembership                 int
@@ -395,6 +450,7 @@ persistence:
         connectAddr: "{{.PGAddr}}"
         connectProtocol: "tcp"
         user: "{{.PGUser}}"
+        password: {{printf "%q" .PGPassword}}
         maxConns: 20
         maxIdleConns: 20
         maxConnLifetime: "1h"
@@ -405,6 +461,7 @@ persistence:
         connectAddr: "{{.PGAddr}}"
         connectProtocol: "tcp"
         user: "{{.PGUser}}"
+        password: {{printf "%q" .PGPassword}}
         maxConns: 5
         maxIdleConns: 5
         maxConnLifetime: "1h"

@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"io"
 	"mime"
 	"mime/multipart"
 	"net/mail"
@@ -175,89 +173,4 @@ func base64Lines(s string) []byte {
 	b.WriteString(enc)
 	b.WriteString("\r\n")
 	return b.Bytes()
-}
-
-// ParsedEmail is a message read back by ParseMIME: decoded headers and the
-// two bodies. The development mailbox and the tests use it.
-type ParsedEmail struct {
-	MessageID      string
-	NotificationID string
-	From           *mail.Address
-	To             []*mail.Address
-	Subject        string
-	Date           time.Time
-	Text           string
-	HTML           string
-}
-
-// ParseMIME reads a message BuildMIME wrote (or any multipart/alternative
-// message with text and HTML parts): it decodes the RFC 2047 words of
-// Subject and the addresses, and each part's transfer encoding.
-func ParseMIME(raw []byte) (ParsedEmail, error) {
-	m, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		return ParsedEmail{}, fmt.Errorf("notify: parse message: %w", err)
-	}
-	dec := new(mime.WordDecoder)
-	var out ParsedEmail
-	if out.Subject, err = dec.DecodeHeader(m.Header.Get("Subject")); err != nil {
-		return out, fmt.Errorf("notify: decode Subject: %w", err)
-	}
-	if out.NotificationID, err = dec.DecodeHeader(m.Header.Get(HeaderNotification)); err != nil {
-		return out, fmt.Errorf("notify: decode %s: %w", HeaderNotification, err)
-	}
-	out.MessageID = m.Header.Get("Message-ID")
-	from, err := m.Header.AddressList("From")
-	if err != nil || len(from) != 1 {
-		return out, fmt.Errorf("notify: decode From: %v", err)
-	}
-	out.From = from[0]
-	if out.To, err = m.Header.AddressList("To"); err != nil {
-		return out, fmt.Errorf("notify: decode To: %w", err)
-	}
-	if out.Date, err = m.Header.Date(); err != nil {
-		return out, fmt.Errorf("notify: decode Date: %w", err)
-	}
-	mediaType, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil || mediaType != "multipart/alternative" {
-		return out, fmt.Errorf("notify: Content-Type %q is not multipart/alternative", m.Header.Get("Content-Type"))
-	}
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return out, fmt.Errorf("notify: read part: %w", err)
-		}
-		content, err := readPart(p)
-		if err != nil {
-			return out, err
-		}
-		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		switch ct {
-		case "text/plain":
-			out.Text = content
-		case "text/html":
-			out.HTML = content
-		}
-	}
-	return out, nil
-}
-
-// readPart returns a part's content with its transfer encoding undone.
-// multipart.Reader already undoes quoted-printable (and drops the header);
-// base64 is left to the caller.
-func readPart(p *multipart.Part) (string, error) {
-	var r io.Reader = p
-	if strings.EqualFold(strings.TrimSpace(p.Header.Get("Content-Transfer-Encoding")), "base64") {
-		// The decoder skips the CR LF between base64 lines.
-		r = base64.NewDecoder(base64.StdEncoding, p)
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return "", fmt.Errorf("notify: decode part: %w", err)
-	}
-	return strings.ReplaceAll(string(b), "\r\n", "\n"), nil
 }

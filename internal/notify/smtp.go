@@ -196,8 +196,9 @@ func (s *SMTPSender) auth(c *smtp.Client) error {
 	return nil
 }
 
-// classifySMTP wraps err from stage into a SendError: 530/534/535 (and a
-// rejected SASL exchange) are ErrAuth; other 4xx, network errors and
+// classifySMTP wraps err from stage into a SendError: 530/534/535/538,
+// enhanced status 5.7.8, 5.7.0 on MAIL (authentication required) and a
+// rejected SASL exchange are ErrAuth; other 4xx, network errors and
 // timeouts ErrTemporary; other 5xx ErrRejected, except during AUTH, where
 // a 5xx means the mechanism or settings are wrong (ErrConfig); TLS
 // certificate and protocol errors ErrConfig.
@@ -206,7 +207,11 @@ func classifySMTP(stage string, err error) error {
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
 		switch {
-		case se.Code == 530 || se.Code == 534 || se.Code == 535:
+		case se.Code == 530 || se.Code == 534 || se.Code == 535 || se.Code == 538,
+			se.EnhancedCode == smtp.EnhancedCode{5, 7, 8},
+			// "Please authenticate first" (5.7.0) on MAIL: the server
+			// wants AUTH and none was configured.
+			se.EnhancedCode == smtp.EnhancedCode{5, 7, 0} && stage == "MAIL FROM":
 			return classified(ErrAuth, se.Code, wrapped)
 		case se.Code >= 400 && se.Code < 500:
 			return classified(ErrTemporary, se.Code, wrapped)

@@ -22,9 +22,9 @@ func init() {
 // event sequence number as version: an upsert only overwrites an older
 // version.
 //
-// Conventions as in 0001: non-pointer Go strings are NOT NULL DEFAULT '',
-// index names are the ones GORM derives from the struct tags, DDL indented
-// with spaces. Deleting a directive deletes everything under it.
+// Conventions as in 0001: non-pointer Go strings are NOT NULL with an empty
+// default, index names are the ones GORM derives from the struct tags, DDL
+// indented with spaces. Deleting a directive deletes everything under it.
 func migrateDirectives(tx *gorm.DB) error {
 	ts := timestampType(tx)
 	statements := []string{

@@ -1,0 +1,527 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"go.temporal.io/sdk/client"
+	"gorm.io/gorm"
+
+	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/thaidate"
+	"github.com/tidtam/tidtam/models"
+	"github.com/tidtam/tidtam/workflows"
+)
+
+// Assignment IDs contain slashes ("assignment/<directive>/<unit>") and the
+// app unescapes paths before routing (UnescapePath), so an ID cannot travel
+// URL-encoded in one path segment. An assignment is therefore addressed by
+// its two parts: /directives/{id}/assignments/{unit}.
+func init() {
+	extraRoutes = append(extraRoutes, func(r fiber.Router, d *Deps) {
+		r.Get("/assignments", listAssignments(d))
+		r.Get("/directives/:id/assignments/:unit", getAssignment(d))
+		r.Post("/directives/:id/assignments/:unit/acknowledge", acknowledgeAssignment(d))
+		r.Post("/directives/:id/assignments/:unit/items/:number/reports", submitReport(d))
+		r.Post("/directives/:id/assignments/:unit/items/:number/reports/:rid/accept", reviewReport(d, workflows.ReviewAccept))
+		r.Post("/directives/:id/assignments/:unit/items/:number/reports/:rid/return", reviewReport(d, workflows.ReviewReturn))
+	})
+}
+
+// AssignmentView is one unit's share of a directive as stored in the read
+// model. Items holds the latest cycle of each item in lists and every cycle
+// in the detail view; Reports and Events are filled in the detail view
+// only (events newest first, at most maxAssignmentEvents of EventsTotal).
+type AssignmentView struct {
+	ID              string                  `json:"id"`
+	Path            string                  `json:"path"`
+	DirectiveID     string                  `json:"directive_id"`
+	DocNumber       string                  `json:"doc_number"`
+	Subject         string                  `json:"subject"`
+	Urgency         string                  `json:"urgency"`
+	UnitCode        string                  `json:"unit_code"`
+	UnitName        string                  `json:"unit_name"`
+	ParentCode      string                  `json:"parent_code"`
+	Region          int                     `json:"region"`
+	Status          models.AssignmentStatus `json:"status"`
+	AckDueAt        time.Time               `json:"ack_due_at"`
+	AcknowledgedAt  *time.Time              `json:"acknowledged_at,omitempty"`
+	AcknowledgedBy  string                  `json:"acknowledged_by,omitempty"`
+	Overdue         bool                    `json:"overdue"`
+	EscalationLevel int                     `json:"escalation_level"`
+	CloseReason     string                  `json:"close_reason,omitempty"`
+	Version         int64                   `json:"version"`
+	CreatedAt       time.Time               `json:"created_at"`
+	UpdatedAt       time.Time               `json:"updated_at"`
+	Items           []AssignmentItemView    `json:"items"`
+	Reports         []ReportView            `json:"reports,omitempty"`
+	Events          []AssignmentEventView   `json:"events,omitempty"`
+	EventsTotal     int64                   `json:"events_total,omitempty"`
+}
+
+// AssignmentItemView is one item of an assignment in one cycle. Overdue is
+// computed at read time: the item waits for a report and its due has passed.
+type AssignmentItemView struct {
+	Number           int               `json:"number"`
+	Cycle            int               `json:"cycle"`
+	Text             string            `json:"text"`
+	EvidenceRequired bool              `json:"evidence_required"`
+	Status           models.ItemStatus `json:"status"`
+	DueAt            *time.Time        `json:"due_at,omitempty"`
+	DueTH            string            `json:"due_th,omitempty"`
+	ReportedAt       *time.Time        `json:"reported_at,omitempty"`
+	Overdue          bool              `json:"overdue"`
+	EscalationLevel  int               `json:"escalation_level"`
+	Reason           string            `json:"reason,omitempty"`
+}
+
+// ReportView is one report with its evidence metadata and decision.
+type ReportView struct {
+	ID          string                 `json:"id"`
+	ItemNumber  int                    `json:"item_number"`
+	Cycle       int                    `json:"cycle"`
+	Text        string                 `json:"text"`
+	Evidence    []EvidenceView         `json:"evidence"`
+	SubmittedBy string                 `json:"submitted_by"`
+	SubmittedAt time.Time              `json:"submitted_at"`
+	Decision    *models.ReportDecision `json:"decision,omitempty"`
+	DecidedBy   *string                `json:"decided_by,omitempty"`
+	DecidedAt   *time.Time             `json:"decided_at,omitempty"`
+	Reason      string                 `json:"reason,omitempty"`
+}
+
+// EvidenceView is the metadata of one evidence file; the storage path
+// stays internal.
+type EvidenceView struct {
+	Name        string `json:"name"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	ContentType string `json:"content_type"`
+}
+
+// AssignmentEventView is one entry of an assignment's history; Before and
+// After are the JSON snapshots the workflow recorded.
+type AssignmentEventView struct {
+	Seq    int64           `json:"seq"`
+	Action string          `json:"action"`
+	Actor  string          `json:"actor"`
+	At     time.Time       `json:"at"`
+	Before json.RawMessage `json:"before,omitempty"`
+	After  json.RawMessage `json:"after,omitempty"`
+}
+
+// AcknowledgeRequest is the body of POST …/acknowledge.
+type AcknowledgeRequest struct {
+	Note string `json:"note,omitempty"`
+}
+
+// ReviewRequest is the body of POST …/reports/{rid}/accept (optional
+// reason, no new_due) and …/return (reason and new_due required).
+type ReviewRequest struct {
+	Reason string           `json:"reason,omitempty"`
+	NewDue *DeadlineRequest `json:"new_due,omitempty"`
+}
+
+// maxAssignmentEvents bounds the events returned with one assignment.
+const maxAssignmentEvents = 200
+
+var assignmentStatuses = map[string]bool{
+	string(models.AssignmentAssigned): true, string(models.AssignmentAcknowledged): true,
+	string(models.AssignmentClosed): true, string(models.AssignmentWithdrawn): true,
+}
+
+// assignmentPath is the API path of an assignment's detail view.
+func assignmentPath(directiveID, unitCode string) string {
+	return "/api/v1/directives/" + directiveID + "/assignments/" + unitCode
+}
+
+// assignmentRow is an assignment joined with its unit and directive.
+type assignmentRow struct {
+	models.Assignment
+	NameTH    string
+	UnitType  models.UnitType
+	DocNumber string
+	Subject   string
+	Urgency   string
+}
+
+func selectAssignmentRows(q *gorm.DB) *gorm.DB {
+	return q.Select("assignments.*, units.name_th AS name_th, units.type AS unit_type, " +
+		"directives.doc_number AS doc_number, directives.subject AS subject, directives.urgency AS urgency").
+		Joins("JOIN units ON units.code = assignments.unit_code").
+		Joins("JOIN directives ON directives.id = assignments.directive_id")
+}
+
+func viewAssignment(r assignmentRow) AssignmentView {
+	return AssignmentView{
+		ID: r.ID, Path: assignmentPath(r.DirectiveID, r.UnitCode), DirectiveID: r.DirectiveID,
+		DocNumber: r.DocNumber, Subject: r.Subject, Urgency: r.Urgency,
+		UnitCode: r.UnitCode, UnitName: DisplayNameTH(models.Unit{NameTH: r.NameTH, Type: r.UnitType}),
+		ParentCode: r.ParentCode, Region: r.Region, Status: r.Status, AckDueAt: r.AckDueAt,
+		AcknowledgedAt: r.AcknowledgedAt, AcknowledgedBy: r.AcknowledgedBy, Overdue: r.Overdue,
+		EscalationLevel: r.EscalationLevel, CloseReason: r.CloseReason, Version: r.Version,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Items: []AssignmentItemView{},
+	}
+}
+
+func viewItem(ai models.AssignmentItem, def models.DirectiveItem, now time.Time) AssignmentItemView {
+	v := AssignmentItemView{Number: ai.ItemNumber, Cycle: ai.Cycle, Text: def.Text, EvidenceRequired: def.EvidenceRequired,
+		Status: ai.Status, DueAt: ai.DueAt, ReportedAt: ai.ReportedAt, EscalationLevel: ai.EscalationLevel, Reason: ai.Reason}
+	if ai.DueAt != nil {
+		v.DueTH = thaidate.FormatDateTimeBE(*ai.DueAt)
+		v.Overdue = ai.Status.AwaitingReport() && !now.Before(*ai.DueAt)
+	}
+	return v
+}
+
+// directiveItemDefs loads the item definitions of the given directives,
+// keyed by directive and number.
+func directiveItemDefs(db *gorm.DB, directiveIDs []string) (map[string]map[int]models.DirectiveItem, error) {
+	out := map[string]map[int]models.DirectiveItem{}
+	if len(directiveIDs) == 0 {
+		return out, nil
+	}
+	var defs []models.DirectiveItem
+	if err := db.Where("directive_id IN ?", directiveIDs).Find(&defs).Error; err != nil {
+		return nil, err
+	}
+	for _, d := range defs {
+		if out[d.DirectiveID] == nil {
+			out[d.DirectiveID] = map[int]models.DirectiveItem{}
+		}
+		out[d.DirectiveID][d.Number] = d
+	}
+	return out, nil
+}
+
+// parseBoolQuery reads an optional true/false query parameter.
+func parseBoolQuery(c *fiber.Ctx, name string) (value, ok bool, err error) {
+	raw := strings.TrimSpace(c.Query(name))
+	if raw == "" {
+		return false, false, nil
+	}
+	v, perr := strconv.ParseBool(strings.ToLower(raw))
+	if perr != nil {
+		return false, false, apperr.Field(name, "ต้องเป็น true หรือ false (must be true or false)")
+	}
+	return v, true, nil
+}
+
+// listAssignments answers GET /assignments?directive=&unit=&status=&overdue=&region=
+// within the caller's scope (province: its centre and districts; district:
+// its own; inspector: its regions; national roles: all).
+func listAssignments(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p := principal(c)
+		db := d.DB.WithContext(c.UserContext())
+		region, hasRegion, err := queryInt(c, "region", 0, 18)
+		if err != nil {
+			return err
+		}
+		status := c.Query("status")
+		if status != "" && !assignmentStatuses[status] {
+			return apperr.Field("status", "สถานะต้องเป็น assigned, acknowledged, closed หรือ withdrawn (unknown status %q)", status)
+		}
+		overdue, hasOverdue, err := parseBoolQuery(c, "overdue")
+		if err != nil {
+			return err
+		}
+		limit, offset, err := limitOffset(c, 50, 500)
+		if err != nil {
+			return err
+		}
+		directive, unit := c.Query("directive"), c.Query("unit")
+		// filtered builds a fresh chain each time: a GORM chain must not be
+		// reused once executed.
+		filtered := func() *gorm.DB {
+			q := db.Model(&models.Assignment{})
+			if !seesAll(p) {
+				q = q.Where("assignments.unit_code IN (?)", scopedUnitCodes(db, p))
+			}
+			if directive != "" {
+				q = q.Where("assignments.directive_id = ?", directive)
+			}
+			if unit != "" {
+				q = q.Where("assignments.unit_code = ?", unit)
+			}
+			if status != "" {
+				q = q.Where("assignments.status = ?", status)
+			}
+			if hasOverdue {
+				q = q.Where("assignments.overdue = ?", overdue)
+			}
+			if hasRegion {
+				q = q.Where("assignments.region = ?", region)
+			}
+			return q
+		}
+		var total int64
+		if err := filtered().Count(&total).Error; err != nil {
+			return err
+		}
+		var rows []assignmentRow
+		if err := selectAssignmentRows(filtered()).Order("assignments.created_at DESC, assignments.id").
+			Limit(limit).Offset(offset).Scan(&rows).Error; err != nil {
+			return err
+		}
+		out := page[AssignmentView]{Items: make([]AssignmentView, 0, len(rows)), Total: total}
+		if len(rows) == 0 {
+			return c.JSON(out)
+		}
+		ids := make([]string, len(rows))
+		dirSet := map[string]bool{}
+		var dirIDs []string
+		for i, r := range rows {
+			ids[i] = r.ID
+			if !dirSet[r.DirectiveID] {
+				dirSet[r.DirectiveID] = true
+				dirIDs = append(dirIDs, r.DirectiveID)
+			}
+		}
+		defs, err := directiveItemDefs(db, dirIDs)
+		if err != nil {
+			return err
+		}
+		var items []models.AssignmentItem
+		if err := db.Where("assignment_id IN ?", ids).Order("assignment_id, item_number, cycle").Find(&items).Error; err != nil {
+			return err
+		}
+		byAssignment := map[string][]models.AssignmentItem{}
+		for _, ai := range items {
+			list := byAssignment[ai.AssignmentID]
+			if n := len(list); n > 0 && list[n-1].ItemNumber == ai.ItemNumber {
+				list[n-1] = ai // ordered by cycle: the latest wins
+			} else {
+				list = append(list, ai)
+			}
+			byAssignment[ai.AssignmentID] = list
+		}
+		now := d.now()
+		for _, r := range rows {
+			v := viewAssignment(r)
+			for _, ai := range byAssignment[r.ID] {
+				v.Items = append(v.Items, viewItem(ai, defs[r.DirectiveID][ai.ItemNumber], now))
+			}
+			out.Items = append(out.Items, v)
+		}
+		return c.JSON(out)
+	}
+}
+
+// loadAssignment reads the assignment named by the :id and :unit path
+// parameters if the caller may see it, or answers 404.
+func loadAssignment(c *fiber.Ctx, d *Deps) (assignmentRow, error) {
+	p := principal(c)
+	db := d.DB.WithContext(c.UserContext())
+	directiveID, unit := c.Params("id"), c.Params("unit")
+	q := db.Model(&models.Assignment{}).Where("assignments.id = ?", workflows.AssignmentWorkflowID(directiveID, unit))
+	if !seesAll(p) {
+		q = q.Where("assignments.unit_code IN (?)", scopedUnitCodes(db, p))
+	}
+	var rows []assignmentRow
+	if err := selectAssignmentRows(q).Limit(1).Scan(&rows).Error; err != nil {
+		return assignmentRow{}, err
+	}
+	if len(rows) == 0 {
+		return assignmentRow{}, apperr.New(apperr.NotFound,
+			"ไม่พบงานของหน่วยงาน %q ในข้อสั่งการ %q (assignment not found)", unit, directiveID)
+	}
+	return rows[0], nil
+}
+
+func getAssignment(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		r, err := loadAssignment(c, d)
+		if err != nil {
+			return err
+		}
+		db := d.DB.WithContext(c.UserContext())
+		v := viewAssignment(r)
+		defs, err := directiveItemDefs(db, []string{r.DirectiveID})
+		if err != nil {
+			return err
+		}
+		var items []models.AssignmentItem
+		if err := db.Where("assignment_id = ?", r.ID).Order("item_number, cycle").Find(&items).Error; err != nil {
+			return err
+		}
+		now := d.now()
+		for _, ai := range items {
+			v.Items = append(v.Items, viewItem(ai, defs[r.DirectiveID][ai.ItemNumber], now))
+		}
+		var reports []models.Report
+		if err := db.Where("assignment_id = ?", r.ID).Order("submitted_at, id").Find(&reports).Error; err != nil {
+			return err
+		}
+		v.Reports = make([]ReportView, 0, len(reports))
+		for _, rep := range reports {
+			v.Reports = append(v.Reports, viewReport(rep))
+		}
+		evq := func() *gorm.DB { return db.Model(&models.AssignmentEvent{}).Where("assignment_id = ?", r.ID) }
+		if err := evq().Count(&v.EventsTotal).Error; err != nil {
+			return err
+		}
+		var events []models.AssignmentEvent
+		if err := evq().Order("seq DESC").Limit(maxAssignmentEvents).Find(&events).Error; err != nil {
+			return err
+		}
+		v.Events = make([]AssignmentEventView, 0, len(events))
+		for _, e := range events {
+			v.Events = append(v.Events, AssignmentEventView{Seq: e.Seq, Action: e.Action, Actor: e.Actor, At: e.At,
+				Before: rawJSON(e.Before), After: rawJSON(e.After)})
+		}
+		return c.JSON(v)
+	}
+}
+
+func viewReport(r models.Report) ReportView {
+	v := ReportView{ID: r.ID, ItemNumber: r.ItemNumber, Cycle: r.Cycle, Text: r.Text, Evidence: []EvidenceView{},
+		SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt, Decision: r.Decision, DecidedBy: r.DecidedBy,
+		DecidedAt: r.DecidedAt, Reason: r.Reason}
+	var files []workflows.EvidenceFile
+	if err := json.Unmarshal([]byte(r.Evidence), &files); err == nil {
+		for _, f := range files {
+			v.Evidence = append(v.Evidence, EvidenceView{Name: f.Name, Size: f.Size, SHA256: f.SHA256, ContentType: f.ContentType})
+		}
+	}
+	return v
+}
+
+// rawJSON returns s as raw JSON, or nil when it is empty or not JSON.
+func rawJSON(s string) json.RawMessage {
+	if s == "" || !json.Valid([]byte(s)) {
+		return nil
+	}
+	return json.RawMessage(s)
+}
+
+// requireOwnUnit allows only a province or district account whose unit is
+// unit: acknowledging and reporting are the unit's own acts.
+func requireOwnUnit(p *auth.Principal, unit string) error {
+	if err := p.Require(models.RoleProvince, models.RoleDistrict); err != nil {
+		return err
+	}
+	if p.UnitCode != unit {
+		return apperr.New(apperr.Forbidden,
+			"บัญชีนี้เป็นของหน่วยงาน %q ดำเนินการแทนหน่วยงาน %q ไม่ได้ (this account belongs to unit %q and cannot act for unit %q)",
+			p.UnitCode, unit, p.UnitCode, unit)
+	}
+	return nil
+}
+
+func acknowledgeAssignment(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p := principal(c)
+		if err := requireOwnUnit(p, c.Params("unit")); err != nil {
+			return err
+		}
+		a, err := loadAssignment(c, d)
+		if err != nil {
+			return err
+		}
+		var req AcknowledgeRequest
+		if len(strings.TrimSpace(string(c.Body()))) > 0 {
+			if err := decodeJSON(c, &req); err != nil {
+				return err
+			}
+		}
+		var out workflows.AssignmentState
+		if err := updateWorkflow(c.UserContext(), d.Temporal, a.ID, workflows.UpdateAcknowledge,
+			workflows.AcknowledgeInput{UnitCode: p.UnitCode, Actor: p.Username, Note: strings.TrimSpace(req.Note)}, &out); err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+// itemNumberParam reads the :number path parameter (Thai digits accepted).
+func itemNumberParam(c *fiber.Ctx) (int, error) {
+	n, err := thaidate.ParseInt(strings.TrimSpace(c.Params("number")))
+	if err != nil || n < 1 {
+		return 0, apperr.Field("number", "เลขข้อต้องเป็นจำนวนเต็มบวก เช่น 1 หรือ ๑ (item number must be a positive integer)")
+	}
+	return n, nil
+}
+
+// reviewReport answers POST …/reports/{rid}/accept and …/return. The
+// secretariat and admins review every report; a province centre reviews the
+// reports of the district centres under it (the level that supervises them
+// and receives their level-2 escalations), never its own.
+func reviewReport(d *Deps, decision workflows.ReviewDecision) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p := principal(c)
+		if err := p.Require(models.RoleSecretariat, models.RoleAdmin, models.RoleProvince); err != nil {
+			return err
+		}
+		number, err := itemNumberParam(c)
+		if err != nil {
+			return err
+		}
+		a, err := loadAssignment(c, d)
+		if err != nil {
+			return err
+		}
+		if p.HasRole(models.RoleProvince) && (a.ParentCode != p.UnitCode || a.UnitCode == p.UnitCode) {
+			return apperr.New(apperr.Forbidden,
+				"ศอ.ปส.จ. พิจารณาได้เฉพาะรายงานของ ศป.ปส.อ. ในจังหวัดของตน (a province centre reviews only the reports of its own district centres)")
+		}
+		var req ReviewRequest
+		if len(strings.TrimSpace(string(c.Body()))) > 0 {
+			if err := decodeJSON(c, &req); err != nil {
+				return err
+			}
+		}
+		in := workflows.ReviewInput{Actor: p.Username, ItemNumber: number, Decision: decision, Reason: strings.TrimSpace(req.Reason)}
+		if decision == workflows.ReviewReturn {
+			if err := requireReason(req.Reason); err != nil {
+				return err
+			}
+			if in.NewDue, err = req.NewDue.parse("new_due"); err != nil {
+				return err
+			}
+		} else if req.NewDue != nil {
+			return apperr.Field("new_due", "การยอมรับผลไม่มีกำหนดใหม่ ใช้ new_due เฉพาะการส่งกลับ (new_due applies only to return)")
+		}
+		db := d.DB.WithContext(c.UserContext())
+		rid := c.Params("rid")
+		var rep models.Report
+		err = db.Where("id = ? AND assignment_id = ? AND item_number = ?", rid, a.ID, number).First(&rep).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return apperr.New(apperr.NotFound, "ไม่พบรายงาน %q ของข้อ %d (report not found for this item)", rid, number)
+		} else if err != nil {
+			return err
+		}
+		if rep.Decision != nil {
+			return apperr.New(apperr.Conflict, "รายงาน %q ได้รับการพิจารณาแล้ว (%s) (this report was already reviewed: %s)", rid, *rep.Decision, *rep.Decision)
+		}
+		// The workflow reviews the latest report of the cycle; an undecided
+		// report is always the latest one of its cycle.
+		in.Cycle = rep.Cycle
+		var out workflows.AssignmentState
+		if err := updateWorkflow(c.UserContext(), d.Temporal, a.ID, workflows.UpdateReview, in, &out); err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+// queryAssignmentState asks the assignment workflow for its state.
+func queryAssignmentState(ctx context.Context, tc client.Client, assignmentID string) (workflows.AssignmentState, error) {
+	var s workflows.AssignmentState
+	if tc == nil {
+		return s, apperr.New(apperr.Unavailable, "ระบบงาน (Temporal) ไม่พร้อม (workflow engine unavailable)")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	v, err := tc.QueryWorkflow(ctx, assignmentID, "", workflows.QueryState)
+	if err != nil {
+		return s, workflows.AppError(err)
+	}
+	return s, v.Get(&s)
+}

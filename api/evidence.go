@@ -1,0 +1,511 @@
+package api
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/thaidate"
+	"github.com/tidtam/tidtam/models"
+	"github.com/tidtam/tidtam/workflows"
+)
+
+// Evidence upload limits.
+const (
+	// MaxEvidenceFiles is the most files one report may carry.
+	MaxEvidenceFiles = 10
+	// MaxReportTextRunes bounds a report's text; it travels in the
+	// workflow's history.
+	MaxReportTextRunes = 20000
+	// maxEvidenceNameBytes bounds an evidence file's original name.
+	maxEvidenceNameBytes = 255
+)
+
+// ReportRequest is the JSON body of POST …/items/{number}/reports for a
+// report without files. With files the same fields are sent as
+// multipart/form-data: "text", optional "cycle", and up to MaxEvidenceFiles
+// parts named "evidence".
+type ReportRequest struct {
+	Text string `json:"text"`
+	// Cycle picks a cycle of a recurring item; 0 or absent means the one
+	// waiting for a report.
+	Cycle FlexInt `json:"cycle,omitempty"`
+}
+
+// evidenceType is one accepted kind of evidence file: the content type it
+// is stored with and the check its content must pass.
+type evidenceType struct {
+	contentType string
+	check       func(u *upload) bool
+}
+
+// evidenceTypes maps the accepted extensions to their types. Both the
+// extension and the content must agree.
+var evidenceTypes = map[string]evidenceType{
+	".jpg":  {"image/jpeg", sniffed("image/jpeg")},
+	".jpeg": {"image/jpeg", sniffed("image/jpeg")},
+	".png":  {"image/png", sniffed("image/png")},
+	".webp": {"image/webp", sniffed("image/webp")},
+	".pdf":  {"application/pdf", sniffed("application/pdf")},
+	".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", ooxml("word/")},
+	".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ooxml("xl/")},
+	".pptx": {"application/vnd.openxmlformats-officedocument.presentationml.presentation", ooxml("ppt/")},
+	".odt":  {"application/vnd.oasis.opendocument.text", odf("application/vnd.oasis.opendocument.text")},
+	".ods":  {"application/vnd.oasis.opendocument.spreadsheet", odf("application/vnd.oasis.opendocument.spreadsheet")},
+	".doc":  {"application/msword", ole2},
+	".xls":  {"application/vnd.ms-excel", ole2},
+	".txt":  {"text/plain", plainText},
+	".csv":  {"text/csv", plainText},
+}
+
+const allowedEvidenceTH = "jpg, jpeg, png, webp, pdf, docx, xlsx, pptx, doc, xls, odt, ods, txt, csv"
+
+var (
+	zipSignature  = []byte("PK\x03\x04")
+	ole2Signature = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+)
+
+// upload is one evidence file written to a temporary name and checked.
+type upload struct {
+	field     string
+	name      string
+	ext       string
+	tmp       string
+	size      int64
+	sha       string
+	head      []byte
+	binary    bool // a byte that never occurs in text was seen
+	f         *os.File
+	finalPath string
+	created   bool // this request created the stored file
+}
+
+func sniffed(want string) func(*upload) bool {
+	return func(u *upload) bool { return http.DetectContentType(u.head) == want }
+}
+
+// ooxml checks an Office Open XML file: a zip with [Content_Types].xml and
+// a part under dir ("word/", "xl/", "ppt/").
+func ooxml(dir string) func(*upload) bool {
+	return func(u *upload) bool {
+		zr, ok := openZip(u)
+		if !ok {
+			return false
+		}
+		types, part := false, false
+		for _, f := range zr.File {
+			types = types || f.Name == "[Content_Types].xml"
+			part = part || strings.HasPrefix(f.Name, dir)
+		}
+		return types && part
+	}
+}
+
+// odf checks an OpenDocument file: a zip whose "mimetype" entry is want.
+func odf(want string) func(*upload) bool {
+	return func(u *upload) bool {
+		zr, ok := openZip(u)
+		if !ok {
+			return false
+		}
+		for _, f := range zr.File {
+			if f.Name != "mimetype" {
+				continue
+			}
+			rc, err := f.Open()
+			if err != nil {
+				return false
+			}
+			b, err := io.ReadAll(io.LimitReader(rc, 128))
+			_ = rc.Close()
+			return err == nil && strings.TrimSpace(string(b)) == want
+		}
+		return false
+	}
+}
+
+func openZip(u *upload) (*zip.Reader, bool) {
+	if !bytes.HasPrefix(u.head, zipSignature) || http.DetectContentType(u.head) != "application/zip" {
+		return nil, false
+	}
+	zr, err := zip.NewReader(u.f, u.size)
+	return zr, err == nil
+}
+
+func ole2(u *upload) bool { return bytes.HasPrefix(u.head, ole2Signature) }
+
+// plainText accepts content sniffed as plain text throughout (any byte
+// that never occurs in text rejects it; UTF-16 is judged by its head).
+func plainText(u *upload) bool {
+	ct := http.DetectContentType(u.head)
+	if !strings.HasPrefix(ct, "text/plain") {
+		return false
+	}
+	return strings.Contains(ct, "utf-16") || !u.binary
+}
+
+// isBinaryByte reports the bytes net/http's sniffer treats as binary.
+func isBinaryByte(b byte) bool {
+	return b <= 0x08 || b == 0x0B || (b >= 0x0E && b <= 0x1A) || (b >= 0x1C && b <= 0x1F)
+}
+
+// safeReportID is the form of an Idempotency-Key used as the report ID
+// as it is (it appears in URL paths).
+var safeReportID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
+
+// reportIDFor returns the report ID of a request: the Idempotency-Key when
+// present (a key unfit for a URL path or longer than 128 characters is
+// replaced by a digest of the account and the key, so a retry still maps to
+// the same report), else a new UUID.
+func reportIDFor(p *auth.Principal, key string) string {
+	if key == "" {
+		return uuid.NewString()
+	}
+	if safeReportID.MatchString(key) {
+		return key
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "%d\n%s", p.AccountID, key))
+	return "key-" + hex.EncodeToString(sum[:20])
+}
+
+// submitReport answers POST …/items/{number}/reports: the unit's own
+// province or district account reports on one item, as JSON (text only) or
+// multipart/form-data (text and evidence files). Files are checked and
+// written under temporary names first; only when all pass are they moved
+// to DataDir/evidence/<sha256[:2]>/<sha256> (content-addressed, so a retry
+// stores nothing twice). Files this request added are removed again when
+// the workflow rejects the report.
+func submitReport(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p := principal(c)
+		if err := requireOwnUnit(p, c.Params("unit")); err != nil {
+			return err
+		}
+		number, err := itemNumberParam(c)
+		if err != nil {
+			return err
+		}
+		a, err := loadAssignment(c, d)
+		if err != nil {
+			return err
+		}
+		ctx := c.UserContext()
+		db := d.DB.WithContext(ctx)
+		reportID := reportIDFor(p, c.Get(HeaderIdempotencyKey))
+		var prev []models.Report
+		if err := db.Where("id = ?", reportID).Limit(1).Find(&prev).Error; err != nil {
+			return err
+		}
+		if len(prev) > 0 {
+			if prev[0].AssignmentID == a.ID && prev[0].ItemNumber == number && prev[0].SubmittedBy == p.Username {
+				// A retry of a report already recorded (the first answer
+				// was lost): answer with the state, store nothing.
+				s, err := queryAssignmentState(ctx, d.Temporal, a.ID)
+				if err != nil {
+					return err
+				}
+				return c.JSON(s)
+			}
+			return apperr.New(apperr.Conflict, "รหัสรายงาน (Idempotency-Key) %q ถูกใช้กับรายงานอื่นแล้ว (this report id was already used for another report)", reportID).
+				WithDetails(map[string]string{"header": HeaderIdempotencyKey})
+		}
+
+		in, files, err := readReport(c, d)
+		if err != nil {
+			return err
+		}
+		in.ReportID, in.UnitCode, in.Actor, in.ItemNumber = reportID, p.UnitCode, p.Username, number
+		uploads, err := acceptUploads(d, files)
+		if err != nil {
+			return err
+		}
+		if err := storeUploads(d, uploads); err != nil {
+			return err
+		}
+		for _, u := range uploads {
+			in.Evidence = append(in.Evidence, workflows.EvidenceFile{Name: u.name, Size: u.size, SHA256: u.sha,
+				StoragePath: evidenceStoragePath(u.sha), ContentType: evidenceTypes[u.ext].contentType})
+		}
+		var out workflows.AssignmentState
+		if err := updateWorkflow(ctx, d.Temporal, a.ID, workflows.UpdateReport, in, &out); err != nil {
+			removeUnreferenced(context.WithoutCancel(ctx), d.DB, uploads)
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+// readReport reads the text and cycle of a report and its evidence file
+// headers, from JSON or multipart/form-data; unknown fields are 422.
+func readReport(c *fiber.Ctx, d *Deps) (workflows.ReportInput, []*multipart.FileHeader, error) {
+	var in workflows.ReportInput
+	mt, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	var files []*multipart.FileHeader
+	switch mt {
+	case "", fiber.MIMEApplicationJSON:
+		var req ReportRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return in, nil, err
+		}
+		in.Text, in.Cycle = req.Text, int(req.Cycle)
+	case fiber.MIMEMultipartForm:
+		form, err := c.MultipartForm()
+		if err != nil {
+			return in, nil, apperr.New(apperr.BadRequest, "อ่านข้อมูล multipart/form-data ไม่ได้ (malformed multipart body): %v", err)
+		}
+		for k, v := range form.Value {
+			switch k {
+			case "text", "cycle":
+				if len(v) != 1 {
+					return in, nil, apperr.Field(k, "ต้องส่งช่องนี้ครั้งเดียว (send this field once)")
+				}
+			default:
+				return in, nil, apperr.Field(k, "ไม่รู้จักช่องข้อมูลนี้ ใช้ text, cycle และ evidence (unknown field; use text, cycle and evidence)")
+			}
+		}
+		for k := range form.File {
+			if k != "evidence" {
+				return in, nil, apperr.Field(k, "ไฟล์หลักฐานต้องส่งในช่อง evidence (evidence files go in parts named evidence)")
+			}
+		}
+		if v := form.Value["text"]; len(v) == 1 {
+			in.Text = v[0]
+		}
+		if v := form.Value["cycle"]; len(v) == 1 && strings.TrimSpace(v[0]) != "" {
+			n, err := thaidate.ParseInt(strings.TrimSpace(v[0]))
+			if err != nil {
+				return in, nil, apperr.Field("cycle", "รอบต้องเป็นจำนวนเต็ม (cycle must be an integer)")
+			}
+			in.Cycle = n
+		}
+		files = form.File["evidence"]
+	default:
+		return in, nil, apperr.New(apperr.BadRequest,
+			"ส่งรายงานเป็น application/json หรือ multipart/form-data เท่านั้น (send the report as application/json or multipart/form-data, not %q)", mt)
+	}
+	in.Text = strings.TrimSpace(in.Text)
+	switch {
+	case in.Text == "":
+		return in, nil, apperr.Field("text", "กรุณาระบุผลการดำเนินงาน (text is required)")
+	case utf8.RuneCountInString(in.Text) > MaxReportTextRunes:
+		return in, nil, apperr.Field("text", "ผลการดำเนินงานยาวเกิน %d ตัวอักษร แนบเป็นไฟล์แทน (text longer than %d characters; attach it as a file)", MaxReportTextRunes, MaxReportTextRunes)
+	case in.Cycle < 0:
+		return in, nil, apperr.Field("cycle", "รอบต้องไม่ติดลบ (cycle must not be negative)")
+	case len(files) > MaxEvidenceFiles:
+		return in, nil, apperr.Field("evidence", "แนบหลักฐานได้ไม่เกิน %d ไฟล์ต่อรายงาน (at most %d files per report)", MaxEvidenceFiles, MaxEvidenceFiles)
+	case len(files) > 0 && d.DataDir == "":
+		return in, nil, apperr.New(apperr.Unavailable, "ยังไม่ได้กำหนดที่เก็บไฟล์หลักฐาน (evidence storage is not configured)")
+	}
+	return in, files, nil
+}
+
+// cleanEvidenceName keeps the base name of an uploaded file without
+// control characters.
+func cleanEvidenceName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	return strings.TrimSpace(name)
+}
+
+// acceptUploads writes every file to a temporary name, hashing and
+// checking it; on the first failure every temporary file is removed and
+// the error names the file (evidence[i]).
+func acceptUploads(d *Deps, files []*multipart.FileHeader) (uploads []*upload, err error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	defer func() {
+		if err != nil {
+			discardUploads(uploads)
+			uploads = nil
+		}
+	}()
+	tmpDir := filepath.Join(d.DataDir, "evidence", "tmp")
+	if err := os.MkdirAll(tmpDir, 0o750); err != nil {
+		return uploads, err
+	}
+	for i, fh := range files {
+		u := &upload{field: fmt.Sprintf("evidence[%d]", i), name: cleanEvidenceName(fh.Filename)}
+		u.ext = strings.ToLower(filepath.Ext(u.name))
+		switch {
+		case u.name == "" || u.name == u.ext:
+			return uploads, apperr.Field(u.field, "ไฟล์ต้องมีชื่อ (the file needs a name)")
+		case len(u.name) > maxEvidenceNameBytes:
+			return uploads, apperr.Field(u.field, "ชื่อไฟล์ยาวเกิน %d ไบต์ (file name longer than %d bytes)", maxEvidenceNameBytes, maxEvidenceNameBytes)
+		case fh.Size > d.MaxUploadBytes:
+			return uploads, tooLarge(u.field, d.MaxUploadBytes)
+		}
+		kind, ok := evidenceTypes[u.ext]
+		if !ok {
+			return uploads, apperr.Field(u.field, "ไม่รับไฟล์ชนิด %q: รับเฉพาะ %s (file type not allowed)", u.ext, allowedEvidenceTH)
+		}
+		if err := writeTemp(d, tmpDir, fh, u); err != nil {
+			uploads = append(uploads, u) // so that its temporary file is removed
+			return uploads, err
+		}
+		uploads = append(uploads, u)
+		if u.size == 0 {
+			return uploads, apperr.Field(u.field, "ไฟล์ว่างเปล่า (the file is empty)")
+		}
+		if !kind.check(u) {
+			return uploads, apperr.Field(u.field, "เนื้อหาไฟล์ %q ไม่ตรงกับชนิด %s (the content is not a valid %s file)", u.name, u.ext, u.ext)
+		}
+	}
+	return uploads, nil
+}
+
+func tooLarge(field string, limit int64) error {
+	return apperr.Field(field, "ไฟล์ใหญ่เกิน %s ไบต์ (file larger than %d bytes)", thaidate.ToThaiDigits(fmt.Sprint(limit)), limit)
+}
+
+// writeTemp copies one part to a temporary file, computing its SHA-256,
+// its first 512 bytes and whether it holds binary bytes; a part over the
+// limit is an error.
+func writeTemp(d *Deps, dir string, fh *multipart.FileHeader, u *upload) error {
+	src, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	f, err := os.CreateTemp(dir, "upload-*")
+	if err != nil {
+		return err
+	}
+	u.tmp, u.f = f.Name(), f
+	h := sha256.New()
+	buf := make([]byte, 32*1024)
+	for {
+		n, rerr := src.Read(buf)
+		if n > 0 {
+			chunk := buf[:n]
+			if u.size+int64(n) > d.MaxUploadBytes {
+				return tooLarge(u.field, d.MaxUploadBytes)
+			}
+			if len(u.head) < 512 {
+				u.head = append(u.head, chunk[:min(n, 512-len(u.head))]...)
+			}
+			for _, b := range chunk {
+				if u.binary {
+					break
+				}
+				u.binary = isBinaryByte(b)
+			}
+			h.Write(chunk)
+			if _, err := f.Write(chunk); err != nil {
+				return err
+			}
+			u.size += int64(n)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+	u.sha = hex.EncodeToString(h.Sum(nil))
+	return f.Sync()
+}
+
+// evidenceStoragePath is where a file with the given SHA-256 is stored,
+// relative to Deps.DataDir.
+func evidenceStoragePath(sha string) string {
+	return path.Join("evidence", sha[:2], sha)
+}
+
+// storeUploads moves checked temporary files to their content-addressed
+// names; a file already stored is kept and the temporary copy dropped.
+func storeUploads(d *Deps, uploads []*upload) error {
+	for _, u := range uploads {
+		if u.f != nil {
+			_ = u.f.Close()
+			u.f = nil
+		}
+	}
+	for _, u := range uploads {
+		final := filepath.Join(d.DataDir, filepath.FromSlash(evidenceStoragePath(u.sha)))
+		if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+			discardUploads(uploads)
+			return err
+		}
+		if _, err := os.Lstat(final); err == nil {
+			_ = os.Remove(u.tmp)
+			u.tmp = ""
+			continue
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			discardUploads(uploads)
+			return err
+		}
+		if err := os.Rename(u.tmp, final); err != nil {
+			discardUploads(uploads)
+			return err
+		}
+		u.tmp, u.finalPath, u.created = "", final, true
+	}
+	return nil
+}
+
+// discardUploads removes temporary files and the stored files this
+// request created.
+func discardUploads(uploads []*upload) {
+	for _, u := range uploads {
+		if u.f != nil {
+			_ = u.f.Close()
+			u.f = nil
+		}
+		if u.tmp != "" {
+			_ = os.Remove(u.tmp)
+			u.tmp = ""
+		}
+		if u.created {
+			_ = os.Remove(u.finalPath)
+			u.created = false
+		}
+	}
+}
+
+// removeUnreferenced undoes storeUploads after a rejected report: files
+// this request created are removed unless a stored report already refers
+// to the same content (a concurrent report of identical bytes).
+func removeUnreferenced(ctx context.Context, db *gorm.DB, uploads []*upload) {
+	for _, u := range uploads {
+		if !u.created {
+			continue
+		}
+		var n int64
+		if err := db.WithContext(ctx).Model(&models.Report{}).Where("evidence LIKE ?", "%"+u.sha+"%").Count(&n).Error; err != nil || n > 0 {
+			continue
+		}
+		_ = os.Remove(u.finalPath)
+		u.created = false
+	}
+}
