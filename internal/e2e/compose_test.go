@@ -14,36 +14,13 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/tidtam/tidtam/internal/config"
 )
 
-// knownEnv lists every environment variable the tidtam binary reads.
-// Maintainers: keep it equal to the config package's list
-// (internal/config: config.Vars / config.Names()) until this test reads that
-// exported list directly.
-var knownEnv = []string{
-	"TIDTAM_HTTP_ADDR",
-	"TIDTAM_DATA_DIR",
-	"TIDTAM_DATABASE_URL",
-	"TIDTAM_PUBLIC_URL",
-	"TIDTAM_ADMIN_PASSWORD",
-	"TIDTAM_SESSION_TTL",
-	"TIDTAM_MAX_UPLOAD_MB",
-	"TIDTAM_LOG_LEVEL",
-	"TIDTAM_LOG_FORMAT",
-	"TIDTAM_METRICS_ADDR",
-	"TEMPORAL_ADDRESS",
-	"TEMPORAL_NAMESPACE",
-	"TIDTAM_TASK_QUEUE",
-	"TIDTAM_EMBEDDED_TEMPORAL_PORT",
-	"TIDTAM_TEMPORAL_UI_ADDR",
-	"TIDTAM_SMTP_HOST",
-	"TIDTAM_SMTP_PORT",
-	"TIDTAM_SMTP_USERNAME",
-	"TIDTAM_SMTP_PASSWORD",
-	"TIDTAM_SMTP_FROM",
-	"TIDTAM_SMTP_TLS",
-	"TIDTAM_SMTP_AUTH",
-}
+// knownEnv lists every environment variable the tidtam binary reads,
+// straight from the config package.
+var knownEnv = config.Names()
 
 // ownEnvPrefixes are the prefixes of the variables the binary owns.
 var ownEnvPrefixes = []string{"TIDTAM_", "TEMPORAL_"}

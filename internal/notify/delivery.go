@@ -145,11 +145,7 @@ func (d *Deliverer) load(ctx context.Context, id string) (rendered, error) {
 		if _, named := data[DataUnitName]; !named {
 			var u models.Unit
 			if err := db.Where("code = ?", code).Take(&u).Error; err == nil {
-				name := u.NameTH
-				if n.Language == LangEnglish && u.NameEN != "" {
-					name = u.NameEN
-				}
-				data[DataUnitName] = name
+				data[DataUnitName] = UnitDisplayName(u, n.Language)
 			} else if !errors.Is(err, gorm.ErrRecordNotFound) {
 				return rendered{}, err
 			}
@@ -168,6 +164,26 @@ func (d *Deliverer) load(ctx context.Context, id string) (rendered, error) {
 		strData[k] = scalarString(v)
 	}
 	return rendered{n: n, data: data, msg: msg, link: LinkFor(strData, d.PublicURL)}, nil
+}
+
+// UnitDisplayName is how messages name a unit: the units table holds the
+// plain province and district names ("ชลบุรี"), the letters address the
+// drug-control centre of that area ("ศอ.ปส.จ.ชลบุรี", "ศป.ปส.อ.เมืองชลบุรี").
+func UnitDisplayName(u models.Unit, lang string) string {
+	if lang == LangEnglish && u.NameEN != "" {
+		switch u.Type {
+		case models.UnitProvince:
+			return u.NameEN + " Provincial Centre"
+		case models.UnitDistrict:
+			return u.NameEN + " District Centre"
+		}
+		return u.NameEN
+	}
+	prefix := map[models.UnitType]string{models.UnitProvince: "ศอ.ปส.จ.", models.UnitDistrict: "ศป.ปส.อ."}[u.Type]
+	if prefix == "" || strings.HasPrefix(u.NameTH, prefix) {
+		return u.NameTH
+	}
+	return prefix + u.NameTH
 }
 
 // Prepare resolves the recipients of notification id, writes one inbox

@@ -194,7 +194,7 @@ func TestDevMailbox(t *testing.T) {
 		}
 		if len(box) != 1 || box[0].ToAddress != "staff@rayong.go.th" || !strings.HasPrefix(box[0].Subject, "[ข้อสั่งการใหม่]") ||
 			box[0].MessageID != notify.MessageID(id) || !strings.Contains(box[0].HTML, "<!DOCTYPE html>") ||
-			!strings.Contains(box[0].Raw, "Message-ID: "+notify.MessageID(id)) || !strings.Contains(box[0].Text, "เรียน ศอ.ปส.จ.ระยอง") {
+			!strings.Contains(box[0].Raw, "Message-ID: "+notify.MessageID(id)) || !strings.Contains(box[0].Text, "เรียน ศอ.ปส.จ.ชลบุรี") {
 			t.Fatalf("dev mailbox = %+v", box)
 		}
 		if row := delivery(t, db, plan.Emails[0].DeliveryID); row.Status != models.DeliverySent {
@@ -242,7 +242,7 @@ func TestSendWebhookSignedOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		if p.ID != id || p.Kind != notify.KindOverdue || p.Delivery != unitHook.DeliveryID || p.Data["unit_code"] != "20" ||
-			p.Data["unit_name"] != "ชลบุรี" || !strings.HasPrefix(p.Subject, "[เกินกำหนด]") || p.Timestamp != fixedNow.Unix() {
+			p.Data["unit_name"] != "ศอ.ปส.จ.ชลบุรี" || !strings.HasPrefix(p.Subject, "[เกินกำหนด]") || p.Timestamp != fixedNow.Unix() {
 			t.Errorf("payload = %+v", p)
 		}
 

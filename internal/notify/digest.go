@@ -52,6 +52,7 @@ type digestRow struct {
 	DocNumber    string
 	UnitCode     string
 	UnitName     string
+	UnitType     models.UnitType
 	Region       int
 	ItemNumber   int
 	Cycle        int
@@ -101,7 +102,7 @@ func EnqueueDigests(ctx context.Context, db *gorm.DB, date thaidate.Date, now ti
 		slices.Sort(regions)
 		var rows []digestRow
 		if err := db.Raw(`SELECT e.assignment_id, a.directive_id, d.subject, d.doc_number, e.unit_code,
-  COALESCE(u.name_th, '') AS unit_name, e.region, e.item_number, e.cycle, e.level, ai.due_at
+  COALESCE(u.name_th, '') AS unit_name, COALESCE(u.type, '') AS unit_type, e.region, e.item_number, e.cycle, e.level, ai.due_at
 FROM escalations e
 JOIN assignments a ON a.id = e.assignment_id
 JOIN directives d ON d.id = a.directive_id
@@ -223,7 +224,7 @@ func digestNotification(id string, to RecipientSpec, data map[string]any, rows [
 			DataCycle: strconv.Itoa(r.Cycle), DataLevel: strconv.Itoa(r.Level), "overdue": "false",
 		}
 		if withUnit {
-			it[DataUnitName] = r.UnitName
+			it[DataUnitName] = UnitDisplayName(models.Unit{Type: r.UnitType, NameTH: r.UnitName}, LangThai)
 		}
 		if r.DueAt != nil {
 			it[DataDueAt] = r.DueAt.UTC().Format(time.RFC3339)

@@ -176,7 +176,7 @@ func ResolveRecipients(ctx context.Context, db *gorm.DB, spec RecipientSpec) (Re
 			return Recipients{}, fmt.Errorf("notify: resolve recipients: %w", err)
 		}
 		for _, u := range units {
-			addEmail(u.NameTH, u.Email)
+			addEmail(UnitDisplayName(u, LangThai), u.Email)
 		}
 	}
 
