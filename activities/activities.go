@@ -97,9 +97,47 @@ type RoleRegion struct {
 // PersistDirectiveInput is the directive row and its items to upsert.
 // Actor is recorded in the audit trail.
 type PersistDirectiveInput struct {
-	Directive models.Directive       `json:"directive"`
-	Items     []models.DirectiveItem `json:"items"`
-	Actor     string                 `json:"actor"`
+	Directive models.Directive     `json:"directive"`
+	Items     []DirectiveItemInput `json:"items"`
+	Actor     string               `json:"actor"`
+}
+
+// DirectiveItemInput is one directive item row to upsert. TargetSpec and
+// RecurrenceSpec, when given, are encoded into the row's target and
+// recurrence columns (a null RecurrenceSpec leaves recurrence NULL), so
+// workflow code hands over the values, not their JSON.
+type DirectiveItemInput struct {
+	models.DirectiveItem
+	TargetSpec     JSON `json:"target_spec,omitzero"`
+	RecurrenceSpec JSON `json:"recurrence_spec,omitzero"`
+}
+
+// rows returns the item rows of in, with the JSON columns filled in.
+func (in PersistDirectiveInput) rows() ([]models.DirectiveItem, error) {
+	rows := make([]models.DirectiveItem, len(in.Items))
+	for i, it := range in.Items {
+		r := it.DirectiveItem
+		r.DirectiveID = in.Directive.ID
+		if !it.TargetSpec.IsZero() {
+			b, err := it.TargetSpec.Bytes()
+			if err != nil {
+				return nil, invalid("PersistDirective: item target: " + err.Error())
+			}
+			r.Target = string(b)
+		}
+		if !it.RecurrenceSpec.IsZero() {
+			b, err := it.RecurrenceSpec.Bytes()
+			if err != nil {
+				return nil, invalid("PersistDirective: item recurrence: " + err.Error())
+			}
+			r.Recurrence = nil
+			if s := string(b); s != "null" {
+				r.Recurrence = &s
+			}
+		}
+		rows[i] = r
+	}
+	return rows, nil
 }
 
 // PersistDirective upserts the directive and its items. The directive's
@@ -117,6 +155,10 @@ func (a *Activities) PersistDirective(ctx context.Context, in PersistDirectiveIn
 	d := in.Directive
 	if d.ID == "" || d.IssueDate == "" || d.Status == "" {
 		return invalid("PersistDirective: id, issue_date and status are required")
+	}
+	items, err := in.rows()
+	if err != nil {
+		return err
 	}
 	return db.Transaction(func(tx *gorm.DB) error {
 		if d.DocNumberNorm != "" {
@@ -160,18 +202,15 @@ func (a *Activities) PersistDirective(ctx context.Context, in PersistDirectiveIn
 		}).Create(&d).Error; err != nil {
 			return err
 		}
-		for i := range in.Items {
-			in.Items[i].DirectiveID = d.ID
-		}
-		if len(in.Items) > 0 {
+		if len(items) > 0 {
 			if err := tx.Clauses(clause.OnConflict{
 				Columns:   []clause.Column{{Name: "directive_id"}, {Name: "number"}},
 				DoUpdates: clause.AssignmentColumns([]string{"text", "target", "due_date", "due_working_days", "due_within", "recurrence", "evidence_required", "report_into"}),
-			}).Create(&in.Items).Error; err != nil {
+			}).Create(&items).Error; err != nil {
 				return err
 			}
 		}
-		if found && sameDirective(before, d) && sameItems(beforeItems, in.Items) {
+		if found && sameDirective(before, d) && sameItems(beforeItems, items) {
 			return nil
 		}
 		var beforeJSON string
@@ -191,7 +230,7 @@ func (a *Activities) PersistDirective(ctx context.Context, in PersistDirectiveIn
 			After: mustJSON(struct {
 				Directive models.Directive       `json:"directive"`
 				Items     []models.DirectiveItem `json:"items"`
-			}{d, in.Items}),
+			}{d, items}),
 		})
 	})
 }
@@ -238,10 +277,26 @@ func (a *Activities) SaveAssignment(ctx context.Context, in SaveAssignmentInput)
 	if err != nil {
 		return err
 	}
+	if err := in.check(); err != nil {
+		return err
+	}
+	return db.Transaction(func(tx *gorm.DB) error { return saveAssignment(tx, in) })
+}
+
+func (in SaveAssignmentInput) check() error {
 	as := in.Assignment
 	if as.ID == "" || as.DirectiveID == "" || as.UnitCode == "" {
 		return invalid("SaveAssignment: assignment id, directive_id and unit_code are required")
 	}
+	if in.Event != nil && (in.Event.Action == "" || in.Event.ID == "") {
+		return invalid("SaveAssignment: event id and action are required")
+	}
+	return nil
+}
+
+// saveAssignment does SaveAssignment's writes in tx (in is checked).
+func saveAssignment(tx *gorm.DB, in SaveAssignmentInput) error {
+	as := in.Assignment
 	now := time.Now().UTC()
 	if as.CreatedAt.IsZero() {
 		as.CreatedAt = now
@@ -249,74 +304,69 @@ func (a *Activities) SaveAssignment(ctx context.Context, in SaveAssignmentInput)
 	if as.UpdatedAt.IsZero() {
 		as.UpdatedAt = now
 	}
-	return db.Transaction(func(tx *gorm.DB) error {
+	if err := tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"parent_code", "region", "status", "ack_due_at",
+			"acknowledged_at", "acknowledged_by", "overdue", "escalation_level", "close_reason", "version", "updated_at"}),
+		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "assignments.version < excluded.version"}}},
+	}).Create(&as).Error; err != nil {
+		return err
+	}
+	items := make([]models.AssignmentItem, len(in.Items))
+	for i, it := range in.Items {
+		it.AssignmentID = as.ID
+		if it.UpdatedAt.IsZero() {
+			it.UpdatedAt = as.UpdatedAt
+		}
+		items[i] = it
+	}
+	if len(items) > 0 {
 		if err := tx.Clauses(clause.OnConflict{
-			Columns: []clause.Column{{Name: "id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"parent_code", "region", "status", "ack_due_at",
-				"acknowledged_at", "acknowledged_by", "overdue", "escalation_level", "close_reason", "version", "updated_at"}),
-			Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "assignments.version < excluded.version"}}},
-		}).Create(&as).Error; err != nil {
+			Columns:   []clause.Column{{Name: "assignment_id"}, {Name: "item_number"}, {Name: "cycle"}},
+			DoUpdates: clause.AssignmentColumns([]string{"status", "due_at", "reported_at", "escalation_level", "reason", "version", "updated_at"}),
+			Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "assignment_items.version < excluded.version"}}},
+		}).Create(&items).Error; err != nil {
 			return err
 		}
-		items := make([]models.AssignmentItem, len(in.Items))
-		for i, it := range in.Items {
-			it.AssignmentID = as.ID
-			if it.UpdatedAt.IsZero() {
-				it.UpdatedAt = as.UpdatedAt
-			}
-			items[i] = it
+	}
+	for _, r := range in.Reports {
+		r.AssignmentID = as.ID
+		if r.Evidence == "" {
+			r.Evidence = "[]"
 		}
-		if len(items) > 0 {
-			if err := tx.Clauses(clause.OnConflict{
-				Columns:   []clause.Column{{Name: "assignment_id"}, {Name: "item_number"}, {Name: "cycle"}},
-				DoUpdates: clause.AssignmentColumns([]string{"status", "due_at", "reported_at", "escalation_level", "reason", "version", "updated_at"}),
-				Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "assignment_items.version < excluded.version"}}},
-			}).Create(&items).Error; err != nil {
-				return err
-			}
+		if err := tx.Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "id"}},
+			DoUpdates: clause.Set{
+				{Column: clause.Column{Name: "decision"}, Value: clause.Expr{SQL: "COALESCE(excluded.decision, reports.decision)"}},
+				{Column: clause.Column{Name: "decided_by"}, Value: clause.Expr{SQL: "COALESCE(excluded.decided_by, reports.decided_by)"}},
+				{Column: clause.Column{Name: "decided_at"}, Value: clause.Expr{SQL: "COALESCE(excluded.decided_at, reports.decided_at)"}},
+				{Column: clause.Column{Name: "reason"}, Value: clause.Expr{SQL: "CASE WHEN excluded.decision IS NULL THEN reports.reason ELSE excluded.reason END"}},
+			},
+			Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "reports.assignment_id = excluded.assignment_id"}}},
+		}).Create(&r).Error; err != nil {
+			return err
 		}
-		for _, r := range in.Reports {
-			r.AssignmentID = as.ID
-			if r.Evidence == "" {
-				r.Evidence = "[]"
-			}
-			if err := tx.Clauses(clause.OnConflict{
-				Columns: []clause.Column{{Name: "id"}},
-				DoUpdates: clause.Set{
-					{Column: clause.Column{Name: "decision"}, Value: clause.Expr{SQL: "COALESCE(excluded.decision, reports.decision)"}},
-					{Column: clause.Column{Name: "decided_by"}, Value: clause.Expr{SQL: "COALESCE(excluded.decided_by, reports.decided_by)"}},
-					{Column: clause.Column{Name: "decided_at"}, Value: clause.Expr{SQL: "COALESCE(excluded.decided_at, reports.decided_at)"}},
-					{Column: clause.Column{Name: "reason"}, Value: clause.Expr{SQL: "CASE WHEN excluded.decision IS NULL THEN reports.reason ELSE excluded.reason END"}},
-				},
-				Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "reports.assignment_id = excluded.assignment_id"}}},
-			}).Create(&r).Error; err != nil {
-				return err
-			}
-		}
-		if in.Event == nil {
-			return nil
-		}
-		ev := *in.Event
-		ev.AssignmentID = as.ID
-		if ev.Action == "" || ev.ID == "" {
-			return invalid("SaveAssignment: event id and action are required")
-		}
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ev)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return nil // already written by an earlier attempt
-		}
-		return store.RecordAudit(tx, models.AuditEvent{
-			At:         ev.At,
-			Actor:      orSystem(ev.Actor),
-			Action:     "assignment." + ev.Action,
-			EntityType: "assignment",
-			EntityID:   as.ID,
-			Before:     ev.Before,
-			After:      ev.After,
-		})
+	}
+	if in.Event == nil {
+		return nil
+	}
+	ev := *in.Event
+	ev.AssignmentID = as.ID
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ev)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil // already written by an earlier attempt
+	}
+	return store.RecordAudit(tx, models.AuditEvent{
+		At:         ev.At,
+		Actor:      orSystem(ev.Actor),
+		Action:     "assignment." + ev.Action,
+		EntityType: "assignment",
+		EntityID:   as.ID,
+		Before:     ev.Before,
+		After:      ev.After,
 	})
 }
 
@@ -335,6 +385,24 @@ type RecordEscalationInput struct {
 	Close   []EscalationClose         `json:"close,omitempty"`
 }
 
+func (in RecordEscalationInput) empty() bool {
+	return len(in.Open)+len(in.Actions)+len(in.Close) == 0
+}
+
+func (in RecordEscalationInput) check() error {
+	for _, e := range in.Open {
+		if e.ID == "" {
+			return invalid("RecordEscalation: escalation id is required")
+		}
+	}
+	for _, ac := range in.Actions {
+		if ac.ID == "" {
+			return invalid("RecordEscalation: action id is required")
+		}
+	}
+	return nil
+}
+
 // RecordEscalation writes escalation rows in one transaction: opened
 // escalations and actions are inserted once (by their deterministic IDs);
 // a close sets closed_at and close_reason only on a still-open escalation,
@@ -344,34 +412,34 @@ func (a *Activities) RecordEscalation(ctx context.Context, in RecordEscalationIn
 	if err != nil {
 		return err
 	}
-	return db.Transaction(func(tx *gorm.DB) error {
-		for _, e := range in.Open {
-			if e.ID == "" {
-				return invalid("RecordEscalation: escalation id is required")
-			}
-			if e.Recipients == "" {
-				e.Recipients = "{}"
-			}
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&e).Error; err != nil {
-				return err
-			}
+	if err := in.check(); err != nil {
+		return err
+	}
+	return db.Transaction(func(tx *gorm.DB) error { return recordEscalation(tx, in) })
+}
+
+// recordEscalation does RecordEscalation's writes in tx (in is checked).
+func recordEscalation(tx *gorm.DB, in RecordEscalationInput) error {
+	for _, e := range in.Open {
+		if e.Recipients == "" {
+			e.Recipients = "{}"
 		}
-		for _, ac := range in.Actions {
-			if ac.ID == "" {
-				return invalid("RecordEscalation: action id is required")
-			}
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ac).Error; err != nil {
-				return err
-			}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&e).Error; err != nil {
+			return err
 		}
-		for _, c := range in.Close {
-			if err := tx.Model(&models.Escalation{}).Where("id = ? AND closed_at IS NULL", c.ID).
-				Updates(map[string]any{"closed_at": c.At, "close_reason": c.Reason}).Error; err != nil {
-				return err
-			}
+	}
+	for _, ac := range in.Actions {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ac).Error; err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	for _, c := range in.Close {
+		if err := tx.Model(&models.Escalation{}).Where("id = ? AND closed_at IS NULL", c.ID).
+			Updates(map[string]any{"closed_at": c.At, "close_reason": c.Reason}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NotificationInput is one outbox entry. ID is deterministic (the
@@ -387,16 +455,10 @@ type NotificationInput struct {
 	CreatedAt  time.Time         `json:"created_at"`
 }
 
-// EnqueueNotification inserts one pending notification, once: a second
-// call with the same ID changes nothing (even if delivery already changed
-// the row's status).
-func (a *Activities) EnqueueNotification(ctx context.Context, in NotificationInput) error {
-	db, err := a.db(ctx)
-	if err != nil {
-		return err
-	}
+// row returns the pending notifications row of in.
+func (in NotificationInput) row() (models.Notification, error) {
 	if in.ID == "" || in.Kind == "" {
-		return invalid("EnqueueNotification: id and kind are required")
+		return models.Notification{}, invalid("EnqueueNotification: id and kind are required")
 	}
 	n := models.Notification{
 		ID:         in.ID,
@@ -420,7 +482,145 @@ func (a *Activities) EnqueueNotification(ctx context.Context, in NotificationInp
 	if n.CreatedAt.IsZero() {
 		n.CreatedAt = time.Now().UTC()
 	}
+	return n, nil
+}
+
+// EnqueueNotification inserts one pending notification, once: a second
+// call with the same ID changes nothing (even if delivery already changed
+// the row's status).
+func (a *Activities) EnqueueNotification(ctx context.Context, in NotificationInput) error {
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := in.row()
+	if err != nil {
+		return err
+	}
 	return db.Clauses(clause.OnConflict{DoNothing: true}).Create(&n).Error
+}
+
+// CommitAssignmentInput is everything one state change of an assignment
+// writes; AssignmentWorkflow runs CommitAssignment once per change, as a
+// local activity. Assignment, Items and Event are as in
+// SaveAssignmentInput, Reports too with their evidence given as a value;
+// OpenEscalations, EscalationActions and CloseEscalations as in
+// RecordEscalationInput; Notifications are the outbox entries.
+type CommitAssignmentInput struct {
+	Assignment        models.Assignment         `json:"assignment"`
+	Items             []models.AssignmentItem   `json:"items"`
+	Reports           []ReportRow               `json:"reports,omitempty"`
+	Event             *EventRow                 `json:"event,omitempty"`
+	OpenEscalations   []OpenEscalation          `json:"open_escalations,omitempty"`
+	EscalationActions []models.EscalationAction `json:"escalation_actions,omitempty"`
+	CloseEscalations  []EscalationClose         `json:"close_escalations,omitempty"`
+	Notifications     []NotificationInput       `json:"notifications,omitempty"`
+}
+
+// ReportRow is a report written or decided by a change. EvidenceFiles,
+// when given, is encoded into the row's evidence column.
+type ReportRow struct {
+	models.Report
+	EvidenceFiles JSON `json:"evidence_files,omitzero"`
+}
+
+// EventRow is the event row of a change. BeforeView and AfterView, when
+// given, are encoded into its before and after columns (a null view is
+// stored as "").
+type EventRow struct {
+	models.AssignmentEvent
+	BeforeView JSON `json:"before_view,omitzero"`
+	AfterView  JSON `json:"after_view,omitzero"`
+}
+
+// OpenEscalation is an escalation to open; To is encoded into its
+// recipients column unless that is already set.
+type OpenEscalation struct {
+	models.Escalation
+	To RecipientSpec `json:"to"`
+}
+
+// CommitAssignment writes one state change of an assignment in ONE
+// transaction: what SaveAssignment, RecordEscalation and
+// EnqueueNotification write, in that order and with the same idempotence
+// (rows keyed by the workflow's IDs, versioned upserts, events, actions and
+// notifications inserted once), so a retry after a lost reply changes
+// nothing twice and the outbox entries exist exactly when the change does.
+func (a *Activities) CommitAssignment(ctx context.Context, in CommitAssignmentInput) error {
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	save := SaveAssignmentInput{Assignment: in.Assignment, Items: in.Items}
+	for _, r := range in.Reports {
+		row := r.Report
+		if !r.EvidenceFiles.IsZero() {
+			if row.Evidence, err = jsonText(r.EvidenceFiles, "report evidence"); err != nil {
+				return err
+			}
+		}
+		save.Reports = append(save.Reports, row)
+	}
+	if in.Event != nil {
+		ev := in.Event.AssignmentEvent
+		if !in.Event.BeforeView.IsZero() {
+			if ev.Before, err = jsonText(in.Event.BeforeView, "event before"); err != nil {
+				return err
+			}
+		}
+		if !in.Event.AfterView.IsZero() {
+			if ev.After, err = jsonText(in.Event.AfterView, "event after"); err != nil {
+				return err
+			}
+		}
+		save.Event = &ev
+	}
+	esc := RecordEscalationInput{Actions: in.EscalationActions, Close: in.CloseEscalations}
+	for _, o := range in.OpenEscalations {
+		e := o.Escalation
+		if e.Recipients == "" {
+			e.Recipients = mustJSON(o.To)
+		}
+		esc.Open = append(esc.Open, e)
+	}
+	notes := make([]models.Notification, len(in.Notifications))
+	for i, n := range in.Notifications {
+		if notes[i], err = n.row(); err != nil {
+			return err
+		}
+	}
+	if err := save.check(); err != nil {
+		return err
+	}
+	if err := esc.check(); err != nil {
+		return err
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := saveAssignment(tx, save); err != nil {
+			return err
+		}
+		if !esc.empty() {
+			if err := recordEscalation(tx, esc); err != nil {
+				return err
+			}
+		}
+		if len(notes) == 0 {
+			return nil
+		}
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&notes).Error
+	})
+}
+
+// jsonText encodes v; "null" becomes "".
+func jsonText(v JSON, what string) (string, error) {
+	b, err := v.Bytes()
+	if err != nil {
+		return "", invalid("CommitAssignment: " + what + ": " + err.Error())
+	}
+	if s := string(b); s != "null" {
+		return s, nil
+	}
+	return "", nil
 }
 
 // LoadHolidaysInput asks for the holidays of the given years.

@@ -40,9 +40,10 @@ func directive(id string) PersistDirectiveInput {
 		Directive: models.Directive{ID: id, Source: "letter", IssuerCode: "ONCB", DocNumber: "ยธ ๐๖๐๐/ว ๑", DocNumberNorm: "ยธ 0600/ว 1",
 			IssueDate: "2026-04-01", Urgency: "urgent", Subject: "เรื่อง", Body: "เนื้อหา", Status: models.DirectiveIssued,
 			UnitsTotal: 3, CreatedBy: "sec1"},
-		Items: []models.DirectiveItem{
-			{Number: 1, Text: "ข้อหนึ่ง", Target: `{"levels":["province"]}`, DueDate: &due},
-			{Number: 2, Text: "ข้อสอง", Target: `{}`, DueWorkingDays: &days, EvidenceRequired: true},
+		Items: []DirectiveItemInput{
+			{DirectiveItem: models.DirectiveItem{Number: 1, Text: "ข้อหนึ่ง", DueDate: &due},
+				TargetSpec: JSONOf(map[string][]string{"levels": {"province"}})},
+			{DirectiveItem: models.DirectiveItem{Number: 2, Text: "ข้อสอง", Target: `{}`, DueWorkingDays: &days, EvidenceRequired: true}},
 		},
 		Actor: "sec1",
 	}

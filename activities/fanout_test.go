@@ -73,10 +73,10 @@ func (b *fakeBeats) beat(_ context.Context, done int) {
 
 func fanInput(n int) FanOutInput {
 	in := FanOutInput{DirectiveID: "ONCB-1", WorkflowType: "AssignmentWorkflow", TargetField: "target",
-		Base: json.RawMessage(`{"directive":{"id":"ONCB-1"},"items":[{"number":1}],"target":{"unit_code":"stale"}}`), BatchSize: 4, Concurrency: 3}
+		Base: JSONOf(json.RawMessage(`{"directive":{"id":"ONCB-1"},"items":[{"number":1}],"target":{"unit_code":"stale"}}`)), BatchSize: 4, Concurrency: 3}
 	for i := 0; i < n; i++ {
 		unit := fmt.Sprintf("%04d", 5001+i)
-		in.Targets = append(in.Targets, FanOutTarget{WorkflowID: "assignment/ONCB-1/" + unit, Target: json.RawMessage(`{"unit_code":"` + unit + `"}`)})
+		in.Targets = append(in.Targets, FanOutTarget{WorkflowID: "assignment/ONCB-1/" + unit, Target: JSONOf(json.RawMessage(`{"unit_code":"` + unit + `"}`))})
 	}
 	return in
 }
@@ -181,7 +181,7 @@ func (f *fakeSignaller) SignalWorkflow(_ context.Context, id, runID, name string
 
 func TestSignalAllCountsFinished(t *testing.T) {
 	sig := &fakeSignaller{finished: map[string]bool{"b": true}}
-	res, err := signalAll(ctx, sig, SignalInput{WorkflowIDs: []string{"a", "b", "c"}, SignalName: "withdraw", Arg: json.RawMessage(`{"reason":"x"}`)}, &fakeBeats{})
+	res, err := signalAll(ctx, sig, SignalInput{WorkflowIDs: []string{"a", "b", "c"}, SignalName: "withdraw", Arg: JSONOf(json.RawMessage(`{"reason":"x"}`))}, &fakeBeats{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,8 +36,7 @@ func init() {
 
 // AssignmentView is one unit's share of a directive as stored in the read
 // model. Items holds the latest cycle of each item in lists and every cycle
-// in the detail view; Reports and Events are filled in the detail view
-// only (events newest first, at most maxAssignmentEvents of EventsTotal).
+// in the detail view (AssignmentDetail).
 type AssignmentView struct {
 	ID              string                  `json:"id"`
 	Path            string                  `json:"path"`
@@ -60,9 +59,16 @@ type AssignmentView struct {
 	CreatedAt       time.Time               `json:"created_at"`
 	UpdatedAt       time.Time               `json:"updated_at"`
 	Items           []AssignmentItemView    `json:"items"`
-	Reports         []ReportView            `json:"reports,omitempty"`
-	Events          []AssignmentEventView   `json:"events,omitempty"`
-	EventsTotal     int64                   `json:"events_total,omitempty"`
+}
+
+// AssignmentDetail is one assignment with every item cycle, its reports
+// (oldest first) and its history events (newest first, at most
+// maxAssignmentEvents of EventsTotal).
+type AssignmentDetail struct {
+	AssignmentView
+	Reports     []ReportView          `json:"reports"`
+	Events      []AssignmentEventView `json:"events"`
+	EventsTotal int64                 `json:"events_total"`
 }
 
 // AssignmentItemView is one item of an assignment in one cycle. Overdue is
@@ -342,7 +348,7 @@ func getAssignment(d *Deps) fiber.Handler {
 			return err
 		}
 		db := d.DB.WithContext(c.UserContext())
-		v := viewAssignment(r)
+		v := AssignmentDetail{AssignmentView: viewAssignment(r)}
 		defs, err := directiveItemDefs(db, []string{r.DirectiveID})
 		if err != nil {
 			return err
@@ -432,7 +438,7 @@ func acknowledgeAssignment(d *Deps) fiber.Handler {
 			}
 		}
 		var out workflows.AssignmentState
-		if err := updateWorkflow(c.UserContext(), d.Temporal, a.ID, workflows.UpdateAcknowledge,
+		if err := updateAssignment(c.UserContext(), d.Temporal, a.ID, workflows.UpdateAcknowledge,
 			workflows.AcknowledgeInput{UnitCode: p.UnitCode, Actor: p.Username, Note: strings.TrimSpace(req.Note)}, &out); err != nil {
 			return err
 		}
@@ -463,13 +469,22 @@ func reviewReport(d *Deps, decision workflows.ReviewDecision) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		if p.HasRole(models.RoleProvince) {
+			// Decided on the unit table, before visibility: the answer is
+			// the same whether or not such an assignment exists.
+			var n int64
+			if err := d.DB.WithContext(c.UserContext()).Model(&models.Unit{}).
+				Where("code = ? AND parent_code = ? AND code <> ?", c.Params("unit"), p.UnitCode, p.UnitCode).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return apperr.New(apperr.Forbidden,
+					"ศอ.ปส.จ. พิจารณาได้เฉพาะรายงานของ ศป.ปส.อ. ในจังหวัดของตน (a province centre reviews only the reports of its own district centres)")
+			}
+		}
 		a, err := loadAssignment(c, d)
 		if err != nil {
 			return err
-		}
-		if p.HasRole(models.RoleProvince) && (a.ParentCode != p.UnitCode || a.UnitCode == p.UnitCode) {
-			return apperr.New(apperr.Forbidden,
-				"ศอ.ปส.จ. พิจารณาได้เฉพาะรายงานของ ศป.ปส.อ. ในจังหวัดของตน (a province centre reviews only the reports of its own district centres)")
 		}
 		var req ReviewRequest
 		if len(strings.TrimSpace(string(c.Body()))) > 0 {
@@ -504,10 +519,34 @@ func reviewReport(d *Deps, decision workflows.ReviewDecision) fiber.Handler {
 		// report is always the latest one of its cycle.
 		in.Cycle = rep.Cycle
 		var out workflows.AssignmentState
-		if err := updateWorkflow(c.UserContext(), d.Temporal, a.ID, workflows.UpdateReview, in, &out); err != nil {
+		if err := updateAssignment(c.UserContext(), d.Temporal, a.ID, workflows.UpdateReview, in, &out); err != nil {
 			return err
 		}
 		return c.JSON(out)
+	}
+}
+
+// startRetryWindow bounds how long updateAssignment waits for an
+// assignment workflow that is still starting.
+const startRetryWindow = 10 * time.Second
+
+// updateAssignment runs an update on an assignment workflow like
+// updateWorkflow, retrying for a few seconds while the workflow answers
+// that it is still starting (its validators reject with Unavailable until
+// its first save is done; a rejected update leaves no trace, so the retry
+// is safe). Any other answer is returned at once.
+func updateAssignment(ctx context.Context, tc client.Client, assignmentID, name string, arg, result any) error {
+	deadline := time.Now().Add(startRetryWindow)
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err := updateWorkflow(ctx, tc, assignmentID, name, arg, result)
+		if tc == nil || apperr.CodeOf(err) != apperr.Unavailable || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
 	}
 }
 

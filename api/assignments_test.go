@@ -464,6 +464,20 @@ func TestAssignmentAcknowledgeReportReview(t *testing.T) {
 		if stored.Text != "จัดกิจกรรมรณรงค์ครบทุกอำเภอ" || stored.SubmittedBy != "chonburi" || stored.ItemNumber != 2 {
 			t.Fatalf("report row: %+v", stored)
 		}
+		// The answer was lost and the key released (as after a 5xx): the
+		// retry finds the report recorded and answers with the state.
+		db.Where("idem_key = ?", "rep-20-2-a").Delete(&models.IdempotencyKey{})
+		retry := asgSend(h, base+"20/items/2/reports", prov, "rep-20-2-a",
+			asgText("จัดกิจกรรมรณรงค์ครบทุกอำเภอ"), asgFile("ภาพกิจกรรม.png", pic), asgFile("รายงาน.pdf", doc))
+		if retry.Status != 200 || asgItem(t, retry.Body, 2)["status"] != "reported" || len(asgItem(t, retry.Body, 2)["reports"].([]any)) != 1 ||
+			count(t, db, &models.Report{}, "") != 1 {
+			t.Fatalf("retry of a recorded report: %d %s", retry.Status, retry.Raw)
+		}
+		// Another account's request with the same key is refused, not lost.
+		errorOf(t, asgRaw(h, "POST", base+"2001/items/1/reports", dist, "application/json", "rep-20-2-a", []byte(`{"text": "ประชุมแล้ว"}`)), 409, "conflict", "")
+		if count(t, db, &models.Report{}, "") != 1 {
+			t.Fatal("a colliding report id stored a report")
+		}
 
 		// Files that are refused: nothing stored, no report row, item untouched.
 		disk := asgStoredFiles(t, dataDir)
@@ -565,6 +579,15 @@ func TestAssignmentAcknowledgeReportReview(t *testing.T) {
 		errorOf(t, h.do("POST", base+"2001/items/1/reports/"+rid+"/accept", dist, nil), 403, "forbidden", "")
 		if r := h.do("POST", base+"2001/items/1/reports/"+rid+"/accept", prov, nil); r.Status != 200 || asgItem(t, r.Body, 1)["status"] != "accepted" {
 			t.Fatalf("province accepts its district's report: %d %s", r.Status, r.Raw)
+		}
+
+		// An Idempotency-Key unfit for a URL still gives a stable report id.
+		rr := asgRaw(h, "POST", base+"21/items/1/reports", rayong, "application/json", "ระยอง report #1", []byte(`{"text": "ดำเนินการแล้ว"}`))
+		if rr.Status != 200 {
+			t.Fatalf("report with an unusual key: %d %s", rr.Status, rr.Raw)
+		}
+		if rid := asgItem(t, rr.Body, 1)["reports"].([]any)[0].(map[string]any)["report_id"].(string); !strings.HasPrefix(rid, "key-") || strings.ContainsAny(rid, " #/") {
+			t.Fatalf("report id from an unusual key: %q", rid)
 		}
 
 		// The detail view agrees with the workflow, and is scoped.

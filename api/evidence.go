@@ -249,8 +249,13 @@ func submitReport(d *Deps) fiber.Handler {
 				StoragePath: evidenceStoragePath(u.sha), ContentType: evidenceTypes[u.ext].contentType})
 		}
 		var out workflows.AssignmentState
-		if err := updateWorkflow(ctx, d.Temporal, a.ID, workflows.UpdateReport, in, &out); err != nil {
-			removeUnreferenced(context.WithoutCancel(ctx), d.DB, uploads)
+		if err := updateAssignment(ctx, d.Temporal, a.ID, workflows.UpdateReport, in, &out); err != nil {
+			if apperr.As(err) != nil {
+				// A definite rejection. After any other error (a timeout,
+				// an outage) the update may still apply, so the files stay;
+				// a retry finds them in place.
+				removeUnreferenced(context.WithoutCancel(ctx), d.DB, uploads)
+			}
 			return err
 		}
 		return c.JSON(out)

@@ -60,7 +60,8 @@ func New(d *Deps) *fiber.App {
 		DisableStartupMessage: true,
 		// Thai dates and names arrive percent-encoded in paths.
 		UnescapePath: true,
-		BodyLimit:    int(max(d.MaxUploadBytes, 1<<20)) * 5,
+		// A report may carry 10 evidence files of MaxUploadBytes each.
+		BodyLimit:    int(10*max(d.MaxUploadBytes, 1<<20) + 1<<20),
 		ReadTimeout:  60 * time.Second,
 		WriteTimeout: 60 * time.Second,
 		IdleTimeout:  120 * time.Second,
@@ -78,6 +79,9 @@ func New(d *Deps) *fiber.App {
 	v1 := app.Group("/api/v1")
 	v1.Get("/openapi.json", serveOpenAPI)
 	v1.Post("/auth/login", login(d))
+	// Calendar apps cannot send headers: the feed is authorised by the
+	// unit's feed token in the query string instead of a bearer token.
+	v1.Get("/units/:code/meetings.ics", meetingFeed(d))
 
 	authed := v1.Group("", requireAuth(d), idempotent(d))
 	authed.Post("/auth/logout", logout(d))

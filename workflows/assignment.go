@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -19,6 +18,16 @@ import (
 // Activity options. Database activities retry without limit (a database
 // outage must delay the workflow, never lose a write); only errors of
 // non-retryable types stop them.
+//
+// The short database activities (CommitAssignment, PersistDirective,
+// LoadHolidays) run as local activities: in the worker, inside the workflow
+// task, recorded as one marker event, with no activity task round trip
+// through the server. A local activity needs a schedule-to-close bound;
+// dbRetryWindow stands for "without limit". Once its retry back-off grows
+// beyond the workflow task timeout the SDK waits on a workflow timer
+// between attempts, so a long outage costs a few timer events, not a
+// failed workflow. FanOut and SignalAssignments are long, heartbeating
+// regular activities.
 var (
 	dbRetry = &temporal.RetryPolicy{
 		InitialInterval:        time.Second,
@@ -26,9 +35,11 @@ var (
 		MaximumInterval:        time.Minute,
 		NonRetryableErrorTypes: []string{activities.ErrTypeInvalidInput, "conflict"},
 	}
-	dbOptions = workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         dbRetry,
+	dbRetryWindow  = 10 * 365 * 24 * time.Hour
+	dbLocalOptions = workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: dbRetryWindow,
+		StartToCloseTimeout:    30 * time.Second,
+		RetryPolicy:            dbRetry,
 	}
 	bulkOptions = workflow.ActivityOptions{
 		StartToCloseTimeout: time.Hour,
@@ -37,8 +48,10 @@ var (
 	}
 )
 
-func dbCtx(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, dbOptions)
+// localDBCtx is the context of a short database activity run as a local
+// activity (workflow.ExecuteLocalActivity).
+func localDBCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, dbLocalOptions)
 }
 
 func bulkCtx(ctx workflow.Context) workflow.Context {
@@ -163,8 +176,8 @@ func (a *assignment) start(ctx workflow.Context) error {
 	}
 	a.s.Seq = 1
 	fx := &effects{}
-	fx.notify(NotifyAssigned, a.unitRecipients(), a.data(nil, map[string]string{
-		"ack_due_at": a.s.AckDueAt.Format(time.RFC3339), "ack_due_th": thaidate.FormatDateTimeBE(a.s.AckDueAt)}))
+	fx.notify(NotifyAssigned, a.unitRecipients(), a.data(nil,
+		"ack_due_at", a.s.AckDueAt.Format(time.RFC3339), "ack_due_th", thaidate.FormatDateTimeBE(a.s.AckDueAt)))
 	if err := a.commit(ctx, now, a.in.Actor, "assign", "", before, fx); err != nil {
 		return err
 	}
@@ -471,13 +484,13 @@ func (a *assignment) fireDue(ctx workflow.Context) (evKind, error) {
 	case evAck:
 		action = "ack_overdue"
 		a.s.AckOverdue = true
-		fx.notify(NotifyAckOverdue, a.unitRecipients(), a.data(nil, map[string]string{
-			"ack_due_at": a.s.AckDueAt.Format(time.RFC3339), "ack_due_th": thaidate.FormatDateTimeBE(a.s.AckDueAt)}))
+		fx.notify(NotifyAckOverdue, a.unitRecipients(), a.data(nil,
+			"ack_due_at", a.s.AckDueAt.Format(time.RFC3339), "ack_due_th", thaidate.FormatDateTimeBE(a.s.AckDueAt)))
 	case evReminder:
 		action = "reminder"
 		st := &a.s.Items[ev.idx]
 		st.RemindersSent++
-		fx.notify(NotifyReminder, a.unitRecipients(), a.data(st, map[string]string{"reminder": strconv.Itoa(ev.n + 1)}))
+		fx.notify(NotifyReminder, a.unitRecipients(), a.data(st, "reminder", strconv.Itoa(ev.n+1)))
 	case evEscalate:
 		action = "escalate"
 		st := &a.s.Items[ev.idx]
@@ -499,11 +512,11 @@ func (a *assignment) escalate(st *ItemState, level int, now time.Time, fx *effec
 	reason := fmt.Sprintf("ข้อ %d เลยกำหนด %s (ระดับ %d) / item %d overdue since %s (level %d)",
 		st.Number, thaidate.FormatDateTimeBE(*st.DueAt), level, st.Number, st.DueAt.UTC().Format(time.RFC3339), level)
 	st.OpenEscalations = append(st.OpenEscalations, id)
-	fx.esc.Open = append(fx.esc.Open, models.Escalation{
+	fx.open = append(fx.open, activities.OpenEscalation{Escalation: models.Escalation{
 		ID: id, AssignmentID: a.id, ItemNumber: st.Number, Cycle: st.Cycle, Level: level, Reason: reason,
-		Recipients: mustJSON(rcpt), Region: a.s.Region, UnitCode: a.s.UnitCode, OpenedAt: now.UTC(),
-	})
-	data := a.data(st, map[string]string{"level": strconv.Itoa(level), "escalation_id": id})
+		Region: a.s.Region, UnitCode: a.s.UnitCode, OpenedAt: now.UTC(),
+	}, To: rcpt})
+	data := a.data(st, "level", strconv.Itoa(level), "escalation_id", id)
 	if level == 1 {
 		fx.notify(NotifyOverdue, rcpt, data)
 	} else {
@@ -537,7 +550,7 @@ func (a *assignment) endPeriod(ctx workflow.Context, idx int, now time.Time, fx 
 	next := a.newCycle(*d, st.Cycle+1, y, m, now)
 	a.s.Items = append(a.s.Items, next)
 	sortItems(a.s.Items)
-	fx.notify(NotifyCycleOpened, a.unitRecipients(), a.data(&next, nil))
+	fx.notify(NotifyCycleOpened, a.unitRecipients(), a.data(&next))
 	return nil
 }
 
@@ -599,7 +612,10 @@ func (a *assignment) escalationRecipients(level int) activities.RecipientSpec {
 	return activities.RecipientSpec{RoleRegions: []activities.RoleRegion{{Role: models.RoleInspector, Region: &region}}}
 }
 
-func (a *assignment) data(st *ItemState, extra map[string]string) map[string]string {
+// data is the data of a notification about the assignment (and item st,
+// unless nil); kv adds keys and values in pairs (a list rather than a map,
+// as workflow code must not range over maps).
+func (a *assignment) data(st *ItemState, kv ...string) map[string]string {
 	d := a.in.Directive
 	m := map[string]string{
 		"directive_id":  d.ID,
@@ -618,8 +634,8 @@ func (a *assignment) data(st *ItemState, extra map[string]string) map[string]str
 			m["due_th"] = thaidate.FormatDateTimeBE(*st.DueAt)
 		}
 	}
-	for k, v := range extra {
-		m[k] = v
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
 	}
 	return m
 }
@@ -634,8 +650,10 @@ type note struct {
 
 type effects struct {
 	notes   []note
-	esc     activities.RecordEscalationInput
-	reports []models.Report
+	open    []activities.OpenEscalation
+	actions []models.EscalationAction
+	close   []activities.EscalationClose
+	reports []activities.ReportRow
 }
 
 func (fx *effects) notify(kind string, to activities.RecipientSpec, data map[string]string) {
@@ -644,7 +662,7 @@ func (fx *effects) notify(kind string, to activities.RecipientSpec, data map[str
 
 func (a *assignment) closeEscalations(st *ItemState, now time.Time, reason string, fx *effects) {
 	for _, id := range st.OpenEscalations {
-		fx.esc.Close = append(fx.esc.Close, activities.EscalationClose{ID: id, At: now.UTC(), Reason: reason})
+		fx.close = append(fx.close, activities.EscalationClose{ID: id, At: now.UTC(), Reason: reason})
 	}
 	st.OpenEscalations = nil
 }
@@ -681,15 +699,18 @@ type eventView struct {
 	Note            string                  `json:"note,omitempty"`
 }
 
-func viewOf(s AssignmentState, items []ItemState, note string) string {
-	return mustJSON(eventView{Status: s.Status, AcknowledgedBy: s.AcknowledgedBy, AckOverdue: s.AckOverdue,
+// viewOf is the event view of s with items; CommitAssignment stores it as
+// JSON.
+func viewOf(s AssignmentState, items []ItemState, note string) activities.JSON {
+	return activities.JSONOf(eventView{Status: s.Status, AcknowledgedBy: s.AcknowledgedBy, AckOverdue: s.AckOverdue,
 		Overdue: s.Overdue, EscalationLevel: s.EscalationLevel, Items: items, Note: note})
 }
 
 // commit persists the change from before to the current state (Seq must
-// already be incremented): the assignment and changed item rows with an
-// event row, then escalation rows, then notifications. It wakes the timer
-// loop.
+// already be incremented) with ONE local activity, CommitAssignment, in one
+// database transaction: the assignment and changed item rows with an event
+// row, the reports, the escalation rows and the notifications. It wakes the
+// timer loop.
 func (a *assignment) commit(ctx workflow.Context, now time.Time, actor, action, note string, before AssignmentState, fx *effects) error {
 	a.refresh(now)
 	seq := a.s.Seq
@@ -702,52 +723,45 @@ func (a *assignment) commit(ctx workflow.Context, now time.Time, actor, action, 
 				old = &before.Items[i]
 			}
 		}
-		if old != nil && mustJSON(*old) == mustJSON(st) {
+		if old != nil && sameItem(*old, st) {
 			continue
 		}
 		if old != nil {
 			changedBefore = append(changedBefore, *old)
 		}
-		changedAfter = append(changedAfter, st)
+		changedAfter = append(changedAfter, cloneItem(st)) // the activity reads it in another goroutine
 		rows = append(rows, a.itemRow(st, now))
 	}
-	beforeJSON := ""
-	if before.Seq > 0 {
-		beforeJSON = viewOf(before, changedBefore, "")
-	}
-	var acts *activities.Activities
-	save := activities.SaveAssignmentInput{
-		Assignment: a.row(now),
-		Items:      rows,
-		Reports:    fx.reports,
-		Event: &models.AssignmentEvent{
-			ID: a.id + "/e/" + strconv.FormatInt(seq, 10), Seq: seq, Actor: actor, Action: action,
-			Before: beforeJSON, After: viewOf(a.s, changedAfter, note), At: now.UTC(),
+	ev := &activities.EventRow{
+		AssignmentEvent: models.AssignmentEvent{
+			ID: a.id + "/e/" + strconv.FormatInt(seq, 10), Seq: seq, Actor: actor, Action: action, At: now.UTC(),
 		},
+		AfterView: viewOf(a.s, changedAfter, note),
 	}
-	dctx := dbCtx(ctx)
-	if err := workflow.ExecuteActivity(dctx, acts.SaveAssignment, save).Get(ctx, nil); err != nil {
-		return err
+	if before.Seq > 0 {
+		ev.BeforeView = viewOf(before, changedBefore, "")
 	}
-	if len(fx.esc.Open)+len(fx.esc.Actions)+len(fx.esc.Close) > 0 {
-		if err := workflow.ExecuteActivity(dctx, acts.RecordEscalation, fx.esc).Get(ctx, nil); err != nil {
-			return err
-		}
+	in := activities.CommitAssignmentInput{
+		Assignment:        a.row(now),
+		Items:             rows,
+		Reports:           fx.reports,
+		Event:             ev,
+		OpenEscalations:   fx.open,
+		EscalationActions: fx.actions,
+		CloseEscalations:  fx.close,
 	}
-	futures := make([]workflow.Future, 0, len(fx.notes))
 	for k, n := range fx.notes {
 		id := a.id + "/n/" + strconv.FormatInt(seq, 10)
 		if k > 0 {
 			id += "/" + strconv.Itoa(k)
 		}
-		futures = append(futures, workflow.ExecuteActivity(dctx, acts.EnqueueNotification, activities.NotificationInput{
+		in.Notifications = append(in.Notifications, activities.NotificationInput{
 			ID: id, Kind: n.kind, Recipients: n.to, Template: n.kind, Language: NotificationLangTH, Data: n.data, CreatedAt: now.UTC(),
-		}))
+		})
 	}
-	for _, f := range futures {
-		if err := f.Get(ctx, nil); err != nil {
-			return err
-		}
+	var acts *activities.Activities
+	if err := workflow.ExecuteLocalActivity(localDBCtx(ctx), acts.CommitAssignment, in).Get(ctx, nil); err != nil {
+		return err
 	}
 	a.changed++
 	return nil
@@ -779,20 +793,75 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
+// ---- copying and comparing state ----
+//
+// Explicit code, not a JSON round trip (workflow code must not call
+// encoding/json). A field added to AssignmentState, ItemState or ReportRef
+// must be added here too; TestCloneStateCoversEveryField fails until it is.
+
+// cloneState returns a deep copy of s: no slice or pointer is shared.
 func cloneState(s AssignmentState) AssignmentState {
-	var out AssignmentState
-	if err := json.Unmarshal([]byte(mustJSON(s)), &out); err != nil {
-		panic(err)
+	out := s
+	out.AcknowledgedAt = clonePtr(s.AcknowledgedAt)
+	out.ClosedAt = clonePtr(s.ClosedAt)
+	out.HolidayYears = slices.Clone(s.HolidayYears)
+	if s.Items != nil {
+		out.Items = make([]ItemState, len(s.Items))
+		for i, st := range s.Items {
+			out.Items[i] = cloneItem(st)
+		}
 	}
 	return out
 }
 
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
+func cloneItem(st ItemState) ItemState {
+	out := st
+	out.DueAt = clonePtr(st.DueAt)
+	out.ReportedAt = clonePtr(st.ReportedAt)
+	out.OpenEscalations = slices.Clone(st.OpenEscalations)
+	if st.Reports != nil {
+		out.Reports = make([]ReportRef, len(st.Reports))
+		for i, r := range st.Reports {
+			r.Decision = clonePtr(r.Decision)
+			r.DecidedAt = clonePtr(r.DecidedAt)
+			out.Reports[i] = r
+		}
 	}
-	return string(b)
+	return out
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// sameItem reports whether two item states are equal: instants compare as
+// instants, and a nil slice equals an empty one (as in their JSON).
+func sameItem(x, y ItemState) bool {
+	return x.Number == y.Number && x.Cycle == y.Cycle && x.Text == y.Text &&
+		x.EvidenceRequired == y.EvidenceRequired && x.Recurring == y.Recurring && x.Period == y.Period &&
+		x.PeriodEnded == y.PeriodEnded && x.Status == y.Status && x.OpenedAt.Equal(y.OpenedAt) &&
+		sameTime(x.DueAt, y.DueAt) && x.DueRound == y.DueRound && x.RemindersSent == y.RemindersSent &&
+		x.Overdue == y.Overdue && x.EscalationLevel == y.EscalationLevel &&
+		slices.Equal(x.OpenEscalations, y.OpenEscalations) && sameTime(x.ReportedAt, y.ReportedAt) &&
+		x.Reason == y.Reason && slices.EqualFunc(x.Reports, y.Reports, sameReport)
+}
+
+func sameReport(x, y ReportRef) bool {
+	return x.ReportID == y.ReportID && x.SubmittedBy == y.SubmittedBy && x.SubmittedAt.Equal(y.SubmittedAt) &&
+		x.Evidence == y.Evidence && (x.Decision == nil) == (y.Decision == nil) &&
+		(x.Decision == nil || *x.Decision == *y.Decision) && x.DecidedBy == y.DecidedBy &&
+		sameTime(x.DecidedAt, y.DecidedAt) && x.Reason == y.Reason
+}
+
+func sameTime(x, y *time.Time) bool {
+	if x == nil || y == nil {
+		return x == y
+	}
+	return x.Equal(*y)
 }
 
 func (a *assignment) def(number int) *DirectiveItem {

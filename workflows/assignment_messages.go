@@ -15,7 +15,7 @@ import (
 // This file holds the validators and handlers of AssignmentWorkflow's
 // updates. A validator only reads the state; the handler takes the lock,
 // validates again (the state may have changed while it waited), mutates,
-// persists with SaveAssignment and only then returns the new state, so the
+// persists with CommitAssignment and only then returns the new state, so the
 // API can read its own write.
 
 // change runs one state change under the lock: apply validates and
@@ -281,12 +281,12 @@ func (a *assignment) report(ctx workflow.Context, in ReportInput) (AssignmentSta
 		if evidence == nil {
 			evidence = []EvidenceFile{}
 		}
-		fx.reports = append(fx.reports, models.Report{
+		fx.reports = append(fx.reports, activities.ReportRow{Report: models.Report{
 			ID: in.ReportID, AssignmentID: a.id, ItemNumber: st.Number, Cycle: st.Cycle, Text: in.Text,
-			Evidence: mustJSON(evidence), SubmittedBy: in.Actor, SubmittedAt: now.UTC(),
-		})
+			SubmittedBy: in.Actor, SubmittedAt: now.UTC(),
+		}, EvidenceFiles: activities.JSONOf(evidence)})
 		fx.notify(NotifyReported, activities.RecipientSpec{RoleRegions: []activities.RoleRegion{{Role: models.RoleSecretariat}}},
-			a.data(st, map[string]string{"report_id": in.ReportID, "actor": in.Actor, "report_text": in.Text}))
+			a.data(st, "report_id", in.ReportID, "actor", in.Actor, "report_text", in.Text))
 		return false, nil
 	})
 }
@@ -344,11 +344,11 @@ func (a *assignment) review(ctx workflow.Context, in ReviewInput) (AssignmentSta
 		ref.Decision, ref.DecidedBy, ref.DecidedAt, ref.Reason = &decision, in.Actor, &now, in.Reason
 		decidedBy := in.Actor
 		decidedAt := now.UTC()
-		fx.reports = append(fx.reports, models.Report{
+		fx.reports = append(fx.reports, activities.ReportRow{Report: models.Report{
 			ID: ref.ReportID, AssignmentID: a.id, ItemNumber: st.Number, Cycle: st.Cycle, Evidence: "[]",
 			SubmittedBy: ref.SubmittedBy, SubmittedAt: ref.SubmittedAt.UTC(),
 			Decision: &decision, DecidedBy: &decidedBy, DecidedAt: &decidedAt, Reason: in.Reason,
-		})
+		}})
 		st.Reason = in.Reason
 		if in.Decision == ReviewAccept {
 			st.Status = models.ItemAccepted
@@ -357,7 +357,7 @@ func (a *assignment) review(ctx workflow.Context, in ReviewInput) (AssignmentSta
 		st.Status = models.ItemReturned
 		old := oldDue(st)
 		a.setDue(st, due, now, "returned", fx)
-		fx.notify(NotifyReturned, a.unitRecipients(), a.data(st, map[string]string{"reason": in.Reason, "actor": in.Actor, "old_due_at": old}))
+		fx.notify(NotifyReturned, a.unitRecipients(), a.data(st, "reason", in.Reason, "actor", in.Actor, "old_due_at", old))
 		return false, nil
 	})
 }
@@ -429,7 +429,7 @@ func (a *assignment) inspectorAction(ctx workflow.Context, in InspectorActionInp
 				u := due.UTC()
 				action.NewDue = &u
 			}
-			fx.esc.Actions = append(fx.esc.Actions, action)
+			fx.actions = append(fx.actions, action)
 		}
 		old := oldDue(st)
 		switch in.Kind {
@@ -449,11 +449,11 @@ func (a *assignment) inspectorAction(ctx workflow.Context, in InspectorActionInp
 		if in.Kind != models.ActionComment {
 			st.Reason = in.Reason
 		}
-		extra := map[string]string{"action": string(in.Kind), "actor": in.Actor, "reason": in.Reason}
+		extra := []string{"action", string(in.Kind), "actor", in.Actor, "reason", in.Reason}
 		if !due.IsZero() {
-			extra["old_due_at"] = old
+			extra = append(extra, "old_due_at", old)
 		}
-		fx.notify(NotifyInspectorAction, a.unitRecipients(), a.data(st, extra))
+		fx.notify(NotifyInspectorAction, a.unitRecipients(), a.data(st, extra...))
 		return false, nil
 	})
 }
@@ -501,7 +501,7 @@ func (a *assignment) amend(ctx workflow.Context, in AmendInput) (AssignmentState
 		old := oldDue(st)
 		a.setDue(st, due, now, "amended", fx)
 		st.Reason = in.Reason
-		fx.notify(NotifyDueChanged, a.unitRecipients(), a.data(st, map[string]string{"reason": in.Reason, "actor": in.Actor, "old_due_at": old}))
+		fx.notify(NotifyDueChanged, a.unitRecipients(), a.data(st, "reason", in.Reason, "actor", in.Actor, "old_due_at", old))
 		return false, nil
 	})
 }
@@ -537,7 +537,7 @@ func (a *assignment) withdraw(ctx workflow.Context, in WithdrawInput) (Assignmen
 			st.PeriodEnded = st.PeriodEnded || st.Recurring
 			a.closeEscalations(st, now, "withdrawn", fx)
 		}
-		fx.notify(NotifyWithdrawn, a.unitRecipients(), a.data(nil, map[string]string{"reason": in.Reason, "actor": in.Actor}))
+		fx.notify(NotifyWithdrawn, a.unitRecipients(), a.data(nil, "reason", in.Reason, "actor", in.Actor))
 		return false, nil
 	})
 }

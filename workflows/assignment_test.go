@@ -548,3 +548,28 @@ func TestUpdatesWaitForStart(t *testing.T) {
 		t.Errorf("loads %v, want one call for 2026 and 2027", r.loads)
 	}
 }
+
+// TestDatabaseOutageDelaysCommit: CommitAssignment runs as a local activity
+// and keeps retrying through a database outage much longer than its
+// start-to-close timeout (back-off up to a minute, on workflow timers once
+// it exceeds the workflow task timeout); the assignment is then saved once
+// and the workflow goes on.
+func TestDatabaseOutageDelaysCommit(t *testing.T) {
+	start := bkk(2026, 3, 9, 9, 0)
+	env, r := newEnv(t, start, holidays(t))
+	r.failCommits = 10 // 1+2+4+…+60+60+60 s ≈ 5 minutes of retries
+	in := districtInput(holidays(t, 2025), wf.UrgencyNormal, wf.DirectiveItem{Number: 1, Text: "x"})
+	at(env, start, start.Add(time.Hour), func() {
+		env.SignalWorkflow(wf.SignalWithdraw, wf.WithdrawInput{Actor: "sec", Reason: "จบ"})
+	})
+	env.ExecuteWorkflow(wf.AssignmentWorkflow, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if r.commits != 12 || len(r.saves) != 2 || r.saves[0].in.Event.Action != "assign" || r.saves[1].in.Event.Action != "withdraw" {
+		t.Fatalf("commits %d, saves %d", r.commits, len(r.saves))
+	}
+	if d := r.saves[0].at.Sub(start); d < 4*time.Minute || d > 10*time.Minute {
+		t.Errorf("assignment saved %s after the start, want after about 5 minutes of retries", d)
+	}
+}

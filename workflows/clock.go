@@ -65,7 +65,7 @@ func (c *clock) ensure(ctx workflow.Context, years ...int) error {
 	slices.Sort(missing)
 	var a *activities.Activities
 	var res activities.LoadHolidaysResult
-	if err := workflow.ExecuteActivity(dbCtx(ctx), a.LoadHolidays, activities.LoadHolidaysInput{Years: missing}).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteLocalActivity(localDBCtx(ctx), a.LoadHolidays, activities.LoadHolidaysInput{Years: missing}).Get(ctx, &res); err != nil {
 		return err
 	}
 	merged := slices.Clone(c.holidays)

@@ -178,8 +178,12 @@ func deliveryFailureReason(err error, window time.Duration) string {
 	var actErr *temporal.ActivityError
 	var timeoutErr *temporal.TimeoutError
 	switch {
+	// A retryable error ends the activity only when the retry window
+	// (schedule-to-close) has no room for another attempt: the policy has
+	// no attempt limit.
 	case errors.As(err, &timeoutErr),
-		errors.As(err, &actErr) && actErr.RetryState() == enums.RETRY_STATE_TIMEOUT:
+		errors.As(err, &actErr) && actErr.RetryState() == enums.RETRY_STATE_TIMEOUT,
+		appErr != nil && !appErr.NonRetryable():
 		return "ส่งไม่สำเร็จภายในเวลาที่กำหนด " + window.String() + " (retry window exhausted): " + last
 	case appErr != nil && appErr.Type() == notify.ErrTypeConfig:
 		return "การตั้งค่าการส่งไม่ถูกต้อง (configuration error): " + last

@@ -86,10 +86,10 @@ func DigestWorkflow(ctx workflow.Context, in notify.DigestInput) error {
 	}
 }
 
-// digestSettings fills the defaults: 07:30 when the time is out of range,
-// a one-hour retry window.
+// digestSettings fills the defaults: 07:30 for the zero value (see
+// notify.DigestSettings) or a time out of range, a one-hour retry window.
 func digestSettings(s notify.DigestSettings) notify.DigestSettings {
-	if s.Hour < 0 || s.Hour > 23 || s.Minute < 0 || s.Minute > 59 {
+	if s.Hour < 0 || s.Hour > 23 || s.Minute < 0 || s.Minute > 59 || (s.Hour == 0 && s.Minute == 0) {
 		s.Hour, s.Minute = notify.DefaultDigestSettings.Hour, notify.DefaultDigestSettings.Minute
 	}
 	if s.RetryWindow <= 0 {

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -237,11 +236,14 @@ func (d *directive) row() models.Directive {
 	}
 }
 
-func itemRows(items []DirectiveItem) []models.DirectiveItem {
-	rows := make([]models.DirectiveItem, 0, len(items))
+// itemRows are the item rows PersistDirective writes; the target and the
+// recurrence go as values, which the activity stores as JSON.
+func itemRows(items []DirectiveItem) []activities.DirectiveItemInput {
+	rows := make([]activities.DirectiveItemInput, 0, len(items))
 	for _, it := range items {
-		r := models.DirectiveItem{Number: it.Number, Text: it.Text, Target: mustJSON(it.Target),
+		r := models.DirectiveItem{Number: it.Number, Text: it.Text,
 			EvidenceRequired: it.EvidenceRequired, ReportInto: it.ReportInto}
+		row := activities.DirectiveItemInput{TargetSpec: activities.JSONOf(it.Target)}
 		if it.DueDate != nil {
 			s := it.DueDate.String()
 			r.DueDate = &s
@@ -255,17 +257,17 @@ func itemRows(items []DirectiveItem) []models.DirectiveItem {
 			}
 		}
 		if it.Recurrence != nil {
-			s := mustJSON(it.Recurrence)
-			r.Recurrence = &s
+			row.RecurrenceSpec = activities.JSONOf(*it.Recurrence)
 		}
-		rows = append(rows, r)
+		row.DirectiveItem = r
+		rows = append(rows, row)
 	}
 	return rows
 }
 
 func (d *directive) persist(ctx workflow.Context) error {
 	var a *activities.Activities
-	return workflow.ExecuteActivity(dbCtx(ctx), a.PersistDirective, activities.PersistDirectiveInput{
+	return workflow.ExecuteLocalActivity(localDBCtx(ctx), a.PersistDirective, activities.PersistDirectiveInput{
 		Directive: d.row(), Items: itemRows(d.in.Items), Actor: d.in.Actor,
 	}).Get(ctx, nil)
 }
@@ -277,21 +279,14 @@ func (d *directive) fanOut(ctx workflow.Context) error {
 		return nil
 	}
 	x := d.in.Directive
-	base, err := json.Marshal(AssignmentInput{
+	base := activities.JSONOf(AssignmentInput{
 		Directive: DirectiveRef{ID: x.ID, IssuerCode: x.IssuerCode, DocNumber: x.DocNumber, IssueDate: x.IssueDate, Urgency: x.Urgency, Subject: x.Subject},
 		Items:     d.in.Items, Policy: d.in.Policy, Holidays: d.clk.holidays, Actor: d.in.Actor,
 	})
-	if err != nil {
-		return err
-	}
 	pending := d.in.Targets[d.carry.FannedOut:]
 	targets := make([]activities.FanOutTarget, len(pending))
 	for i, t := range pending {
-		tj, err := json.Marshal(t)
-		if err != nil {
-			return err
-		}
-		targets[i] = activities.FanOutTarget{WorkflowID: AssignmentWorkflowID(x.ID, t.UnitCode), Target: tj}
+		targets[i] = activities.FanOutTarget{WorkflowID: AssignmentWorkflowID(x.ID, t.UnitCode), Target: activities.JSONOf(t)}
 	}
 	var a *activities.Activities
 	var res activities.FanOutResult
@@ -317,13 +312,9 @@ func (d *directive) signal(ctx workflow.Context, name string, item int, arg any)
 	if len(ids) == 0 {
 		return nil
 	}
-	raw, err := json.Marshal(arg)
-	if err != nil {
-		return err
-	}
 	var a *activities.Activities
 	return workflow.ExecuteActivity(bulkCtx(ctx), a.SignalAssignments, activities.SignalInput{
-		WorkflowIDs: ids, SignalName: name, Arg: raw,
+		WorkflowIDs: ids, SignalName: name, Arg: activities.JSONOf(arg),
 	}).Get(ctx, nil)
 }
 

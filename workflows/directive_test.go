@@ -99,7 +99,7 @@ func TestDirectiveFanOutAmendAddWithdraw(t *testing.T) {
 		t.Errorf("first fan-out %+v", f)
 	}
 	var base wf.AssignmentInput
-	if err := json.Unmarshal(f.Base, &base); err != nil {
+	if err := json.Unmarshal(raw(t, f.Base), &base); err != nil {
 		t.Fatal(err)
 	}
 	if base.Directive.ID != id || len(base.Items) != 2 || len(base.Holidays) != len(hols) || base.Policy.AckWithin != wf.WorkingDays(2) {
@@ -107,7 +107,7 @@ func TestDirectiveFanOutAmendAddWithdraw(t *testing.T) {
 	}
 	for i, tg := range f.Targets {
 		var u wf.UnitTarget
-		if err := json.Unmarshal(tg.Target, &u); err != nil {
+		if err := json.Unmarshal(raw(t, tg.Target), &u); err != nil {
 			t.Fatal(err)
 		}
 		if u.UnitCode != in.Targets[i].UnitCode || tg.WorkflowID != wf.AssignmentWorkflowID(id, u.UnitCode) {
@@ -146,7 +146,7 @@ func TestDirectiveFanOutAmendAddWithdraw(t *testing.T) {
 		t.Errorf("amend signal %s to %v, want %v", am.SignalName, am.WorkflowIDs, wantAmend)
 	}
 	var fwd wf.AmendInput
-	if err := json.Unmarshal(am.Arg, &fwd); err != nil {
+	if err := json.Unmarshal(raw(t, am.Arg), &fwd); err != nil {
 		t.Fatal(err)
 	}
 	if fwd.NewDue.At == nil || !fwd.NewDue.At.Equal(bkk(2026, 5, 15, 16, 30)) || fwd.NewDue.Date != nil || fwd.ItemNumber != 1 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
 	"strings"
@@ -90,17 +91,19 @@ type savedChange struct {
 // recorder stands in for the database: it records every activity call at
 // the test clock's time.
 type recorder struct {
-	mu        sync.Mutex
-	env       *testsuite.TestWorkflowEnvironment
-	notes     []sentNote
-	saves     []savedChange
-	escs      []activities.RecordEscalationInput
-	loads     [][]int
-	holidays  []string      // what LoadHolidays answers from
-	loadDelay time.Duration // how long LoadHolidays takes (test clock)
-	persisted []activities.PersistDirectiveInput
-	fanouts   []activities.FanOutInput
-	signals   []activities.SignalInput
+	mu          sync.Mutex
+	env         *testsuite.TestWorkflowEnvironment
+	notes       []sentNote
+	commits     int // CommitAssignment calls
+	failCommits int // how many CommitAssignment calls fail before one succeeds
+	saves       []savedChange
+	escs        []activities.RecordEscalationInput
+	loads       [][]int
+	holidays    []string      // what LoadHolidays answers from
+	loadDelay   time.Duration // how long LoadHolidays takes (test clock)
+	persisted   []activities.PersistDirectiveInput
+	fanouts     []activities.FanOutInput
+	signals     []activities.SignalInput
 }
 
 func newEnv(t *testing.T, start time.Time, hols []string) (*testsuite.TestWorkflowEnvironment, *recorder) {
@@ -114,25 +117,23 @@ func newEnv(t *testing.T, start time.Time, hols []string) (*testsuite.TestWorkfl
 	env.RegisterActivity(&activities.Activities{})
 	r := &recorder{env: env, holidays: hols}
 	var a *activities.Activities
-	env.OnActivity(a.SaveAssignment, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SaveAssignmentInput) error {
+	env.OnActivity(a.CommitAssignment, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.CommitAssignmentInput) error {
 			r.mu.Lock()
 			defer r.mu.Unlock()
-			r.saves = append(r.saves, savedChange{env.Now(), in})
-			return nil
-		}).Maybe()
-	env.OnActivity(a.EnqueueNotification, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.NotificationInput) error {
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			r.notes = append(r.notes, sentNote{env.Now(), in})
-			return nil
-		}).Maybe()
-	env.OnActivity(a.RecordEscalation, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.RecordEscalationInput) error {
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			r.escs = append(r.escs, in)
+			r.commits++
+			if r.failCommits > 0 {
+				r.failCommits--
+				return errors.New("database is down")
+			}
+			save, esc := splitCommit(in)
+			r.saves = append(r.saves, savedChange{env.Now(), save})
+			if len(esc.Open)+len(esc.Actions)+len(esc.Close) > 0 {
+				r.escs = append(r.escs, esc)
+			}
+			for _, n := range in.Notifications {
+				r.notes = append(r.notes, sentNote{env.Now(), n})
+			}
 			return nil
 		}).Maybe()
 	env.OnActivity(a.LoadHolidays, mock.Anything, mock.Anything).Return(
@@ -177,6 +178,44 @@ func newEnv(t *testing.T, start time.Time, hols []string) (*testsuite.TestWorkfl
 			return activities.SignalResult{Signalled: len(in.WorkflowIDs)}, nil
 		}).Maybe()
 	return env, r
+}
+
+// splitCommit renders what CommitAssignment writes as the inputs of the
+// separate activities (the JSON columns filled in as the activity does).
+func splitCommit(in activities.CommitAssignmentInput) (activities.SaveAssignmentInput, activities.RecordEscalationInput) {
+	save := activities.SaveAssignmentInput{Assignment: in.Assignment, Items: in.Items}
+	for _, rp := range in.Reports {
+		row := rp.Report
+		if !rp.EvidenceFiles.IsZero() {
+			row.Evidence = rp.EvidenceFiles.String()
+		}
+		save.Reports = append(save.Reports, row)
+	}
+	if in.Event != nil {
+		ev := in.Event.AssignmentEvent
+		if !in.Event.BeforeView.IsZero() {
+			ev.Before = in.Event.BeforeView.String()
+		}
+		ev.After = in.Event.AfterView.String()
+		save.Event = &ev
+	}
+	esc := activities.RecordEscalationInput{Actions: in.EscalationActions, Close: in.CloseEscalations}
+	for _, o := range in.OpenEscalations {
+		e := o.Escalation
+		e.Recipients = activities.JSONOf(o.To).String()
+		esc.Open = append(esc.Open, e)
+	}
+	return save, esc
+}
+
+// raw is the JSON text of an activity's JSON value.
+func raw(t *testing.T, v activities.JSON) []byte {
+	t.Helper()
+	b, err := v.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // notesOf returns the notifications of a kind (and item, when item > 0).

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -24,6 +25,7 @@ import (
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/config"
 	"github.com/tidtam/tidtam/internal/devserver"
+	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/telemetry"
 	"github.com/tidtam/tidtam/internal/temporalui"
@@ -96,7 +98,39 @@ func registerNamespace(ctx context.Context, cfg *config.Config, log *slog.Logger
 	return nil
 }
 
-func newWorker(c client.Client, cfg *config.Config, db *gorm.DB, log *slog.Logger) worker.Worker {
+// notifySettings checks the notification settings once at start-up, so a
+// wrong sender address or digest time stops the process with a clear error.
+func notifySettings(cfg *config.Config) (mail.Address, notify.DigestSettings, error) {
+	from, err := mail.ParseAddress(cfg.SMTP.From)
+	if err != nil {
+		return mail.Address{}, notify.DigestSettings{}, &config.Error{Var: "TIDTAM_SMTP_FROM", Value: cfg.SMTP.From, Want: "an e-mail address, e.g. ศปก.ครส. <tidtam@oncb.go.th>"}
+	}
+	digest, err := notify.ParseDigestTime(cfg.DigestTime)
+	if err != nil {
+		return mail.Address{}, notify.DigestSettings{}, &config.Error{Var: "TIDTAM_DIGEST_TIME", Value: cfg.DigestTime, Want: "HH:MM, e.g. 07:30"}
+	}
+	return *from, digest, nil
+}
+
+// startNotifications runs the outbox dispatcher (safe in every worker
+// process: workflow IDs prevent double delivery) and makes sure the daily
+// digest workflow runs with the configured time.
+func startNotifications(ctx context.Context, cfg *config.Config, db *gorm.DB, c client.Client, log *slog.Logger) error {
+	_, digest, err := notifySettings(cfg)
+	if err != nil {
+		return err
+	}
+	disp := &notify.Dispatcher{DB: db, Temporal: c, TaskQueue: cfg.TaskQueue,
+		Delivery: notify.DeliveryInput{RetryWindow: cfg.NotifyRetryWindow}, Logger: log.With("component", "dispatcher")}
+	go func() { _ = disp.Run(ctx) }()
+	return notify.EnsureDigestWorkflow(ctx, c, cfg.TaskQueue, digest)
+}
+
+func newWorker(c client.Client, cfg *config.Config, db *gorm.DB, log *slog.Logger) (worker.Worker, error) {
+	from, _, err := notifySettings(cfg)
+	if err != nil {
+		return nil, err
+	}
 	// More pollers than the SDK's default of two: a directive's fan-out
 	// makes hundreds of short tasks at once.
 	w := worker.New(c, cfg.TaskQueue, worker.Options{
@@ -104,7 +138,12 @@ func newWorker(c client.Client, cfg *config.Config, db *gorm.DB, log *slog.Logge
 		MaxConcurrentActivityTaskPollers: 8,
 	})
 	workflows.Register(w, &activities.Activities{DB: db, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: log})
-	return w
+	workflows.RegisterMeetings(w, &activities.Meetings{DB: db})
+	workflows.RegisterDelivery(w, &activities.Delivery{
+		DB: db, Sender: notify.NewSender(cfg.SMTP), From: from, PublicURL: cfg.PublicURL,
+		Logger: log.With("component", "notify"),
+	})
+	return w, nil
 }
 
 func newAPI(cfg *config.Config, db *gorm.DB, c client.Client, log *slog.Logger, m *telemetry.Metrics) *fiber.App {
@@ -199,11 +238,17 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		return err
 	}
 	defer c.Close()
-	w := newWorker(c, cfg, db, log)
+	w, err := newWorker(c, cfg, db, log)
+	if err != nil {
+		return err
+	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting worker: %w", err)
 	}
 	defer w.Stop()
+	if err := startNotifications(ctx, cfg, db, c, log); err != nil {
+		return err
+	}
 	app := newAPI(cfg, db, c, log, m)
 	fmt.Fprintf(out, "tidtam พร้อมใช้งาน (ready) in %.1fs: %s\n", time.Since(started).Seconds(), cfg.PublicURL)
 	fmt.Fprintf(out, "  เข้าสู่ระบบ (sign in): POST %s/api/v1/auth/login {\"username\":\"admin\",\"password\":\"…\"}\n", cfg.PublicURL)
@@ -262,7 +307,13 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 		}()
 		defer hs.Close()
 	}
-	w := newWorker(c, cfg, db, log)
+	w, err := newWorker(c, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	if err := startNotifications(ctx, cfg, db, c, log); err != nil {
+		return err
+	}
 	log.Info("tidtam worker started", "task_queue", cfg.TaskQueue, "temporal", cfg.TemporalAddress)
 	return w.Run(interruptOn(ctx))
 }

@@ -35,6 +35,10 @@ type Config struct {
 	TemporalUIAddr       string
 
 	SMTP SMTP
+	// NotifyRetryWindow bounds the retries of one delivery.
+	NotifyRetryWindow time.Duration
+	// DigestTime is "HH:MM" Bangkok; parsed by the notify package.
+	DigestTime string
 }
 
 // SMTP configures outgoing mail. Host empty means mail is not sent over SMTP
@@ -79,6 +83,8 @@ var Vars = []Var{
 	{"TIDTAM_SMTP_FROM", "tidtam@localhost", "sender address"},
 	{"TIDTAM_SMTP_TLS", "starttls", "starttls, implicit or none"},
 	{"TIDTAM_SMTP_AUTH", "plain", "plain, login, oauthbearer or none"},
+	{"TIDTAM_NOTIFY_RETRY_WINDOW", "24h", "how long an unreachable SMTP server or webhook is retried before a delivery is marked failed"},
+	{"TIDTAM_DIGEST_TIME", "07:30", "when the daily digest goes out on working days (HH:MM, Asia/Bangkok)"},
 }
 
 // Names returns the names of Vars.
@@ -192,6 +198,10 @@ func Load(getenv func(string) string) (*Config, error) {
 	if !slices.Contains([]string{"plain", "login", "oauthbearer", "none"}, c.SMTP.Auth) {
 		return nil, &Error{"TIDTAM_SMTP_AUTH", c.SMTP.Auth, "plain, login, oauthbearer or none"}
 	}
+	if c.NotifyRetryWindow, err = time.ParseDuration(get("TIDTAM_NOTIFY_RETRY_WINDOW")); err != nil || c.NotifyRetryWindow < time.Second {
+		return nil, &Error{"TIDTAM_NOTIFY_RETRY_WINDOW", get("TIDTAM_NOTIFY_RETRY_WINDOW"), "a duration of at least 1s, e.g. 24h"}
+	}
+	c.DigestTime = get("TIDTAM_DIGEST_TIME")
 	if c.TemporalNamespace == "" || strings.ContainsAny(c.TemporalNamespace, " /") {
 		return nil, &Error{"TEMPORAL_NAMESPACE", c.TemporalNamespace, "a namespace name without spaces or slashes"}
 	}

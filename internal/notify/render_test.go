@@ -54,6 +54,7 @@ func sampleData(t *testing.T, kind string) map[string]any {
 		base[DataAction] = "extend"
 		base[DataActor] = "ผู้ตรวจราชการเขต 2"
 		base[DataReason] = "น้ำท่วมพื้นที่"
+		base[DataOldDueAt] = due.Add(-48 * time.Hour).Format(time.RFC3339)
 	case KindMeetingNotice, KindRSVPReminder, KindMinutesReminder:
 		base = map[string]any{
 			DataMeetingID:    "M-2568-01",
@@ -62,6 +63,7 @@ func sampleData(t *testing.T, kind string) map[string]any {
 			DataLocation:     "ห้องประชุม 1 สำนักงาน ป.ป.ส.",
 			DataRSVPDueAt:    "2025-01-17",
 			DataMinutesDueAt: time.Date(2025, 1, 27, 9, 30, 0, 0, time.UTC).Format(time.RFC3339),
+			DataReminder:     "2",
 			DataUnitCode:     "20",
 			DataUnitName:     "ศอ.ปส.จ.ชลบุรี",
 		}
@@ -132,10 +134,10 @@ func TestRenderEveryKind(t *testing.T) {
 			KindCycleOpened:     {"ข้อ 2 (รอบที่ 3)", "ครบกำหนดรายงานรอบนี้: " + dueTH},
 			KindWithdrawn:       {"ถูกยกเลิกแล้ว", "เหตุผล: ออกข้อสั่งการฉบับใหม่แทน"},
 			KindReported:        {"เรียน ฝ่ายเลขานุการ", "ผู้รายงาน: chonburi", "สรุปรายงาน: ตรวจค้น 12 จุด จับกุม 3 ราย"},
-			KindInspectorAction: {"ผู้ตรวจราชการเขต 2 ได้พิจารณา", "ขยายระยะเวลา", "น้ำท่วมพื้นที่", "กำหนดรายงานใหม่: " + dueTH},
+			KindInspectorAction: {"ผู้ตรวจราชการเขต 2 ได้พิจารณา", "ขยายระยะเวลา", "น้ำท่วมพื้นที่", "กำหนดเดิม: 13 ม.ค. 2568 เวลา 16:30 น.", "กำหนดรายงานใหม่: " + dueTH},
 			KindMeetingNotice:   {"ขอเชิญเข้าร่วมประชุม", "20 ม.ค. 2568 เวลา 10:00 น.", "สถานที่: ห้องประชุม 1", "ภายใน 17 มกราคม 2568"},
 			KindRSVPReminder:    {"ยังไม่ได้รับการตอบรับ", "กรุณาตอบรับภายใน 17 มกราคม 2568"},
-			KindMinutesReminder: {"รายงานการประชุม", "กำหนดส่งภายใน 27 ม.ค. 2568 เวลา 16:30 น."},
+			KindMinutesReminder: {"รายงานการประชุม", "แจ้งเตือนครั้งที่ 2", "กำหนดส่งภายใน 27 ม.ค. 2568 เวลา 16:30 น."},
 			KindDigest:          {"เรียน ผู้ตรวจราชการ", "เขตตรวจราชการที่ 2", "1. ศอ.ปส.จ.ชลบุรี – เร่งรัดการตรวจค้น", "[เกินกำหนด]", "[ติดตามเร่งรัดระดับ 3]", "2. ศอ.ปส.จ.ระยอง", "20 ม.ค. 2568 เวลา 16:30 น."},
 			KindSMTPConfig:      {"เรียน ผู้ดูแลระบบ", "535 5.7.8 Authentication failed"},
 		},
@@ -150,10 +152,10 @@ func TestRenderEveryKind(t *testing.T) {
 			KindCycleOpened:     {"Item 2 (cycle 3)", "This cycle is due"},
 			KindWithdrawn:       {"withdrawn", "Reason: ออกข้อสั่งการฉบับใหม่แทน"},
 			KindReported:        {"Dear secretariat,", "reported by chonburi"},
-			KindInspectorAction: {"extension", "New due date: 15 January B.E. 2568"},
+			KindInspectorAction: {"extension", "Previous due date: 13 January B.E. 2568", "New due date: 15 January B.E. 2568"},
 			KindMeetingNotice:   {"Date and time: 20 January B.E. 2568 (2025), 10:00", "Please reply in tidtam by 17 January B.E. 2568 (2025)"},
 			KindRSVPReminder:    {"not yet replied", "Please reply by 17 January B.E. 2568 (2025)"},
-			KindMinutesReminder: {"minutes of ประชุม ศปก.ครส.", "Due by 27 January B.E. 2568 (2025), 16:30"},
+			KindMinutesReminder: {"minutes of ประชุม ศปก.ครส.", "(reminder 2)", "Due by 27 January B.E. 2568 (2025), 16:30"},
 			KindDigest:          {"inspection region 2", "1. ศอ.ปส.จ.ชลบุรี – เร่งรัดการตรวจค้น", "[overdue]", "[escalation level 2]"},
 			KindSMTPConfig:      {"Dear administrator,", "535 5.7.8 Authentication failed"},
 		},

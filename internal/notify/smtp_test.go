@@ -111,7 +111,7 @@ func thaiEmail(t *testing.T, id string) (notify.Email, notify.Message) {
 	t.Helper()
 	msg, err := notify.Render(notify.KindOverdue, notify.LangThai, map[string]any{
 		notify.DataAssignmentID: "assignment/ONCB-1/20", notify.DataUnitName: "ศอ.ปส.จ.ชลบุรี",
-		notify.DataSubject: "เร่งรัดการตรวจค้นแหล่งผลิตยาเสพติดในพื้นที่ชายแดนและพื้นที่เสี่ยงทุกแห่ง",
+		notify.DataSubject:   "เร่งรัดการตรวจค้นแหล่งผลิตยาเสพติดในพื้นที่ชายแดนและพื้นที่เสี่ยงทุกแห่ง",
 		notify.DataDocNumber: "ที่ ยธ 0600/ว 123", notify.DataItem: "2", notify.DataDueAt: "2025-01-15T09:30:00Z",
 	}, "https://tidtam.example.go.th")
 	if err != nil {

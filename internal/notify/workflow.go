@@ -109,7 +109,9 @@ type DeliveryResult struct {
 }
 
 // DigestSettings says when the daily digest goes out: at Hour:Minute
-// Bangkok time on working days. RetryWindow bounds the retries of the
+// Bangkok time on working days. The zero value (00:00) means the default,
+// 07:30: a digest at midnight is never wanted, and an input without
+// settings must not send one. RetryWindow bounds the retries of the
 // activity that enqueues it (0: one hour).
 type DigestSettings struct {
 	Hour        int           `json:"hour"`
@@ -130,8 +132,8 @@ func ParseDigestTime(s string) (DigestSettings, error) {
 	h, m, ok := strings.Cut(s, ":")
 	hour, err1 := strconv.Atoi(h)
 	minute, err2 := strconv.Atoi(m)
-	if !ok || err1 != nil || err2 != nil || hour < 0 || hour > 23 || minute < 0 || minute > 59 {
-		return DigestSettings{}, fmt.Errorf("เวลาสรุปประจำวันต้องเป็น HH:MM เช่น 07:30 / digest time must be HH:MM, e.g. 07:30: %q", s)
+	if !ok || err1 != nil || err2 != nil || hour < 0 || hour > 23 || minute < 0 || minute > 59 || (hour == 0 && minute == 0) {
+		return DigestSettings{}, fmt.Errorf("เวลาสรุปประจำวันต้องเป็น HH:MM ระหว่าง 00:01 ถึง 23:59 เช่น 07:30 / digest time must be HH:MM from 00:01 to 23:59, e.g. 07:30: %q", s)
 	}
 	return DigestSettings{Hour: hour, Minute: minute}, nil
 }

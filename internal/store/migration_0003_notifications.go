@@ -16,8 +16,8 @@ func init() {
 // development mailbox that stands in for SMTP when none is configured.
 //
 // Conventions as in 0001 and 0002: non-pointer Go strings are NOT NULL
-// DEFAULT '', index names are the ones GORM derives from the struct tags,
-// DDL indented with spaces. Deleting an account deletes its inbox; deleting
+// with an empty-string default, index names are the ones GORM derives
+// from the struct tags, DDL indented with spaces. Deleting an account deletes its inbox; deleting
 // a unit that still has webhooks is refused. deliveries and inbox_items do
 // not reference notifications: the admin alerts about a broken SMTP set-up
 // live in the inbox without a notification row.

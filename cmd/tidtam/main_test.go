@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tidtam/tidtam/internal/shareddata"
+	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/internal/store/storetest"
+	"github.com/tidtam/tidtam/models"
+)
+
+func runCmd(t *testing.T, env map[string]string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+// TestImportCommand runs `tidtam import` as a user would, on SQLite and on
+// PostgreSQL: districts and holidays from the shared reference files, a
+// re-run that changes nothing, and a bad file that is rejected whole with
+// its line number.
+func TestImportCommand(t *testing.T) {
+	dbs := map[string]string{
+		"sqlite":   "sqlite:" + filepath.Join(t.TempDir(), "tidtam.db"),
+		"postgres": storetest.PostgresURL(t),
+	}
+	for name, url := range dbs {
+		t.Run(name, func(t *testing.T) {
+			env := map[string]string{"TIDTAM_DATABASE_URL": url, "TIDTAM_DATA_DIR": t.TempDir(), "TIDTAM_ADMIN_PASSWORD": "admin-password-1"}
+			out, err := runCmd(t, env, "import", "units", shareddata.Path(t, "districts.csv"))
+			if err != nil {
+				t.Fatalf("import units: %v\n%s", err, out)
+			}
+			if !strings.Contains(out, "units: 928/928") || !strings.Contains(out, "เพิ่ม 928") {
+				t.Fatalf("progress or counts missing:\n%s", out)
+			}
+			out, err = runCmd(t, env, "import", "units", shareddata.Path(t, "districts.csv"))
+			if err != nil || !strings.Contains(out, "ไม่เปลี่ยนแปลง 928") {
+				t.Fatalf("re-run should change nothing: %v\n%s", err, out)
+			}
+			out, err = runCmd(t, env, "import", "holidays", shareddata.Path(t, "holidays.csv"))
+			if err != nil || !strings.Contains(out, "เพิ่ม 69") {
+				t.Fatalf("import holidays: %v\n%s", err, out)
+			}
+
+			bad := filepath.Join(t.TempDir(), "bad.csv")
+			content := "code,province_code,name_th,name_en\n9901,99,ทดสอบ,Test\n5099,50,,Nameless\n"
+			if err := os.WriteFile(bad, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, err = runCmd(t, env, "import", "units", bad)
+			if err == nil || !strings.Contains(out, "บรรทัด 2") || !strings.Contains(out, "บรรทัด 3") || !strings.Contains(out, "nothing was imported") {
+				t.Fatalf("bad file: err=%v\n%s", err, out)
+			}
+			db, err := store.Open(context.Background(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int64
+			db.Model(&models.Unit{}).Where("code IN ?", []string{"9901", "5099"}).Count(&n)
+			if n != 0 {
+				t.Fatalf("bad file wrote %d rows", n)
+			}
+			sqlDB, _ := db.DB()
+			sqlDB.Close()
+		})
+	}
+}
+
+func TestConfigErrorNamesVariable(t *testing.T) {
+	_, err := runCmd(t, map[string]string{"TIDTAM_HTTP_ADDR": "eighty"}, "migrate")
+	if err == nil || !strings.Contains(err.Error(), "TIDTAM_HTTP_ADDR") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := runCmd(t, nil, "frobnicate"); err == nil || !strings.Contains(err.Error(), "frobnicate") {
+		t.Fatalf("unknown command: %v", err)
+	}
+	if _, err := runCmd(t, map[string]string{}, "api"); err == nil || !strings.Contains(err.Error(), "TEMPORAL_ADDRESS") {
+		t.Fatalf("api without Temporal: %v", err)
+	}
+}
