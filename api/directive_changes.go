@@ -66,7 +66,13 @@ func requireReason(reason string) error {
 	return nil
 }
 
-func amendDirective(d *Deps) fiber.Handler {
+// directiveChange is the common path of every change to an issued
+// directive: the caller must be secretariat or admin, the directive in
+// scope, the body valid with a reason; build then turns the request into a
+// Temporal Update on the directive workflow, whose progress view is the
+// answer.
+func directiveChange[R any](d *Deps, reason func(*R) string,
+	build func(c *fiber.Ctx, m models.Directive, actor string, req *R) (update string, arg any, err error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		p := principal(c)
 		if err := p.Require(models.RoleSecretariat, models.RoleAdmin); err != nil {
@@ -76,100 +82,72 @@ func amendDirective(d *Deps) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		var req AmendRequest
+		var req R
 		if err := decodeJSON(c, &req); err != nil {
 			return err
 		}
-		if err := requireReason(req.Reason); err != nil {
+		if err := requireReason(reason(&req)); err != nil {
 			return err
 		}
-		due, err := req.NewDue.parse("new_due")
+		name, arg, err := build(c, m, p.Username, &req)
 		if err != nil {
 			return err
 		}
 		var out workflows.DirectiveProgress
-		if err := updateWorkflow(c.UserContext(), d.Temporal, workflows.DirectiveWorkflowID(m.ID), workflows.UpdateAmend,
-			workflows.AmendInput{ItemNumber: int(req.ItemNumber), NewDue: *due, Actor: p.Username, Reason: req.Reason}, &out); err != nil {
+		if err := updateWorkflow(c.UserContext(), d.Temporal, workflows.DirectiveWorkflowID(m.ID), name, arg, &out); err != nil {
 			return err
 		}
 		return c.JSON(out)
 	}
+}
+
+func amendDirective(d *Deps) fiber.Handler {
+	return directiveChange(d, func(r *AmendRequest) string { return r.Reason },
+		func(_ *fiber.Ctx, _ models.Directive, actor string, req *AmendRequest) (string, any, error) {
+			due, err := req.NewDue.parse("new_due")
+			if err != nil {
+				return "", nil, err
+			}
+			return workflows.UpdateAmend, workflows.AmendInput{ItemNumber: int(req.ItemNumber), NewDue: *due, Actor: actor, Reason: req.Reason}, nil
+		})
 }
 
 func addDirectiveTargets(d *Deps) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		p := principal(c)
-		if err := p.Require(models.RoleSecretariat, models.RoleAdmin); err != nil {
-			return err
-		}
-		m, err := loadDirective(c, d)
-		if err != nil {
-			return err
-		}
-		var req AddTargetsRequest
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
-		if err := requireReason(req.Reason); err != nil {
-			return err
-		}
-		ix, err := loadUnitIndex(c.UserContext(), d.DB)
-		if err != nil {
-			return err
-		}
-		codes, unknown := ix.resolveItemTargets("targets", req.Targets)
-		if len(unknown) > 0 {
-			return unknownTargetsError(unknown)
-		}
-		if len(codes) == 0 {
-			return apperr.Field("targets", "ยังไม่ได้ระบุหน่วยงานเป้าหมาย (no target units selected)")
-		}
-		var numbers []int
-		if err := d.DB.WithContext(c.UserContext()).Model(&models.DirectiveItem{}).Where("directive_id = ?", m.ID).
-			Order("number").Pluck("number", &numbers).Error; err != nil {
-			return err
-		}
-		if len(req.ItemNumbers) > 0 {
-			numbers = numbers[:0]
-			for _, n := range req.ItemNumbers {
-				numbers = append(numbers, int(n))
+	return directiveChange(d, func(r *AddTargetsRequest) string { return r.Reason },
+		func(c *fiber.Ctx, m models.Directive, actor string, req *AddTargetsRequest) (string, any, error) {
+			ix, err := loadUnitIndex(c.UserContext(), d.DB)
+			if err != nil {
+				return "", nil, err
 			}
-		}
-		perItem := map[int][]string{}
-		for _, n := range numbers {
-			perItem[n] = codes
-		}
-		var out workflows.DirectiveProgress
-		if err := updateWorkflow(c.UserContext(), d.Temporal, workflows.DirectiveWorkflowID(m.ID), workflows.UpdateAddTargets,
-			workflows.AddTargetsInput{Targets: ix.unitTargets(perItem), Actor: p.Username, Reason: req.Reason}, &out); err != nil {
-			return err
-		}
-		return c.JSON(out)
-	}
+			codes, unknown := ix.resolveItemTargets("targets", req.Targets)
+			if len(unknown) > 0 {
+				return "", nil, unknownTargetsError(unknown)
+			}
+			if len(codes) == 0 {
+				return "", nil, apperr.Field("targets", "ยังไม่ได้ระบุหน่วยงานเป้าหมาย (no target units selected)")
+			}
+			var numbers []int
+			if err := d.DB.WithContext(c.UserContext()).Model(&models.DirectiveItem{}).Where("directive_id = ?", m.ID).
+				Order("number").Pluck("number", &numbers).Error; err != nil {
+				return "", nil, err
+			}
+			if len(req.ItemNumbers) > 0 {
+				numbers = numbers[:0]
+				for _, n := range req.ItemNumbers {
+					numbers = append(numbers, int(n))
+				}
+			}
+			perItem := map[int][]string{}
+			for _, n := range numbers {
+				perItem[n] = codes
+			}
+			return workflows.UpdateAddTargets, workflows.AddTargetsInput{Targets: ix.unitTargets(perItem), Actor: actor, Reason: req.Reason}, nil
+		})
 }
 
 func withdrawDirective(d *Deps) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		p := principal(c)
-		if err := p.Require(models.RoleSecretariat, models.RoleAdmin); err != nil {
-			return err
-		}
-		m, err := loadDirective(c, d)
-		if err != nil {
-			return err
-		}
-		var req WithdrawRequest
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
-		if err := requireReason(req.Reason); err != nil {
-			return err
-		}
-		var out workflows.DirectiveProgress
-		if err := updateWorkflow(c.UserContext(), d.Temporal, workflows.DirectiveWorkflowID(m.ID), workflows.UpdateWithdraw,
-			workflows.WithdrawInput{Actor: p.Username, Reason: req.Reason}, &out); err != nil {
-			return err
-		}
-		return c.JSON(out)
-	}
+	return directiveChange(d, func(r *WithdrawRequest) string { return r.Reason },
+		func(_ *fiber.Ctx, _ models.Directive, actor string, req *WithdrawRequest) (string, any, error) {
+			return workflows.UpdateWithdraw, workflows.WithdrawInput{Actor: actor, Reason: req.Reason}, nil
+		})
 }
