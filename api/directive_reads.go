@@ -35,7 +35,10 @@ type DirectiveView struct {
 	CreatedBy     string                 `json:"created_by"`
 	CreatedAt     time.Time              `json:"created_at"`
 	Items         []DirectiveItemView    `json:"items,omitempty"`
-	Progress      *Progress              `json:"progress,omitempty"`
+	// Attachments are the directive's files (the letter, annexes), oldest
+	// first; in the detail view only, and absent when there are none.
+	Attachments []AttachmentView `json:"attachments,omitempty"`
+	Progress    *Progress        `json:"progress,omitempty"`
 }
 
 // DirectiveItemView is one item of a directive.
@@ -176,6 +179,9 @@ func getDirective(d *Deps) fiber.Handler {
 				iv.Recurrence = *it.Recurrence
 			}
 			v.Items = append(v.Items, iv)
+		}
+		if v.Attachments, err = directiveAttachments(db, m.ID); err != nil {
+			return err
 		}
 		prog, err := directiveProgress(db, m.ID, principal(c))
 		if err != nil {

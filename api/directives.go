@@ -311,25 +311,7 @@ func issueDirective(d *Deps) fiber.Handler {
 			return err
 		}
 		in := parsed.input
-		var existing models.Directive
-		if n := d.DB.WithContext(ctx).Where("issuer_code = ? AND doc_number_norm = ?", in.Directive.IssuerCode, in.Directive.DocNumberNorm).
-			Limit(1).Find(&existing).RowsAffected; n > 0 {
-			return duplicateDirective(existing.ID, in.Directive.DocNumber)
-		}
-		if d.Temporal == nil {
-			return apperr.New(apperr.Unavailable, "ระบบงาน (Temporal) ไม่พร้อม (workflow engine unavailable)")
-		}
-		_, err = d.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID:                                       workflows.DirectiveWorkflowID(in.Directive.ID),
-			TaskQueue:                                d.TaskQueue,
-			WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-			WorkflowExecutionErrorWhenAlreadyStarted: true,
-		}, workflows.DirectiveWorkflowType, in)
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &started) {
-			return duplicateDirective(in.Directive.ID, in.Directive.DocNumber)
-		} else if err != nil {
+		if err := startDirective(ctx, d, in); err != nil {
 			return err
 		}
 		return c.Status(fiber.StatusAccepted).JSON(DirectiveAccepted{
@@ -337,6 +319,33 @@ func issueDirective(d *Deps) fiber.Handler {
 			UnitsTotal: len(in.Targets), Items: len(in.Items), Status: "issuing",
 		})
 	}
+}
+
+// startDirective starts the DirectiveWorkflow of a parsed directive. A
+// directive with the same issuer and document number, stored or still
+// starting, is a 409 naming it (the workflow ID, derived from both,
+// admits one); a missing workflow engine is 503.
+func startDirective(ctx context.Context, d *Deps, in workflows.DirectiveInput) error {
+	var existing models.Directive
+	if n := d.DB.WithContext(ctx).Where("issuer_code = ? AND doc_number_norm = ?", in.Directive.IssuerCode, in.Directive.DocNumberNorm).
+		Limit(1).Find(&existing).RowsAffected; n > 0 {
+		return duplicateDirective(existing.ID, in.Directive.DocNumber)
+	}
+	if d.Temporal == nil {
+		return apperr.New(apperr.Unavailable, "ระบบงาน (Temporal) ไม่พร้อม (workflow engine unavailable)")
+	}
+	_, err := d.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       workflows.DirectiveWorkflowID(in.Directive.ID),
+		TaskQueue:                                d.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, workflows.DirectiveWorkflowType, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return duplicateDirective(in.Directive.ID, in.Directive.DocNumber)
+	}
+	return err
 }
 
 func duplicateDirective(id, doc string) error {

@@ -461,7 +461,11 @@ func getMeeting(d *Deps) fiber.Handler {
 		for _, x := range mins {
 			ms = append(ms, fiber.Map{"version": x.Version, "text": x.Text, "published_by": x.PublishedBy, "published_at": x.PublishedAt})
 		}
-		return c.JSON(fiber.Map{"meeting": viewMeeting(m), "rsvps": rs, "attendance": as, "minutes": ms})
+		dirs, err := listMeetingDirectives(c.UserContext(), d.DB, m)
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"meeting": viewMeeting(m), "rsvps": rs, "attendance": as, "minutes": ms, "directives": dirs})
 	}
 }
 

@@ -223,6 +223,8 @@ func TestKeysAndSpans(t *testing.T) {
 	for text, want := range map[string]wf.Span{
 		"3": {WorkingDays: 3}, "0": {}, "PT30S": {Duration: 30 * time.Second}, "pt1h30m": {Duration: 90 * time.Minute},
 		"P2D": {Duration: 48 * time.Hour}, "P1DT0.5S": {Duration: 24*time.Hour + 500*time.Millisecond}, "P1W": {Duration: 7 * 24 * time.Hour},
+		// Zero durations are the zero span: level 1 "at the due".
+		"PT0S": {}, "pt0s": {}, "P0D": {}, "PT0H0M0.0S": {}, " PT0S ": {},
 	} {
 		got, err := wf.ParseSpan(text)
 		if err != nil || got != want {
@@ -233,7 +235,8 @@ func TestKeysAndSpans(t *testing.T) {
 			t.Errorf("round trip %q → %q → %+v", text, got.String(), back)
 		}
 	}
-	for _, bad := range []string{"", "-1", "P", "PT", "P1M", "P1Y", "T30S", "PT-5S", "3wd", "PT0S"} {
+	for _, bad := range []string{"", "-1", "P", "PT", "P1M", "P1Y", "T30S", "PT-5S", "3wd", "-PT0S", "PT0", "PTS", "PT.S", "PT0S0S", "P0DT",
+		"PT0.0000000001S", "P99999999999W", "PT0S garbage"} {
 		if _, err := wf.ParseSpan(bad); apperr.CodeOf(err) != apperr.Invalid {
 			t.Errorf("ParseSpan(%q) accepted: %v", bad, err)
 		}
@@ -256,6 +259,37 @@ func TestKeysAndSpans(t *testing.T) {
 	d.Escalations[2] = wf.WorkingDays(1)
 	if d.Validate() == nil {
 		t.Error("escalation going back in time accepted")
+	}
+
+	// A policy written in seconds with level 1 at the due (PT0S) is valid;
+	// a zero acknowledgement allowance or reminder still is not.
+	var drill wf.Policy
+	if err := json.Unmarshal([]byte(`{"ack_within":"PT1H","reminders":[],"escalations":["PT0S","PT4S","PT8S"]}`), &drill); err != nil {
+		t.Fatalf("drill policy: %v", err)
+	}
+	if !drill.Escalations[0].IsZero() || drill.Escalations[1] != wf.Seconds(4) || drill.Escalations[2] != wf.Seconds(8) {
+		t.Errorf("drill policy parsed as %+v", drill)
+	}
+	if err := drill.Validate(); err != nil {
+		t.Errorf("drill policy rejected: %v", err)
+	}
+	for name, c := range map[string]struct {
+		json, field string
+	}{
+		"zero ack":      {`{"ack_within":"PT0S","escalations":["PT0S","PT4S","PT8S"]}`, "policy.ack_within"},
+		"zero ack days": {`{"ack_within":"0","escalations":["0","1","2"]}`, "policy.ack_within"},
+		"zero reminder": {`{"ack_within":"PT1H","reminders":["PT30S","PT0S"],"escalations":["PT0S","PT4S","PT8S"]}`, "policy.reminders[1]"},
+		"ladder back":   {`{"ack_within":"PT1H","escalations":["PT0S","PT8S","PT4S"]}`, "policy.escalations[2]"},
+	} {
+		var p wf.Policy
+		if err := json.Unmarshal([]byte(c.json), &p); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		err := p.Validate()
+		if e := apperr.As(err); e == nil || e.Code != apperr.Invalid || e.Field != c.field {
+			t.Errorf("%s: Validate = %v, want invalid %s", name, err, c.field)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -56,8 +57,12 @@ func (s *Span) UnmarshalText(b []byte) error {
 // ParseSpan parses the text form of a Span: a non-negative integer is a
 // count of working days ("3"), anything starting with "P" an ISO-8601
 // duration with weeks, days, hours, minutes and (possibly fractional)
-// seconds ("PT30S", "P1DT2H", "PT0.5S"). Negative spans and years or months
-// (whose length varies) are rejected with an apperr.Invalid error.
+// seconds ("PT30S", "P1DT2H", "PT0.5S"). A zero duration ("PT0S", "P0D")
+// is the zero span, like "0": escalation level 1 "at the due" is naturally
+// written PT0S. Negative spans, a positive component too small to count
+// (under a nanosecond), and years or months (whose length varies) are
+// rejected with an apperr.Invalid error; where a span must be positive
+// (AckWithin, reminders, an item's due_within) the caller checks IsZero.
 func ParseSpan(text string) (Span, error) {
 	t := strings.TrimSpace(text)
 	if t == "" {
@@ -84,6 +89,7 @@ func parseISODuration(s string) (time.Duration, error) {
 	var total time.Duration
 	inTime := false
 	seen := false
+	lastRank := 0
 	for len(s) > 0 {
 		if s[0] == 'T' {
 			if inTime {
@@ -108,26 +114,43 @@ func parseISODuration(s string) (time.Duration, error) {
 			return 0, fmt.Errorf("malformed number %q", s[:i])
 		}
 		var unit time.Duration
+		var rank int
 		switch c := s[i]; {
 		case !inTime && c == 'W':
-			unit = 7 * 24 * time.Hour
+			unit, rank = 7*24*time.Hour, 1
 		case !inTime && c == 'D':
-			unit = 24 * time.Hour
+			unit, rank = 24*time.Hour, 2
 		case inTime && c == 'H':
-			unit = time.Hour
+			unit, rank = time.Hour, 3
 		case inTime && c == 'M':
-			unit = time.Minute
+			unit, rank = time.Minute, 4
 		case inTime && c == 'S':
-			unit = time.Second
+			unit, rank = time.Second, 5
 		default:
 			return 0, fmt.Errorf("unsupported designator %q", string(c))
 		}
-		total += time.Duration(num * float64(unit))
+		if rank <= lastRank {
+			return 0, fmt.Errorf("designator %q repeated or out of order", string(s[i]))
+		}
+		lastRank = rank
+		f := num * float64(unit)
+		if f >= math.MaxInt64 {
+			return 0, fmt.Errorf("component %q too long", s[:i+1])
+		}
+		part := time.Duration(f)
+		if num > 0 && part <= 0 {
+			// Positive but under a nanosecond: never silently the zero span.
+			return 0, fmt.Errorf("component %q too small", s[:i+1])
+		}
+		if total > math.MaxInt64-part {
+			return 0, fmt.Errorf("duration too long")
+		}
+		total += part
 		seen = true
 		s = s[i+1:]
 	}
-	if !seen || total <= 0 {
-		return 0, fmt.Errorf("zero duration")
+	if !seen {
+		return 0, fmt.Errorf("no components")
 	}
 	return total, nil
 }

@@ -18,7 +18,7 @@ import (
 // model must be added here so its tags are checked against its migration.
 var allModels = []any{
 	&models.Unit{}, &models.Holiday{}, &models.Account{}, &models.AccountRegion{},
-	&models.APIToken{}, &models.AuditEvent{}, &models.IdempotencyKey{},
+	&models.APIToken{}, &models.AuditEvent{}, &models.IdempotencyKey{}, &models.DirectiveAttachment{},
 }
 
 // TestSchemaMatchesModels compares what GORM derives from the struct tags

@@ -1,0 +1,239 @@
+//go:build bench
+
+package bench
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tidtam/tidtam/internal/shareddata"
+	"github.com/tidtam/tidtam/internal/store/storetest"
+)
+
+// BenchmarkP4P5Binary builds the real binary (`go build ./cmd/tidtam`) and
+// runs it as a subprocess (`tidtam serve`, embedded Temporal in a SQLite
+// file):
+//
+//   - P4: imports the 928 districts and 10 synthetic sub-district units per
+//     district, issues the MOI letter with items ๒–๕ also addressed to the
+//     synthetic units (10,235 open assignments), waits until every assignment
+//     is persisted, and reads the subprocess's peak RSS (VmHWM) and current
+//     RSS from /proc/<pid>/status.
+//   - P5: stops it with SIGTERM and starts it again on the same data
+//     TIDTAM_BENCH_RESTARTS times (default 3), timing exec → first
+//     GET /readyz 200 (polled every 10 ms).
+func BenchmarkP4P5Binary(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "tidtam")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/tidtam")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	restarts := 3
+	if v := os.Getenv("TIDTAM_BENCH_RESTARTS"); v != "" {
+		restarts, _ = strconv.Atoi(v)
+	}
+	for _, kind := range kinds() {
+		b.Run(kind, func(b *testing.B) {
+			dir := b.TempDir()
+			envv := append(os.Environ(),
+				"TIDTAM_DATA_DIR="+dir, "TIDTAM_ADMIN_PASSWORD="+adminPassword,
+				"TIDTAM_EMBEDDED_TEMPORAL_PORT=0", "TIDTAM_LOG_LEVEL=warn")
+			if kind == "postgres" {
+				envv = append(envv, "TIDTAM_DATABASE_URL="+storetest.PostgresURL(b))
+			}
+			port := freePort(b)
+			base := "http://127.0.0.1:" + strconv.Itoa(port)
+			envv = append(envv, "TIDTAM_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port))
+			runCmd := func(args ...string) {
+				c := exec.Command(bin, args...)
+				c.Env = envv
+				if out, err := c.CombinedOutput(); err != nil {
+					b.Fatalf("tidtam %v: %v\n%s", args, err, out)
+				}
+			}
+			runCmd("migrate")
+			runCmd("import", "units", shareddata.Path(b, "districts.csv"))
+			synth, codes := syntheticCSV(b, 10)
+			runCmd("import", "units", synth)
+
+			p := startServe(b, bin, envv, base)
+			hc := &http.Client{Timeout: 60 * time.Second}
+			call := func(method, path, token string, body any) (int, map[string]any) {
+				var r io.Reader
+				if body != nil {
+					buf, _ := json.Marshal(body)
+					r = bytes.NewReader(buf)
+				}
+				req, _ := http.NewRequest(method, base+path, r)
+				req.Header.Set("Content-Type", "application/json")
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				res, err := hc.Do(req)
+				if err != nil {
+					b.Fatalf("%s %s: %v", method, path, err)
+				}
+				defer res.Body.Close()
+				raw, _ := io.ReadAll(res.Body)
+				var m map[string]any
+				_ = json.Unmarshal(raw, &m)
+				return res.StatusCode, m
+			}
+			st, m := call("POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": adminPassword})
+			if st != 200 {
+				b.Fatalf("login: %d %v", st, m)
+			}
+			tok := m["token"].(string)
+			pid := strconv.Itoa(p.Process.Pid)
+			idleRSS := procStatusKB(pid, "VmRSS")
+			b.Logf("load before issue: %s; idle RSS %d MB", loadavg(), idleRSS/1024)
+			t0 := time.Now()
+			st, m = call("POST", "/api/v1/directives", tok, moiLetter("ที่ มท ๐๓๑๑.๓/ว ๑๗๕๗", codes))
+			if st != 202 {
+				b.Fatalf("issue: %d %v", st, m)
+			}
+			id := m["id"].(string)
+			units := m["units_total"].(float64)
+			for {
+				st, m = call("GET", "/api/v1/directives/"+id, tok, nil)
+				if st == 200 {
+					if pr, ok := m["progress"].(map[string]any); ok && pr["units"].(float64) >= units {
+						break
+					}
+				}
+				if time.Since(t0) > 40*time.Minute {
+					b.Fatalf("fan-out not finished: %v", m["progress"])
+				}
+				time.Sleep(500 * time.Millisecond)
+			}
+			fan := time.Since(t0)
+			hwm, rss := procStatusKB(pid, "VmHWM"), procStatusKB(pid, "VmRSS")
+			time.Sleep(10 * time.Second) // settle: timers armed, caches full
+			rss2 := procStatusKB(pid, "VmRSS")
+			b.Logf("P4 %s: %0.f open assignments persisted in %.1fs (%.0f units/s); subprocess VmHWM %d MB (target ≤ 400 MB), VmRSS %d MB at end, %d MB 10 s later; load %s",
+				kind, units, fan.Seconds(), units/fan.Seconds(), hwm/1024, rss/1024, rss2/1024, loadavg())
+			b.ReportMetric(float64(hwm)/1024, "peakRSS_MB")
+			b.ReportMetric(fan.Seconds(), "fanout_s")
+			stopServe(b, p)
+
+			var starts []float64
+			for i := range restarts {
+				b.Logf("load before restart %d: %s", i, loadavg())
+				t := time.Now()
+				p := startServe(b, bin, envv, base)
+				d := time.Since(t)
+				starts = append(starts, d.Seconds())
+				rssR := procStatusKB(strconv.Itoa(p.Process.Pid), "VmRSS")
+				b.Logf("P5 %s restart %d: exec → /readyz 200 in %.2fs (target ≤ 2 s), RSS %d MB", kind, i, d.Seconds(), rssR/1024)
+				stopServe(b, p)
+			}
+			sort.Float64s(starts)
+			b.Logf("P5 %s: median %.2fs, max %.2fs over %d restarts with %0.f assignments; load %s", kind, starts[len(starts)/2], starts[len(starts)-1], len(starts), units, loadavg())
+			b.ReportMetric(starts[len(starts)/2], "startup_median_s")
+		})
+	}
+}
+
+func freePort(tb testing.TB) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// syntheticCSV writes perDistrict "other" units below every district in the
+// reference file, in the generic import format.
+func syntheticCSV(tb testing.TB, perDistrict int) (string, []string) {
+	raw, err := os.ReadFile(shareddata.Path(tb, "districts.csv"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var sb strings.Builder
+	sb.WriteString("code,type,parent_code,name_th,name_en\n")
+	var codes []string
+	for i, line := range strings.Split(strings.TrimPrefix(string(raw), "\ufeff"), "\n") {
+		f := strings.Split(strings.TrimSpace(line), ",")
+		if i == 0 || len(f) < 2 || f[0] == "" {
+			continue
+		}
+		for k := 1; k <= perDistrict; k++ {
+			code := fmt.Sprintf("%s%02d", f[0], k)
+			fmt.Fprintf(&sb, "%s,other,%s,ตำบลทดสอบ %s,Bench %s\n", code, f[0], code, code)
+			codes = append(codes, code)
+		}
+	}
+	p := filepath.Join(tb.TempDir(), "synthetic.csv")
+	if err := os.WriteFile(p, []byte(sb.String()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return p, codes
+}
+
+func startServe(tb testing.TB, bin string, envv []string, base string) *exec.Cmd {
+	tb.Helper()
+	c := exec.Command(bin, "serve")
+	c.Env = envv
+	var out bytes.Buffer
+	c.Stdout, c.Stderr = &out, &out
+	if err := c.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = c.Wait(); close(done) }()
+	tb.Cleanup(func() {
+		select {
+		case <-done:
+		default:
+			_ = c.Process.Kill()
+			<-done
+		}
+	})
+	hc := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		select {
+		case <-done:
+			tb.Fatalf("tidtam serve exited: %s", out.String())
+		default:
+		}
+		res, err := hc.Get(base + "/readyz")
+		if err == nil {
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return c
+			}
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("not ready: %s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func stopServe(tb testing.TB, c *exec.Cmd) {
+	_ = c.Process.Signal(syscall.SIGTERM)
+	for i := 0; i < 300; i++ {
+		if err := c.Process.Signal(syscall.Signal(0)); err != nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_ = c.Process.Kill()
+}
