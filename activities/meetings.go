@@ -195,7 +195,8 @@ type FollowUp struct {
 }
 
 // BuildFollowUp reads the open directives of earlier meetings (status
-// issued, meeting_id set and not this meeting) with their unit counts,
+// issued, issued at a meeting that started before this one) with their
+// unit counts,
 // ordered by issue date and ID. It only reads, so retrying it is harmless.
 func (m *Meetings) BuildFollowUp(ctx context.Context, in FollowUpInput) ([]FollowUp, error) {
 	db, err := m.db(ctx)
@@ -203,7 +204,11 @@ func (m *Meetings) BuildFollowUp(ctx context.Context, in FollowUpInput) ([]Follo
 		return nil, err
 	}
 	var ds []models.Directive
-	if err := db.Where("status = ? AND meeting_id IS NOT NULL AND meeting_id <> ?", models.DirectiveIssued, in.MeetingID).
+	// Only meetings that started before this one: a resolution of a later
+	// meeting is not "earlier business" on this agenda.
+	earlier := db.Session(&gorm.Session{NewDB: true}).Model(&models.Meeting{}).Select("id").
+		Where("starts_at < (SELECT m2.starts_at FROM meetings m2 WHERE m2.id = ?)", in.MeetingID)
+	if err := db.Where("status = ? AND meeting_id IS NOT NULL AND meeting_id <> ? AND meeting_id IN (?)", models.DirectiveIssued, in.MeetingID, earlier).
 		Order("issue_date, id").Find(&ds).Error; err != nil {
 		return nil, err
 	}
