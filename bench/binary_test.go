@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -101,8 +102,11 @@ func BenchmarkP4P5Binary(b *testing.B) {
 			pid := strconv.Itoa(p.Process.Pid)
 			idleRSS := procStatusKB(pid, "VmRSS")
 			b.Logf("load before issue: %s; idle RSS %d MB", loadavg(), idleRSS/1024)
+			if st, m = call("PUT", "/api/v1/target-sets/bench-synth", tok, map[string]any{"name_th": "หน่วยทดสอบ", "name_en": "bench", "members": codes}); st != 200 && st != 201 {
+				b.Fatalf("target set: %d %v", st, m)
+			}
 			t0 := time.Now()
-			st, m = call("POST", "/api/v1/directives", tok, moiLetter("ที่ มท ๐๓๑๑.๓/ว ๑๗๕๗", codes))
+			st, m = call("POST", "/api/v1/directives", tok, moiLetter("ที่ มท ๐๓๑๑.๓/ว ๑๗๕๗", "bench-synth"))
 			if st != 202 {
 				b.Fatalf("issue: %d %v", st, m)
 			}
@@ -189,8 +193,8 @@ func startServe(tb testing.TB, bin string, envv []string, base string) *exec.Cmd
 	tb.Helper()
 	c := exec.Command(bin, "serve")
 	c.Env = envv
-	var out bytes.Buffer
-	c.Stdout, c.Stderr = &out, &out
+	out := &lockedBuffer{}
+	c.Stdout, c.Stderr = out, out
 	if err := c.Start(); err != nil {
 		tb.Fatal(err)
 	}
@@ -217,6 +221,11 @@ func startServe(tb testing.TB, bin string, envv []string, base string) *exec.Cmd
 			io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 			if res.StatusCode == 200 {
+				for _, line := range strings.Split(out.String(), "\n") {
+					if strings.Contains(line, "(ready) in") {
+						tb.Logf("binary says: %s", strings.TrimSpace(line))
+					}
+				}
 				return c
 			}
 		}
@@ -236,4 +245,23 @@ func stopServe(tb testing.TB, c *exec.Cmd) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	_ = c.Process.Kill()
+}
+
+// lockedBuffer is a bytes.Buffer safe for the copying goroutine exec starts
+// and a concurrent reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

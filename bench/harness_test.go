@@ -244,11 +244,13 @@ func (e *env) addSyntheticUnits(perDistrict int) []string {
 var pilotProvinces = []string{"เชียงราย", "เชียงใหม่", "แม่ฮ่องสอน", "ตาก", "น่าน", "นครพนม", "บึงกาฬ", "หนองคาย", "อุบลราชธานี", "นราธิวาส"}
 
 // moiLetter is the Ministry of Interior letter of 17 Dec 2567 (as in
-// api/directives_test.go); extra adds unit codes to items ๒–๕.
-func moiLetter(docNumber string, extra []string) map[string]any {
+// api/directives_test.go); set, when not empty, adds a named target set to
+// items ๒–๕. (Listing thousands of codes in "units" instead makes every
+// assignment's input carry the whole list: see docs/BENCHMARKS.md.)
+func moiLetter(docNumber string, set string) map[string]any {
 	all := map[string]any{"all_provinces": true, "all_districts": true}
-	if len(extra) > 0 {
-		all["units"] = extra
+	if set != "" {
+		all["sets"] = []string{set}
 	}
 	return map[string]any{
 		"source":     "ministry",

@@ -281,7 +281,7 @@ func (d *directive) fanOut(ctx workflow.Context) error {
 	x := d.in.Directive
 	base := activities.JSONOf(AssignmentInput{
 		Directive: DirectiveRef{ID: x.ID, IssuerCode: x.IssuerCode, DocNumber: x.DocNumber, IssueDate: x.IssueDate, Urgency: x.Urgency, Subject: x.Subject},
-		Items:     d.in.Items, Policy: d.in.Policy, Holidays: d.clk.holidays, Actor: d.in.Actor,
+		Items:     itemsWithoutTargets(d.in.Items), Policy: d.in.Policy, Holidays: d.clk.holidays, Actor: d.in.Actor,
 	})
 	pending := d.in.Targets[d.carry.FannedOut:]
 	targets := make([]activities.FanOutTarget, len(pending))
@@ -441,4 +441,17 @@ func (d *directive) withdraw(ctx workflow.Context, in WithdrawInput) (DirectiveP
 		}
 		return d.signal(ctx, SignalWithdraw, 0, in)
 	})
+}
+
+// itemsWithoutTargets copies items without their target specs: an
+// assignment only needs its own item numbers (UnitTarget.ItemNumbers), and
+// a spec naming thousands of units, copied into thousands of assignment
+// inputs, made memory grow with the square of the unit count.
+func itemsWithoutTargets(items []DirectiveItem) []DirectiveItem {
+	out := make([]DirectiveItem, len(items))
+	for i, it := range items {
+		it.Target = TargetSpec{}
+		out[i] = it
+	}
+	return out
 }

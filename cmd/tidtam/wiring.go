@@ -126,7 +126,15 @@ func startNotifications(ctx context.Context, cfg *config.Config, db *gorm.DB, c 
 	return notify.EnsureDigestWorkflow(ctx, c, cfg.TaskQueue, digest)
 }
 
+// stickyCacheSize bounds how many workflows a worker process keeps in
+// memory between tasks. The SDK default (10,000) kept ~1.5 GB resident
+// with 10,000 open assignments (docs/BENCHMARKS.md, P4); assignment
+// histories are short, so replaying an evicted one on its next timer is
+// cheap.
+const stickyCacheSize = 2000
+
 func newWorker(c client.Client, cfg *config.Config, db *gorm.DB, log *slog.Logger) (worker.Worker, error) {
+	worker.SetStickyWorkflowCacheSize(stickyCacheSize)
 	from, _, err := notifySettings(cfg)
 	if err != nil {
 		return nil, err

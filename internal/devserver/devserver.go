@@ -122,13 +122,15 @@ func (s *Server) Stop() error { return s.server.Stop() }
 
 // dynamicConfig holds the settings measured to matter on small machines:
 // one task-queue partition (partitions only add polling overhead on a single
-// node), a larger host-level mutable-state cache, and a higher visibility
-// rate limit so list pages do not throttle.
+// node), a host-level mutable-state cache of 2,048 workflows (8,192, the
+// CLI's value, held too much memory with 10,000 open assignments: see
+// docs/BENCHMARKS.md, P4), and a higher visibility rate limit so list pages
+// do not throttle.
 func dynamicConfig() dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():           1,
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():          1,
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8192,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 2048,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 	}
 }
