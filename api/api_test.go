@@ -32,6 +32,8 @@ type harness struct {
 	t   *testing.T
 	app *fiber.App
 	db  *gorm.DB
+	// dataDir is the app's data directory once withEngine ran.
+	dataDir string
 }
 
 func newHarness(t *testing.T, db *gorm.DB) *harness {

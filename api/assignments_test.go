@@ -13,7 +13,6 @@ import (
 	"image/png"
 	"io"
 	"io/fs"
-	"log/slog"
 	"mime/multipart"
 	"net/http/httptest"
 	"os"
@@ -28,25 +27,20 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/api"
-	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
 )
 
-// asgMaxUpload is the per-file limit of the apps built by asgEngine.
-const asgMaxUpload = 1 << 20
+// asgMaxUpload is the per-file limit of the test apps.
+const asgMaxUpload = testMaxUpload
 
-// asgEngine starts the engine like withEngine and rebuilds the app with a
-// data directory the test can inspect. The task queue must match the one
-// withEngine's worker polls.
+// asgEngine starts the engine and returns its client and the app's data
+// directory, which the test inspects.
 func asgEngine(h *harness) (client.Client, string) {
 	h.t.Helper()
 	tc := h.withEngine()
-	dataDir := h.t.TempDir()
-	h.app = api.New(&api.Deps{DB: h.db, Temporal: tc, TaskQueue: "tidtam-test", Auth: &auth.Service{DB: h.db, SessionTTL: time.Hour},
-		Logger: slog.New(slog.DiscardHandler), DataDir: dataDir, MaxUploadBytes: asgMaxUpload})
-	return tc, dataDir
+	return tc, h.dataDir
 }
 
 // asgAccount creates an account through the API as admin.

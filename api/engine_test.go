@@ -16,10 +16,16 @@ import (
 	"github.com/tidtam/tidtam/workflows"
 )
 
+// testQueue is the task queue of every test engine.
+const testQueue = "tidtam-test"
+
 // withEngine gives the harness a real Temporal server (in memory, started
-// in process) and a worker running tidtam's workflows and activities
-// against the harness database, so API tests exercise the whole path.
-func (h *harness) withEngine() client.Client {
+// in process) and a worker running tidtam's directive and meeting
+// workflows and activities against the harness database, so API tests
+// exercise the whole path. extra registers more on the worker before it
+// starts (e.g. the delivery workflows) and may start helpers bound to the
+// client. The app is rebuilt with a data directory kept in h.dataDir.
+func (h *harness) withEngine(extra ...func(w worker.Worker, c client.Client)) client.Client {
 	h.t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	srv, err := devserver.Start(devserver.Options{Logger: quiet})
@@ -32,17 +38,24 @@ func (h *harness) withEngine() client.Client {
 		h.t.Fatal(err)
 	}
 	h.t.Cleanup(c.Close)
-	const queue = "tidtam-test"
-	w := worker.New(c, queue, workerOptions)
-	workflows.Register(w, &activities.Activities{DB: h.db, Temporal: c, TaskQueue: queue, Logger: quiet})
+	w := worker.New(c, testQueue, workerOptions)
+	workflows.Register(w, &activities.Activities{DB: h.db, Temporal: c, TaskQueue: testQueue, Logger: quiet})
+	workflows.RegisterMeetings(w, &activities.Meetings{DB: h.db})
+	for _, f := range extra {
+		f(w, c)
+	}
 	if err := w.Start(); err != nil {
 		h.t.Fatal(err)
 	}
 	h.t.Cleanup(w.Stop)
-	h.app = api.New(&api.Deps{DB: h.db, Temporal: c, TaskQueue: queue, Auth: &auth.Service{DB: h.db, SessionTTL: time.Hour},
-		Logger: quiet, DataDir: h.t.TempDir(), MaxUploadBytes: 1 << 20})
+	h.dataDir = h.t.TempDir()
+	h.app = api.New(&api.Deps{DB: h.db, Temporal: c, TaskQueue: testQueue, Auth: &auth.Service{DB: h.db, SessionTTL: time.Hour},
+		Logger: quiet, DataDir: h.dataDir, MaxUploadBytes: testMaxUpload})
 	return c
 }
+
+// testMaxUpload is the per-file upload limit of test apps.
+const testMaxUpload = 1 << 20
 
 // eventually polls cond until it holds or the timeout passes.
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {

@@ -56,7 +56,7 @@ func agendaFollowUps(t *testing.T, h *harness, token, meetingID string) []string
 func TestMeetingDirectives(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := newHarness(t, db)
-		h.withMeetingEngine()
+		h.withEngine()
 		sec := h.login("sec", "secretariat-pass")
 		chon := h.login("chonburi", "province-pass-1")
 

@@ -521,14 +521,15 @@ func meetingRSVP(d *Deps) fiber.Handler {
 	}
 }
 
-func meetingAttendance(d *Deps) fiber.Handler {
+// meetingChange is the common path of the secretariat's changes to a
+// meeting: role, body, the meeting, then build turns the request into a
+// Temporal Update on the meeting workflow.
+func meetingChange[R any](d *Deps, build func(c *fiber.Ctx, m models.Meeting, actor string, req *R) (update string, arg any, err error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := requireSecretariat(c); err != nil {
 			return err
 		}
-		var req struct {
-			Units []workflows.UnitAttendanceInput `json:"units"`
-		}
+		var req R
 		if err := decodeJSON(c, &req); err != nil {
 			return err
 		}
@@ -536,98 +537,78 @@ func meetingAttendance(d *Deps) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if d.now().Before(m.StartsAt) && m.Status != models.MeetingCancelled {
-			return apperr.New(apperr.Conflict, "การประชุมยังไม่เริ่ม บันทึกการเข้าประชุมไม่ได้ (the meeting has not started yet)")
+		name, arg, err := build(c, m, principal(c).Username, &req)
+		if err != nil {
+			return err
 		}
-		return meetingUpdate(c, d, m, workflows.UpdateAttendance, workflows.AttendanceInput{Actor: principal(c).Username, Units: req.Units})
+		return meetingUpdate(c, d, m, name, arg)
 	}
+}
+
+// attendanceRequest is the body of POST /meetings/{id}/attendance.
+type attendanceRequest struct {
+	Units []workflows.UnitAttendanceInput `json:"units"`
+}
+
+func meetingAttendance(d *Deps) fiber.Handler {
+	return meetingChange(d, func(_ *fiber.Ctx, m models.Meeting, actor string, req *attendanceRequest) (string, any, error) {
+		if d.now().Before(m.StartsAt) && m.Status != models.MeetingCancelled {
+			return "", nil, apperr.New(apperr.Conflict, "การประชุมยังไม่เริ่ม บันทึกการเข้าประชุมไม่ได้ (the meeting has not started yet)")
+		}
+		return workflows.UpdateAttendance, workflows.AttendanceInput{Actor: actor, Units: req.Units}, nil
+	})
+}
+
+// minutesRequest is the body of PUT /meetings/{id}/minutes.
+type minutesRequest struct {
+	Text string `json:"text"`
 }
 
 func meetingMinutes(d *Deps) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		if err := requireSecretariat(c); err != nil {
-			return err
-		}
-		var req struct {
-			Text string `json:"text"`
-		}
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
-		m, err := loadMeeting(c, d)
-		if err != nil {
-			return err
-		}
-		return meetingUpdate(c, d, m, workflows.UpdateMinutes, workflows.MinutesInput{Actor: principal(c).Username, Text: req.Text})
-	}
+	return meetingChange(d, func(_ *fiber.Ctx, _ models.Meeting, actor string, req *minutesRequest) (string, any, error) {
+		return workflows.UpdateMinutes, workflows.MinutesInput{Actor: actor, Text: req.Text}, nil
+	})
 }
 
 func rescheduleMeeting(d *Deps) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		if err := requireSecretariat(c); err != nil {
-			return err
-		}
-		var req MeetingTimeRequest
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
+	return meetingChange(d, func(c *fiber.Ctx, m models.Meeting, actor string, req *MeetingTimeRequest) (string, any, error) {
 		start, err := req.parse()
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		if !start.After(d.now()) {
-			return apperr.Field("starts_at", "วันและเวลาใหม่ต้องอยู่ในอนาคต (the new time is in the past)")
-		}
-		m, err := loadMeeting(c, d)
-		if err != nil {
-			return err
+			return "", nil, apperr.Field("starts_at", "วันและเวลาใหม่ต้องอยู่ในอนาคต (the new time is in the past)")
 		}
 		if o, err := overlapping(c.UserContext(), d.DB, m.SeriesID, m.ID, start, m.EndsAt.Sub(m.StartsAt)); err != nil {
-			return err
+			return "", nil, err
 		} else if o != nil {
-			return overlapError(o)
+			return "", nil, overlapError(o)
 		}
-		return meetingUpdate(c, d, m, workflows.UpdateReschedule, workflows.RescheduleInput{StartsAt: start, Actor: principal(c).Username, Reason: req.Reason})
-	}
+		return workflows.UpdateReschedule, workflows.RescheduleInput{StartsAt: start, Actor: actor, Reason: req.Reason}, nil
+	})
+}
+
+// cancelRequest is the body of POST /meetings/{id}/cancel.
+type cancelRequest struct {
+	Reason string `json:"reason"`
 }
 
 func cancelMeeting(d *Deps) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		if err := requireSecretariat(c); err != nil {
-			return err
-		}
-		var req struct {
-			Reason string `json:"reason"`
-		}
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
-		m, err := loadMeeting(c, d)
-		if err != nil {
-			return err
-		}
-		return meetingUpdate(c, d, m, workflows.UpdateCancel, workflows.CancelInput{Actor: principal(c).Username, Reason: req.Reason})
-	}
+	return meetingChange(d, func(_ *fiber.Ctx, _ models.Meeting, actor string, req *cancelRequest) (string, any, error) {
+		return workflows.UpdateCancel, workflows.CancelInput{Actor: actor, Reason: req.Reason}, nil
+	})
+}
+
+// agendaItemRequest is the body of POST /meetings/{id}/agenda.
+type agendaItemRequest struct {
+	Title  string `json:"title"`
+	Detail string `json:"detail,omitempty"`
 }
 
 func addAgendaItem(d *Deps) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		if err := requireSecretariat(c); err != nil {
-			return err
-		}
-		var req struct {
-			Title  string `json:"title"`
-			Detail string `json:"detail,omitempty"`
-		}
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
-		m, err := loadMeeting(c, d)
-		if err != nil {
-			return err
-		}
-		return meetingUpdate(c, d, m, workflows.UpdateAddAgendaItem, workflows.AddAgendaItemInput{Actor: principal(c).Username, Title: req.Title, Detail: req.Detail})
-	}
+	return meetingChange(d, func(_ *fiber.Ctx, _ models.Meeting, actor string, req *agendaItemRequest) (string, any, error) {
+		return workflows.UpdateAddAgendaItem, workflows.AddAgendaItemInput{Actor: actor, Title: req.Title, Detail: req.Detail}, nil
+	})
 }
 
 // AttendanceStat is one unit's attendance over a period: meetings held

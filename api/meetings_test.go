@@ -2,56 +2,21 @@ package api_test
 
 import (
 	"bytes"
-	"log/slog"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
 	"gorm.io/gorm"
 
-	"github.com/tidtam/tidtam/activities"
-	"github.com/tidtam/tidtam/api"
-	"github.com/tidtam/tidtam/internal/auth"
-	"github.com/tidtam/tidtam/internal/devserver"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
-	"github.com/tidtam/tidtam/workflows"
 )
-
-// withMeetingEngine is withEngine plus the meeting workflows and activities.
-func (h *harness) withMeetingEngine() client.Client {
-	h.t.Helper()
-	quiet := slog.New(slog.DiscardHandler)
-	srv, err := devserver.Start(devserver.Options{Logger: quiet})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(func() { _ = srv.Stop() })
-	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace(), Logger: sdkQuiet{}})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(c.Close)
-	const queue = "tidtam-test"
-	w := worker.New(c, queue, workerOptions)
-	workflows.Register(w, &activities.Activities{DB: h.db, Temporal: c, TaskQueue: queue, Logger: quiet})
-	workflows.RegisterMeetings(w, &activities.Meetings{DB: h.db})
-	if err := w.Start(); err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(w.Stop)
-	h.app = api.New(&api.Deps{DB: h.db, Temporal: c, TaskQueue: queue, Auth: &auth.Service{DB: h.db, SessionTTL: time.Hour},
-		Logger: quiet, DataDir: h.t.TempDir(), MaxUploadBytes: 1 << 20})
-	return c
-}
 
 func TestMeetingsAPI(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := newHarness(t, db)
-		h.withMeetingEngine()
+		h.withEngine()
 		sec := h.login("sec", "secretariat-pass")
 		chon := h.login("chonburi", "province-pass-1")
 

@@ -22,10 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/activities"
-	"github.com/tidtam/tidtam/api"
-	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/config"
-	"github.com/tidtam/tidtam/internal/devserver"
 	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/notify/notifytest"
 	"github.com/tidtam/tidtam/internal/store/storetest"
@@ -40,37 +37,19 @@ import (
 func (h *harness) withNotifyEngine(smtpSrv *notifytest.Server, user, pass string) {
 	h.t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
-	srv, err := devserver.Start(devserver.Options{Logger: quiet})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(func() { _ = srv.Stop() })
-	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace(), Logger: sdkQuiet{}})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(c.Close)
-	const queue = "tidtam-test"
-	w := worker.New(c, queue, workerOptions)
-	workflows.Register(w, &activities.Activities{DB: h.db, Temporal: c, TaskQueue: queue, Logger: quiet})
-	workflows.RegisterDelivery(w, &activities.Delivery{DB: h.db, Logger: quiet,
-		From: mail.Address{Address: "tidtam@oncb.go.th"}, PublicURL: "http://tidtam.test",
-		Sender: &notify.SMTPSender{Config: config.SMTP{Host: smtpSrv.Host(), Port: smtpSrv.Port(),
-			Username: user, Password: pass, TLS: "none", Auth: "plain"}}})
-	if err := w.Start(); err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(w.Stop)
-	ctx, cancel := context.WithCancel(context.Background())
-	disp := &notify.Dispatcher{DB: h.db, Temporal: c, TaskQueue: queue, Interval: 100 * time.Millisecond, Logger: quiet,
-		Delivery: notify.DeliveryInput{RetryWindow: time.Minute, InitialRetryInterval: 200 * time.Millisecond}}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = disp.Run(ctx) }()
-	// Registered after the worker's and client's clean-ups, so it runs
-	// before them.
-	h.t.Cleanup(func() { cancel(); <-done })
-	h.app = api.New(&api.Deps{DB: h.db, Temporal: c, TaskQueue: queue, Auth: &auth.Service{DB: h.db, SessionTTL: time.Hour},
-		Logger: quiet, DataDir: h.t.TempDir(), MaxUploadBytes: 1 << 20})
+	h.withEngine(func(w worker.Worker, c client.Client) {
+		workflows.RegisterDelivery(w, &activities.Delivery{DB: h.db, Logger: quiet,
+			From: mail.Address{Address: "tidtam@oncb.go.th"}, PublicURL: "http://tidtam.test",
+			Sender: &notify.SMTPSender{Config: config.SMTP{Host: smtpSrv.Host(), Port: smtpSrv.Port(),
+				Username: user, Password: pass, TLS: "none", Auth: "plain"}}})
+		ctx, cancel := context.WithCancel(context.Background())
+		disp := &notify.Dispatcher{DB: h.db, Temporal: c, TaskQueue: testQueue, Interval: 100 * time.Millisecond, Logger: quiet,
+			Delivery: notify.DeliveryInput{RetryWindow: time.Minute, InitialRetryInterval: 200 * time.Millisecond}}
+		done := make(chan struct{})
+		go func() { defer close(done); _ = disp.Run(ctx) }()
+		// Registered after the client's clean-up, so it runs before it.
+		h.t.Cleanup(func() { cancel(); <-done })
+	})
 }
 
 // hookReceiver is a webhook endpoint that checks each request's signature

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/server/common/cluster"
@@ -59,6 +60,10 @@ const DefaultNamespace = "tidtam"
 
 // Start builds and starts the server; it returns once the frontend accepts
 // connections. The caller must call Stop.
+//
+// Internal service ports are picked free and bound a moment later, so
+// another process can take one in between (tests start many servers at
+// once): a start that fails to bind is retried with fresh ports.
 func Start(opts Options) (*Server, error) {
 	if opts.IP == "" {
 		opts.IP = "127.0.0.1"
@@ -72,16 +77,33 @@ func Start(opts Options) (*Server, error) {
 	if opts.LogLevel == 0 {
 		opts.LogLevel = slog.LevelWarn
 	}
+	if opts.FrontendPort != 0 {
+		if err := portFree(opts.IP, opts.FrontendPort); err != nil {
+			return nil, fmt.Errorf("embedded Temporal port %d is in use (set TIDTAM_EMBEDDED_TEMPORAL_PORT to another port): %w", opts.FrontendPort, err)
+		}
+	}
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		var s *Server
+		if s, err = start(opts); err == nil {
+			return s, nil
+		}
+		if !strings.Contains(err.Error(), "address already in use") {
+			return nil, err
+		}
+		opts.Logger.Warn("embedded Temporal port taken meanwhile; retrying with other ports", "error", err)
+	}
+	return nil, err
+}
+
+func start(opts Options) (*Server, error) {
 	if opts.FrontendPort == 0 {
 		p, err := freePort(opts.IP)
 		if err != nil {
 			return nil, err
 		}
 		opts.FrontendPort = p
-	} else if err := portFree(opts.IP, opts.FrontendPort); err != nil {
-		return nil, fmt.Errorf("embedded Temporal port %d is in use (set TIDTAM_EMBEDDED_TEMPORAL_PORT to another port): %w", opts.FrontendPort, err)
 	}
-
 	conf, err := buildConfig(opts)
 	if err != nil {
 		return nil, err
@@ -101,6 +123,7 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("building embedded Temporal server: %w", err)
 	}
 	if err := srv.Start(); err != nil {
+		_ = srv.Stop()
 		return nil, fmt.Errorf("starting embedded Temporal server: %w", err)
 	}
 	return &Server{

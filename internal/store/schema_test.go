@@ -2,6 +2,11 @@ package store_test
 
 import (
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -19,6 +24,12 @@ import (
 var allModels = []any{
 	&models.Unit{}, &models.Holiday{}, &models.Account{}, &models.AccountRegion{},
 	&models.APIToken{}, &models.AuditEvent{}, &models.IdempotencyKey{}, &models.DirectiveAttachment{},
+	&models.Directive{}, &models.DirectiveItem{}, &models.Assignment{}, &models.AssignmentItem{},
+	&models.Report{}, &models.Escalation{}, &models.EscalationAction{}, &models.AssignmentEvent{},
+	&models.Notification{}, &models.TargetSet{}, &models.TargetSetMember{},
+	&models.Delivery{}, &models.InboxItem{}, &models.Webhook{}, &models.DevMail{},
+	&models.MeetingSeries{}, &models.Meeting{}, &models.MeetingRSVP{}, &models.MeetingAttendance{},
+	&models.MeetingMinutes{}, &models.MeetingFeedToken{},
 }
 
 // TestSchemaMatchesModels compares what GORM derives from the struct tags
@@ -215,5 +226,35 @@ func mustFirst(t *testing.T, db *gorm.DB, v any, query string, args ...any) {
 	t.Helper()
 	if err := db.Where(query, args...).First(v).Error; err != nil {
 		t.Fatalf("read %T: %v", v, err)
+	}
+}
+
+// TestEveryModelIsChecked parses models/ and fails when a struct there is
+// missing from allModels, so no table escapes the schema check.
+func TestEveryModelIsChecked(t *testing.T) {
+	listed := map[string]bool{}
+	for _, m := range allModels {
+		listed[reflect.TypeOf(m).Elem().Name()] = true
+	}
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, "../../models", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Files {
+			for _, decl := range f.Decls {
+				gd, ok := decl.(*ast.GenDecl)
+				if !ok || gd.Tok != token.TYPE {
+					continue
+				}
+				for _, spec := range gd.Specs {
+					ts := spec.(*ast.TypeSpec)
+					if _, isStruct := ts.Type.(*ast.StructType); isStruct && !listed[ts.Name.Name] {
+						t.Errorf("models.%s is not in allModels: add it so its migration is checked", ts.Name.Name)
+					}
+				}
+			}
+		}
 	}
 }
