@@ -101,6 +101,7 @@ type Error struct {
 	Var, Value, Want string
 }
 
+// Error implements error: the variable, the bad value and what is expected.
 func (e *Error) Error() string {
 	return fmt.Sprintf("ค่าตั้งค่าไม่ถูกต้อง (invalid configuration): %s=%q: ต้องเป็น (expected) %s", e.Var, e.Value, e.Want)
 }

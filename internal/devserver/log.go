@@ -21,6 +21,9 @@ func newLogger(l *slog.Logger, level slog.Level) log.Logger {
 	return slogLogger{log: l.With("component", "temporal-server"), level: level}
 }
 
+// Debug, Info, Warn, Error, DPanic, Panic and Fatal implement log.Logger;
+// DPanic, Panic and Fatal log at error level and never exit: the embedded
+// server must not end the tidtam process.
 func (s slogLogger) Debug(msg string, tags ...tag.Tag)  { s.emit(slog.LevelDebug, msg, tags) }
 func (s slogLogger) Info(msg string, tags ...tag.Tag)   { s.emit(slog.LevelInfo, msg, tags) }
 func (s slogLogger) Warn(msg string, tags ...tag.Tag)   { s.emit(slog.LevelWarn, msg, tags) }

@@ -208,6 +208,7 @@ type session struct {
 	to   []string
 }
 
+// AuthMechanisms implements the go-smtp/go-sasl interface of session.
 func (ss *session) AuthMechanisms() []string {
 	if len(ss.s.opts.Users) == 0 {
 		return nil
@@ -227,6 +228,7 @@ func (ss *session) check(user, pass string) error {
 	return nil
 }
 
+// Auth implements the go-smtp/go-sasl interface of session.
 func (ss *session) Auth(mech string) (sasl.Server, error) {
 	switch mech {
 	case sasl.Plain:
@@ -244,6 +246,7 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 	return nil, smtp.ErrAuthUnknownMechanism
 }
 
+// Mail implements the go-smtp/go-sasl interface of session.
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	if len(ss.s.opts.Users) > 0 && ss.user == "" {
 		return errAuthRequired
@@ -252,6 +255,7 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 
+// Rcpt implements the go-smtp/go-sasl interface of session.
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if ss.s.opts.Rcpt != nil {
 		if err := ss.s.opts.Rcpt(to); err != nil {
@@ -262,6 +266,7 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
+// Data implements the go-smtp/go-sasl interface of session.
 func (ss *session) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -273,13 +278,17 @@ func (ss *session) Data(r io.Reader) error {
 	return nil
 }
 
-func (ss *session) Reset()        { ss.from, ss.to = "", nil }
+// Reset implements the go-smtp/go-sasl interface of session.
+func (ss *session) Reset() { ss.from, ss.to = "", nil }
+
+// Logout implements the go-smtp/go-sasl interface of session.
 func (ss *session) Logout() error { return nil }
 
 // rejectAs535 answers a failed SASL exchange with 535, as real servers do
 // (go-smtp would answer 454 for an error that is not an SMTPError).
 type rejectAs535 struct{ sasl.Server }
 
+// Next implements the go-smtp/go-sasl interface of rejectAs535.
 func (r rejectAs535) Next(response []byte) ([]byte, bool, error) {
 	challenge, done, err := r.Server.Next(response)
 	if err != nil {
@@ -297,6 +306,7 @@ type loginServer struct {
 	finished bool
 }
 
+// Next implements the go-smtp/go-sasl interface of loginServer.
 func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
 	switch {
 	case l.finished:
