@@ -17,16 +17,13 @@ package workflows_test
 import (
 	"context"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/apperr"
@@ -152,26 +149,8 @@ func waitFor(t *testing.T, ctx context.Context, what string, ok func() bool) {
 	}
 }
 
+// writeHistory writes the latest run's history of wid to file.
 func writeHistory(t *testing.T, ctx context.Context, c client.Client, wid, file string) {
 	t.Helper()
-	h := &historypb.History{}
-	it := c.GetWorkflowHistory(ctx, wid, "", false, 0)
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.Events = append(h.Events, e)
-	}
-	b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%s: %d events → %s", wid, len(h.Events), file)
+	writeRunHistory(t, ctx, c, wid, "", file)
 }
