@@ -108,7 +108,7 @@ func newAssignment(ctx workflow.Context, in AssignmentInput) (*assignment, error
 		}
 	}
 	slices.SortFunc(a.defs, func(x, y DirectiveItem) int { return x.Number - y.Number })
-	var years []int
+	years := in.HolidayYears
 	if in.State != nil {
 		a.s = *in.State
 		years = in.State.HolidayYears
@@ -131,14 +131,7 @@ func (a *assignment) start(ctx workflow.Context) error {
 	}
 	defer a.mu.Unlock()
 	now := workflow.Now(ctx)
-	y := thaidate.FromTime(now).Year
-	years := []int{y, y + 1}
-	for _, d := range a.defs {
-		if d.DueDate != nil {
-			years = append(years, d.DueDate.Year)
-		}
-	}
-	if err := a.clk.ensure(ctx, years...); err != nil {
+	if err := a.clk.ensure(ctx, assignmentStartYears(now, a.defs)...); err != nil {
 		return err
 	}
 	t := a.in.Target
@@ -183,6 +176,20 @@ func (a *assignment) start(ctx workflow.Context) error {
 	}
 	a.ready = true
 	return nil
+}
+
+// assignmentStartYears are the calendar years an assignment started at now
+// with items defs needs at its start: this year, the next, and the year of
+// every fixed due date.
+func assignmentStartYears(now time.Time, defs []DirectiveItem) []int {
+	y := thaidate.FromTime(now).Year
+	years := []int{y, y + 1}
+	for _, d := range defs {
+		if d.DueDate != nil {
+			years = append(years, d.DueDate.Year)
+		}
+	}
+	return years
 }
 
 // openFirstCycle opens cycle 1 of a recurring item: the first month from

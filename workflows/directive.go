@@ -100,6 +100,10 @@ func toReject(err error) error {
 	return err
 }
 
+// versionFanOutHolidayYears marks the fan-out that hands its assignments
+// the holiday years they need (workflow.GetVersion change ID).
+const versionFanOutHolidayYears = "fanout-holiday-years"
+
 // DirectiveWorkflow owns one directive: it persists it, starts one
 // AssignmentWorkflow per target unit through the FanOut activity (never as
 // child workflows, so its history stays small), then serves the amend,
@@ -109,7 +113,7 @@ func DirectiveWorkflow(ctx workflow.Context, in DirectiveInput) (DirectiveResult
 	if err := ValidateDirectiveInput(in); err != nil {
 		return DirectiveResult{}, temporal.NewNonRetryableApplicationError(err.Error(), string(apperr.CodeOf(err)), err)
 	}
-	clk, err := newClock(in.Holidays, nil)
+	clk, err := newClock(in.Holidays, in.HolidayYears)
 	if err != nil {
 		return DirectiveResult{}, temporal.NewNonRetryableApplicationError(err.Error(), string(apperr.Invalid), err)
 	}
@@ -157,6 +161,7 @@ func DirectiveWorkflow(ctx workflow.Context, in DirectiveInput) (DirectiveResult
 			}
 			next := d.in
 			next.Holidays = d.clk.holidays
+			next.HolidayYears = slices.Clone(d.clk.years)
 			carry := d.carry
 			next.Carry = &carry
 			return DirectiveResult{}, workflow.NewContinueAsNewError(ctx, DirectiveWorkflow, next)
@@ -279,10 +284,20 @@ func (d *directive) fanOut(ctx workflow.Context) error {
 		return nil
 	}
 	x := d.in.Directive
-	base := activities.JSONOf(AssignmentInput{
+	in := AssignmentInput{
 		Directive: DirectiveRef{ID: x.ID, IssuerCode: x.IssuerCode, DocNumber: x.DocNumber, IssueDate: x.IssueDate, Urgency: x.Urgency, Subject: x.Subject},
 		Items:     itemsWithoutTargets(d.in.Items), Policy: d.in.Policy, Holidays: d.clk.holidays, Actor: d.in.Actor,
-	})
+	}
+	// Version 1: load the years every assignment needs at its start once,
+	// here, and hand them over; before it, each of (say) 955 assignments ran
+	// its own LoadHolidays. Histories recorded before keep the old path.
+	if workflow.GetVersion(ctx, versionFanOutHolidayYears, workflow.DefaultVersion, 1) == 1 {
+		if err := d.clk.ensure(ctx, assignmentStartYears(workflow.Now(ctx), d.in.Items)...); err != nil {
+			return err
+		}
+		in.Holidays, in.HolidayYears = d.clk.holidays, slices.Clone(d.clk.years)
+	}
+	base := activities.JSONOf(in)
 	pending := d.in.Targets[d.carry.FannedOut:]
 	targets := make([]activities.FanOutTarget, len(pending))
 	for i, t := range pending {

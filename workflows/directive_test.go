@@ -331,3 +331,60 @@ func TestDirectiveContinueAsNew(t *testing.T) {
 		t.Errorf("second run signals %+v, progress %+v", r2.signals, w.progress)
 	}
 }
+
+// TestFanOutHandsHolidayYearsToAssignments: the directive looks up the
+// years its assignments need at their start once, before the fan-out, and
+// hands them over, so an assignment started from the fan-out's input does
+// not run LoadHolidays itself, even for a year with no holiday in the table
+// (2028 here: the shared list ends with 2027). Before this, each of a
+// letter's 955 assignments ran its own lookup.
+func TestFanOutHandsHolidayYearsToAssignments(t *testing.T) {
+	hols := holidays(t)
+	start := bkk(2027, 12, 20, 10, 0)
+	env, r := newEnv(t, start, hols)
+	in := directiveInput(hols)
+	due := date(2028, 1, 31)
+	in.Items[0].DueDate = &due
+	in.Directive.IssueDate = date(2027, 12, 20)
+	withdraw := sendUpdate(env, start, start.Add(time.Hour), wf.UpdateWithdraw, wf.WithdrawInput{Actor: "sec1", Reason: "จบการทดสอบ"})
+	env.ExecuteWorkflow(wf.DirectiveWorkflow, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if !withdraw.done || withdraw.err != nil || withdraw.rejected != nil {
+		t.Fatalf("withdraw: %+v", withdraw)
+	}
+	if len(r.loads) != 1 || !slices.Equal(r.loads[0], []int{2028}) {
+		t.Fatalf("directive LoadHolidays calls %v, want one for [2028]", r.loads)
+	}
+	if len(r.fanouts) != 1 {
+		t.Fatalf("fan-outs %d", len(r.fanouts))
+	}
+	var base wf.AssignmentInput
+	if err := json.Unmarshal(raw(t, r.fanouts[0].Base), &base); err != nil {
+		t.Fatal(err)
+	}
+	for _, y := range []int{2027, 2028} {
+		if !slices.Contains(base.HolidayYears, y) {
+			t.Errorf("fan-out base holiday_years %v lacks %d", base.HolidayYears, y)
+		}
+	}
+
+	// An assignment started from that input at the same moment.
+	env2, r2 := newEnv(t, start.Add(time.Minute), hols)
+	base.Target = in.Targets[1]
+	wd := sendUpdate(env2, start.Add(time.Minute), start.Add(2*time.Minute), wf.UpdateWithdraw, wf.WithdrawInput{Actor: "sec1", Reason: "จบการทดสอบ"})
+	env2.ExecuteWorkflow(wf.AssignmentWorkflow, base)
+	if err := env2.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if !wd.done || wd.err != nil || wd.rejected != nil {
+		t.Fatalf("withdraw: %+v", wd)
+	}
+	if len(r2.loads) != 0 {
+		t.Errorf("the assignment looked holidays up itself: %v", r2.loads)
+	}
+	if r2.saveCount() == 0 {
+		t.Error("the assignment saved nothing")
+	}
+}

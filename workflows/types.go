@@ -225,7 +225,9 @@ type Deadline struct {
 // DirectiveInput starts a DirectiveWorkflow (workflow ID
 // DirectiveWorkflowID(Directive.ID)). Targets are already resolved to units
 // by the caller. Holidays is the holiday list (ISO dates) the deadlines are
-// computed with, recorded so a replay sees the same calendar. Carry is nil
+// computed with, recorded so a replay sees the same calendar; HolidayYears
+// lists years for which Holidays is complete even where it names no date
+// (so they are not looked up again). Carry is nil
 // on the first run and set by the workflow itself when it continues as new.
 type DirectiveInput struct {
 	Directive    Directive       `json:"directive"`
@@ -233,6 +235,7 @@ type DirectiveInput struct {
 	Targets      []UnitTarget    `json:"targets"`
 	Policy       Policy          `json:"policy"`
 	Holidays     []string        `json:"holidays"`
+	HolidayYears []int           `json:"holiday_years,omitempty"`
 	Actor        string          `json:"actor"`
 	HistoryLimit int             `json:"history_limit,omitempty"`
 	Carry        *DirectiveCarry `json:"carry,omitempty"`
@@ -300,14 +303,18 @@ type WithdrawInput struct {
 // AssignmentInput starts an AssignmentWorkflow (workflow ID
 // AssignmentWorkflowID(Directive.ID, Target.UnitCode)). Items are the
 // directive's items; only those in Target.ItemNumbers (all when empty) are
-// assigned. State is nil on the first run and set by the workflow itself
-// when it continues as new. HistoryLimit 0 means DefaultHistoryLimit.
+// assigned. Holidays and HolidayYears seed the working-day calendar as in
+// DirectiveInput; the directive fills both so that a fan-out does not look
+// the holidays up once per unit. State is nil on the first run and set by
+// the workflow itself when it continues as new. HistoryLimit 0 means
+// DefaultHistoryLimit.
 type AssignmentInput struct {
 	Directive    DirectiveRef     `json:"directive"`
 	Target       UnitTarget       `json:"target"`
 	Items        []DirectiveItem  `json:"items"`
 	Policy       Policy           `json:"policy"`
 	Holidays     []string         `json:"holidays"`
+	HolidayYears []int            `json:"holiday_years,omitempty"`
 	Actor        string           `json:"actor"`
 	HistoryLimit int              `json:"history_limit,omitempty"`
 	State        *AssignmentState `json:"state,omitempty"`

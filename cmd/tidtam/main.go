@@ -64,6 +64,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	log := telemetry.NewLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+	if cfg.PprofAddr != "" && (cmd == "serve" || cmd == "api" || cmd == "worker") {
+		startPprof(ctx, cfg.PprofAddr, log)
+	}
 	switch cmd {
 	case "serve":
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)

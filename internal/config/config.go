@@ -22,6 +22,7 @@ type Config struct {
 	DatabaseURL  string // TIDTAM_DATABASE_URL
 	PublicURL    string // TIDTAM_PUBLIC_URL
 	MetricsAddr  string // TIDTAM_METRICS_ADDR (worker role)
+	PprofAddr    string // TIDTAM_PPROF_ADDR (every long-running role; loopback only)
 	LogLevel     slog.Level
 	LogFormat    string // text | json
 	AdminPass    string // TIDTAM_ADMIN_PASSWORD
@@ -71,6 +72,7 @@ var Vars = []Var{
 	{"TIDTAM_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"TIDTAM_LOG_FORMAT", "text", "text or json"},
 	{"TIDTAM_METRICS_ADDR", "", "for `tidtam worker`: address serving /metrics and /healthz (empty: off)"},
+	{"TIDTAM_PPROF_ADDR", "", "loopback address (127.0.0.1:PORT) serving Go's /debug/pprof profiles for diagnosis (empty: off)"},
 	{"TEMPORAL_ADDRESS", "", "host:port of an external Temporal frontend; empty starts the embedded server"},
 	{"TEMPORAL_NAMESPACE", "tidtam", "Temporal namespace"},
 	{"TIDTAM_TASK_QUEUE", "tidtam", "Temporal task queue of the workers"},
@@ -126,6 +128,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		DatabaseURL:       get("TIDTAM_DATABASE_URL"),
 		PublicURL:         get("TIDTAM_PUBLIC_URL"),
 		MetricsAddr:       get("TIDTAM_METRICS_ADDR"),
+		PprofAddr:         get("TIDTAM_PPROF_ADDR"),
 		LogFormat:         get("TIDTAM_LOG_FORMAT"),
 		AdminPass:         getenv("TIDTAM_ADMIN_PASSWORD"),
 		TemporalAddress:   get("TEMPORAL_ADDRESS"),
@@ -152,6 +155,13 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.MetricsAddr != "" {
 		if err := checkHostPort("TIDTAM_METRICS_ADDR", c.MetricsAddr, false); err != nil {
 			return nil, err
+		}
+	}
+	if c.PprofAddr != "" {
+		// Profiles expose memory contents: never on a public interface.
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return nil, &Error{"TIDTAM_PPROF_ADDR", c.PprofAddr, "a loopback address such as 127.0.0.1:6060"}
 		}
 	}
 	if c.TemporalAddress != "" {

@@ -56,6 +56,7 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		"TIDTAM_SMTP_AUTH":              "cram",
 		"TIDTAM_PUBLIC_URL":             "ftp://x",
 		"TIDTAM_MAX_UPLOAD_MB":          "0",
+		"TIDTAM_PPROF_ADDR":             "0.0.0.0:6060",
 	}
 	for name, bad := range cases {
 		_, err := Load(env(map[string]string{name: bad}))
@@ -74,5 +75,23 @@ func TestPasswordRedactedInError(t *testing.T) {
 	_, err := Load(env(map[string]string{"TIDTAM_DATABASE_URL": "mysql://u:secret@h/db"}))
 	if err == nil || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("error leaks password or is nil: %v", err)
+	}
+}
+
+// TestPprofOnlyOnLoopback: profiles show memory contents, so the address
+// must be a loopback one; an empty host (all interfaces) is refused too.
+func TestPprofOnlyOnLoopback(t *testing.T) {
+	for _, ok := range []string{"127.0.0.1:6060", "localhost:6060", "[::1]:6060"} {
+		c, err := Load(env(map[string]string{"TIDTAM_PPROF_ADDR": ok}))
+		if err != nil || c.PprofAddr != ok {
+			t.Errorf("TIDTAM_PPROF_ADDR=%s: %v, %+v", ok, err, c)
+		}
+	}
+	for _, bad := range []string{":6060", "10.0.0.5:6060", "example.org:6060", "6060"} {
+		_, err := Load(env(map[string]string{"TIDTAM_PPROF_ADDR": bad}))
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Var != "TIDTAM_PPROF_ADDR" {
+			t.Errorf("TIDTAM_PPROF_ADDR=%s: got %v, want a config error naming the variable", bad, err)
+		}
 	}
 }
