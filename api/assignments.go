@@ -327,7 +327,10 @@ func loadAssignment(c *fiber.Ctx, d *Deps) (assignmentRow, error) {
 	db := d.DB.WithContext(c.UserContext())
 	directiveID, unit := c.Params("id"), c.Params("unit")
 	q := db.Model(&models.Assignment{}).Where("assignments.id = ?", workflows.AssignmentWorkflowID(directiveID, unit))
-	if !seesAll(p) {
+	// A unit account always sees its own unit: skip the scope subquery (a
+	// recursive CTE) on the acknowledge and report paths.
+	ownUnit := p.HasRole(models.RoleProvince, models.RoleDistrict) && p.UnitCode == unit
+	if !seesAll(p) && !ownUnit {
 		q = q.Where("assignments.unit_code IN (?)", scopedUnitCodes(db, p))
 	}
 	var rows []assignmentRow

@@ -59,6 +59,15 @@ func BenchmarkP4P5Binary(b *testing.B) {
 			port := freePort(b)
 			base := "http://127.0.0.1:" + strconv.Itoa(port)
 			envv = append(envv, "TIDTAM_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port))
+			// TIDTAM_BENCH_PPROF_DIR: also save the subprocess's heap and
+			// goroutine profiles there once the fan-out has settled.
+			profDir := os.Getenv("TIDTAM_BENCH_PPROF_DIR")
+			pprofBase := ""
+			if profDir != "" {
+				pp := strconv.Itoa(freePort(b))
+				envv = append(envv, "TIDTAM_PPROF_ADDR=127.0.0.1:"+pp)
+				pprofBase = "http://127.0.0.1:" + pp + "/debug/pprof/"
+			}
 			runCmd := func(args ...string) {
 				c := exec.Command(bin, args...)
 				c.Env = envv
@@ -128,6 +137,12 @@ func BenchmarkP4P5Binary(b *testing.B) {
 			hwm, rss := procStatusKB(pid, "VmHWM"), procStatusKB(pid, "VmRSS")
 			time.Sleep(10 * time.Second) // settle: timers armed, caches full
 			rss2 := procStatusKB(pid, "VmRSS")
+			if pprofBase != "" {
+				for _, prof := range []string{"heap?gc=1", "goroutine"} {
+					name := strings.Split(prof, "?")[0]
+					saveURL(b, pprofBase+prof, filepath.Join(profDir, "p4-"+kind+"-"+name+".pprof"))
+				}
+			}
 			b.Logf("P4 %s: %0.f open assignments persisted in %.1fs (%.0f units/s); subprocess VmHWM %d MB (target ≤ 400 MB), VmRSS %d MB at end, %d MB 10 s later; load %s",
 				kind, units, fan.Seconds(), units/fan.Seconds(), hwm/1024, rss/1024, rss2/1024, loadavg())
 			b.ReportMetric(float64(hwm)/1024, "peakRSS_MB")
@@ -264,4 +279,24 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// saveURL writes the body of GET url to file (a profile for later `go tool
+// pprof`); failures are logged, not fatal: the measurement stands without.
+func saveURL(b *testing.B, url, file string) {
+	res, err := http.Get(url)
+	if err != nil {
+		b.Logf("GET %s: %v", url, err)
+		return
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err == nil {
+		err = os.WriteFile(file, raw, 0o644)
+	}
+	if err != nil {
+		b.Logf("saving %s: %v", file, err)
+		return
+	}
+	b.Logf("saved %s (%d bytes)", file, len(raw))
 }

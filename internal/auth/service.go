@@ -187,24 +187,32 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 	}
 	db := s.DB.WithContext(ctx)
 	now := s.now()
-	var tok models.APIToken
-	err := db.Where("token_hash = ?", HashToken(bearer)).Take(&tok).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	// One round trip for token and account: this runs before every request.
+	var row struct {
+		TokenID    int64
+		ExpiresAt  *time.Time
+		LastUsedAt *time.Time
+		RevokedAt  *time.Time
+		AccountID  int64
+		Username   string
+		Role       models.Role
+		UnitCode   *string
+		Disabled   bool
+	}
+	res := db.Table("api_tokens AS t").
+		Select("t.id AS token_id, t.expires_at, t.last_used_at, t.revoked_at, a.id AS account_id, a.username, a.role, a.unit_code, a.disabled").
+		Joins("JOIN accounts a ON a.id = t.account_id").
+		Where("t.token_hash = ?", HashToken(bearer)).Limit(1).Scan(&row)
+	if res.Error != nil {
+		return nil, errInternal(res.Error, "loading token")
+	}
+	if res.RowsAffected == 0 {
 		return nil, errSessionInvalid
 	}
-	if err != nil {
-		return nil, errInternal(err, "loading token")
-	}
+	tok := models.APIToken{ID: row.TokenID, ExpiresAt: row.ExpiresAt, LastUsedAt: row.LastUsedAt, RevokedAt: row.RevokedAt}
+	acc := models.Account{ID: row.AccountID, Username: row.Username, Role: row.Role, UnitCode: row.UnitCode, Disabled: row.Disabled}
 	if tok.RevokedAt != nil || (tok.ExpiresAt != nil && !now.Before(*tok.ExpiresAt)) {
 		return nil, errSessionInvalid
-	}
-	var acc models.Account
-	err = db.Where("id = ?", tok.AccountID).Take(&acc).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, errSessionInvalid
-	}
-	if err != nil {
-		return nil, errInternal(err, "loading account")
 	}
 	if acc.Disabled {
 		return nil, errSessionInvalid
