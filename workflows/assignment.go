@@ -43,8 +43,12 @@ var (
 	}
 	bulkOptions = workflow.ActivityOptions{
 		StartToCloseTimeout: time.Hour,
-		HeartbeatTimeout:    time.Minute,
-		RetryPolicy:         dbRetry,
+		// A worker killed during a fan-out is noticed after this long; the
+		// SDK heartbeats at most every 0.8 × this, so it also bounds how much
+		// a retry redoes. A batch of 100 starts takes about a second (fault
+		// test R1 stalled a minute per kill with one minute here).
+		HeartbeatTimeout: 20 * time.Second,
+		RetryPolicy:      dbRetry,
 	}
 )
 
