@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -133,8 +134,14 @@ func startNotifications(ctx context.Context, cfg *config.Config, db *gorm.DB, c 
 // cheap.
 const stickyCacheSize = 2000
 
+// limitWorkflowCache applies stickyCacheSize. The SDK's cache is one per
+// process and sized when the first worker is created, so this must run
+// before anything starts a worker: the embedded Temporal server starts its
+// own system workers (P4 found 9,973 assignments cached with the setting
+// applied later).
+func limitWorkflowCache() { worker.SetStickyWorkflowCacheSize(stickyCacheSize) }
+
 func newWorker(c client.Client, cfg *config.Config, db *gorm.DB, log *slog.Logger) (worker.Worker, error) {
-	worker.SetStickyWorkflowCacheSize(stickyCacheSize)
 	from, _, err := notifySettings(cfg)
 	if err != nil {
 		return nil, err
@@ -202,6 +209,7 @@ func ensureAdmin(ctx context.Context, cfg *config.Config, db *gorm.DB, out io.Wr
 // serve is the all-in-one role.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
 	started := time.Now()
+	limitWorkflowCache()
 	ln, err := listen(cfg.HTTPAddr)
 	if err != nil {
 		return err
@@ -221,6 +229,16 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 	phase := func(name string) {
 		phases = append(phases, name, time.Since(mark).Round(time.Millisecond))
 		mark = time.Now()
+	}
+	phaseText := func() string {
+		var b strings.Builder
+		for i := 0; i+1 < len(phases); i += 2 {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s %v", phases[i], phases[i+1])
+		}
+		return b.String()
 	}
 	addr := cfg.TemporalAddress
 	if cfg.Embedded() {
@@ -269,8 +287,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 	}
 	phase("worker")
 	app := newAPI(cfg, db, c, log, m)
-	log.Info("start-up phases", phases...)
-	fmt.Fprintf(out, "tidtam พร้อมใช้งาน (ready) in %.1fs: %s\n", time.Since(started).Seconds(), cfg.PublicURL)
+	log.Debug("start-up phases", phases...)
+	fmt.Fprintf(out, "tidtam พร้อมใช้งาน (ready) in %.1fs (%s): %s\n", time.Since(started).Seconds(), phaseText(), cfg.PublicURL)
 	fmt.Fprintf(out, "  เข้าสู่ระบบ (sign in): POST %s/api/v1/auth/login {\"username\":\"admin\",\"password\":\"…\"}\n", cfg.PublicURL)
 	fmt.Fprintf(out, "  Temporal: %s namespace %s; Temporal UI: %s\n", addr, cfg.TemporalNamespace, uiLine)
 	return serveHTTP(ctx, app, ln)
@@ -304,6 +322,7 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 	if cfg.Embedded() {
 		return errors.New("`tidtam worker` needs an external Temporal server: set TEMPORAL_ADDRESS (or run `tidtam serve`)")
 	}
+	limitWorkflowCache()
 	db, err := openDB(ctx, cfg, false)
 	if err != nil {
 		return err
