@@ -126,10 +126,6 @@ func newAssignment(ctx workflow.Context, in AssignmentInput) (*assignment, error
 	return a, nil
 }
 
-// versionStartFromStartEvent marks assignments dated from their start
-// event (workflow.GetVersion change ID).
-const versionStartFromStartEvent = "assignment-start-time"
-
 // start initialises the state of a new assignment and persists it.
 // It holds the lock throughout, so update handlers wait for it; their
 // validators reject with apperr.Unavailable until it is done.
@@ -139,14 +135,14 @@ func (a *assignment) start(ctx workflow.Context) error {
 	}
 	defer a.mu.Unlock()
 	now := workflow.Now(ctx)
-	// Version 1 dates the assignment from the workflow's start event, not
+	// Revision 1 dates the assignment from the workflow's start event, not
 	// from the clock of the workflow task that runs this. If a worker dies
 	// after CommitAssignment wrote the row but before its task completed, the
 	// task runs again later; with workflow.Now the second commit carried
 	// other times and deadlines at the same version, which the versioned
 	// upsert (rightly) ignores, so the row kept the lost attempt's values
 	// (found by fault test R1, internal/e2e).
-	if workflow.GetVersion(ctx, versionStartFromStartEvent, workflow.DefaultVersion, 1) == 1 {
+	if a.in.Revision >= 1 {
 		now = workflow.GetInfo(ctx).WorkflowStartTime
 	}
 	if err := a.clk.ensure(ctx, assignmentStartYears(now, a.defs)...); err != nil {

@@ -56,10 +56,6 @@ func deliveryLocalDBOptions(in notify.DeliveryInput) workflow.LocalActivityOptio
 	}
 }
 
-// versionDeliveryLocalDB marks deliveries whose database steps run as
-// local activities (workflow.GetVersion change ID).
-const versionDeliveryLocalDB = "delivery-local-db"
-
 // deliverySendOptions run one send: exponential back-off from
 // InitialRetryInterval to MaxRetryInterval, for at most RetryWindow in
 // total (schedule-to-close), after which the delivery is marked failed.
@@ -101,7 +97,7 @@ func DeliveryWorkflow(ctx workflow.Context, in notify.DeliveryInput) (notify.Del
 	}
 	var d *activities.Delivery
 	sendCtx := workflow.WithActivityOptions(ctx, deliverySendOptions(in))
-	// dbStep runs a database-only step. Version 1 runs them as local
+	// dbStep runs a database-only step. Revision 1 runs them as local
 	// activities, inside the workflow task: a delivery then costs the server
 	// two workflow tasks and one activity per send instead of an activity
 	// round trip per step, which mattered when a fan-out to 955 units makes
@@ -109,7 +105,7 @@ func DeliveryWorkflow(ctx workflow.Context, in notify.DeliveryInput) (notify.Del
 	dbStep := func(activity, arg any) workflow.Future {
 		return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, deliveryDBOptions(in)), activity, arg)
 	}
-	if workflow.GetVersion(ctx, versionDeliveryLocalDB, workflow.DefaultVersion, 1) == 1 {
+	if in.Revision >= 1 {
 		dbStep = func(activity, arg any) workflow.Future {
 			return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, deliveryLocalDBOptions(in)), activity, arg)
 		}

@@ -161,7 +161,7 @@ func TestDeliveryWorkflowServerDownThenUp(t *testing.T) {
 			}
 			return res, err
 		})
-	env.ExecuteWorkflow(notify.DeliveryWorkflowType, notify.DeliveryInput{NotificationID: id, RetryWindow: 10 * time.Minute,
+	env.ExecuteWorkflow(notify.DeliveryWorkflowType, notify.DeliveryInput{Revision: notify.DeliveryRevision, NotificationID: id, RetryWindow: 10 * time.Minute,
 		InitialRetryInterval: time.Second, MaxRetryInterval: 10 * time.Second})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
@@ -217,7 +217,7 @@ func TestDeliveryWorkflowWrongPassword(t *testing.T) {
 	dlvSeed(t, db, id)
 	srv := notifytest.Start(t, notifytest.Options{Users: map[string]string{"tidtam": "right"}})
 	env := dlvEnv(t, &activities.Delivery{DB: db, Sender: dlvSMTP(srv, "wrong"), From: mail.Address{Address: "tidtam@oncb.go.th"}})
-	env.ExecuteWorkflow(notify.DeliveryWorkflowType, notify.DeliveryInput{NotificationID: id})
+	env.ExecuteWorkflow(notify.DeliveryWorkflowType, notify.DeliveryInput{Revision: notify.DeliveryRevision, NotificationID: id})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
@@ -250,7 +250,7 @@ func TestDeliveryWorkflowGivesUp(t *testing.T) {
 	dlvSeed(t, db, id)
 	srv := notifytest.New(t, notifytest.Options{}) // never started
 	env := dlvEnv(t, &activities.Delivery{DB: db, Sender: dlvSMTP(srv, "x"), From: mail.Address{Address: "tidtam@oncb.go.th"}})
-	env.ExecuteWorkflow(notify.DeliveryWorkflowType, notify.DeliveryInput{NotificationID: id, RetryWindow: time.Minute, InitialRetryInterval: time.Second})
+	env.ExecuteWorkflow(notify.DeliveryWorkflowType, notify.DeliveryInput{Revision: notify.DeliveryRevision, NotificationID: id, RetryWindow: time.Minute, InitialRetryInterval: time.Second})
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
@@ -273,7 +273,7 @@ func TestDeliveryWorkflowDevMailbox(t *testing.T) {
 	const id = "n/dev"
 	dlvSeed(t, db, id)
 	env := dlvEnv(t, &activities.Delivery{DB: db, From: mail.Address{Address: "tidtam@localhost"}})
-	env.ExecuteWorkflow(notify.DeliveryWorkflowType, notify.DeliveryInput{NotificationID: id})
+	env.ExecuteWorkflow(notify.DeliveryWorkflowType, notify.DeliveryInput{Revision: notify.DeliveryRevision, NotificationID: id})
 	var res notify.DeliveryResult
 	if err := env.GetWorkflowResult(&res); err != nil || res.Sent != 2 || res.Status != models.NotificationDelivered {
 		t.Fatalf("result %+v, %v", res, err)

@@ -287,6 +287,7 @@ func (d *directive) fanOut(ctx workflow.Context) error {
 	in := AssignmentInput{
 		Directive: DirectiveRef{ID: x.ID, IssuerCode: x.IssuerCode, DocNumber: x.DocNumber, IssueDate: x.IssueDate, Urgency: x.Urgency, Subject: x.Subject},
 		Items:     itemsWithoutTargets(d.in.Items), Policy: d.in.Policy, Holidays: d.clk.holidays, Actor: d.in.Actor,
+		Revision: AssignmentRevision,
 	}
 	// Version 1: load the years every assignment needs at its start once,
 	// here, and hand them over; before it, each of (say) 955 assignments ran

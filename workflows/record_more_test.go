@@ -113,7 +113,7 @@ func TestRecordMoreHistories(t *testing.T) {
 	// Delivery, as notify.Dispatcher starts it, with second-scale retries.
 	drun, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: notify.DeliveryWorkflowID(notifID), TaskQueue: wf.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, notify.DeliveryWorkflowType,
-		notify.DeliveryInput{NotificationID: notifID, RetryWindow: 5 * time.Second, InitialRetryInterval: time.Second, MaxRetryInterval: 2 * time.Second})
+		notify.DeliveryInput{Revision: notify.DeliveryRevision, NotificationID: notifID, RetryWindow: 5 * time.Second, InitialRetryInterval: time.Second, MaxRetryInterval: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

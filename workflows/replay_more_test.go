@@ -18,7 +18,9 @@ import (
 // record_more_test.go) against the current workflow code, each with the
 // registration its worker uses: a change that would break running
 // delivery, digest, meeting or series workflows fails here with a
-// non-determinism error. Every file is required.
+// non-determinism error. Every file is required, both as recorded with the
+// current code (testdata/more/) and as recorded before the first
+// workflow.GetVersion change (testdata/more/v0/).
 func TestReplayMoreHistories(t *testing.T) {
 	delivery := func(r worker.WorkflowReplayer) { wf.RegisterDelivery(replayRegistry{r: r}, nil) }
 	meetings := func(r worker.WorkflowReplayer) { wf.RegisterMeetings(replayRegistry{r: r}, nil) }
@@ -32,29 +34,31 @@ func TestReplayMoreHistories(t *testing.T) {
 		{"meeting_series.json", wf.MeetingSeriesWorkflowType, meetings},
 		{"meeting_series_continued.json", wf.MeetingSeriesWorkflowType, meetings},
 	} {
-		t.Run(tc.file, func(t *testing.T) {
-			f := filepath.Join("testdata", "more", tc.file)
-			if _, err := os.Stat(f); err != nil {
-				t.Fatalf("recorded history missing (%v); record it with "+
-					"`go test -tags record -run TestRecordMoreHistories ./workflows/`", err)
-			}
-			h, err := client.HistoryFromJSON(mustOpen(t, f), client.HistoryJSONOptions{})
-			if err != nil {
-				t.Fatalf("read %s: %v", f, err)
-			}
-			if len(h.GetEvents()) < 5 {
-				t.Fatalf("%s: %d events, want a real history", f, len(h.GetEvents()))
-			}
-			got := h.GetEvents()[0].GetWorkflowExecutionStartedEventAttributes().GetWorkflowType().GetName()
-			if got != tc.workflowType {
-				t.Fatalf("%s records a %q, want %q", f, got, tc.workflowType)
-			}
-			r := worker.NewWorkflowReplayer()
-			tc.register(r)
-			if err := r.ReplayWorkflowHistory(nil, h); err != nil {
-				t.Fatalf("replay %s: %v", f, err)
-			}
-		})
+		for _, dir := range []string{"more", filepath.Join("more", "v0")} {
+			t.Run(filepath.ToSlash(filepath.Join(dir, tc.file)), func(t *testing.T) {
+				f := filepath.Join("testdata", dir, tc.file)
+				if _, err := os.Stat(f); err != nil {
+					t.Fatalf("recorded history missing (%v); record it with "+
+						"`go test -tags record -run TestRecordMoreHistories ./workflows/`", err)
+				}
+				h, err := client.HistoryFromJSON(mustOpen(t, f), client.HistoryJSONOptions{})
+				if err != nil {
+					t.Fatalf("read %s: %v", f, err)
+				}
+				if len(h.GetEvents()) < 5 {
+					t.Fatalf("%s: %d events, want a real history", f, len(h.GetEvents()))
+				}
+				got := h.GetEvents()[0].GetWorkflowExecutionStartedEventAttributes().GetWorkflowType().GetName()
+				if got != tc.workflowType {
+					t.Fatalf("%s records a %q, want %q", f, got, tc.workflowType)
+				}
+				r := worker.NewWorkflowReplayer()
+				tc.register(r)
+				if err := r.ReplayWorkflowHistory(nil, h); err != nil {
+					t.Fatalf("replay %s: %v", f, err)
+				}
+			})
+		}
 	}
 }
 

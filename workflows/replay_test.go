@@ -12,22 +12,27 @@ import (
 // TestReplayHistories replays the histories recorded by TestRecordHistories
 // (build tag "record") against the current workflow code: a change that
 // would break running workflows fails here with a non-determinism error.
+// testdata/*.json are recorded with the current code; testdata/v0/ keeps
+// the histories recorded before the first workflow.GetVersion change
+// (session 2), so the code paths old running workflows take stay covered.
 func TestReplayHistories(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 4 {
-		t.Fatalf("found %d recorded histories in testdata, want at least 4; record them with "+
-			"`go test -tags record -run TestRecordHistories ./workflows/`", len(files))
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
-			wf.RegisterWorkflows(r)
-			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
-				t.Fatalf("replay %s: %v", f, err)
-			}
-		})
+	for _, dir := range []string{"testdata", filepath.Join("testdata", "v0")} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) < 4 {
+			t.Fatalf("found %d recorded histories in %s, want at least 4; record them with "+
+				"`go test -tags record -run TestRecordHistories ./workflows/`", len(files), dir)
+		}
+		for _, f := range files {
+			t.Run(filepath.ToSlash(f), func(t *testing.T) {
+				r := worker.NewWorkflowReplayer()
+				wf.RegisterWorkflows(r)
+				if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+					t.Fatalf("replay %s: %v", f, err)
+				}
+			})
+		}
 	}
 }

@@ -318,7 +318,17 @@ type AssignmentInput struct {
 	Actor        string           `json:"actor"`
 	HistoryLimit int              `json:"history_limit,omitempty"`
 	State        *AssignmentState `json:"state,omitempty"`
+	// Revision selects behaviour that must not change under runs already
+	// started (versioning by input, fixed for the run: unlike
+	// workflow.GetVersion it costs no marker and no search-attribute upsert
+	// in each of thousands of assignments). 0 is the original;
+	// AssignmentRevision is what the directive starts now.
+	Revision int `json:"revision,omitempty"`
 }
+
+// AssignmentRevision is the AssignmentInput.Revision new assignments get:
+// 1 dates the assignment from its workflow's start event.
+const AssignmentRevision = 1
 
 // AssignmentResult is what a completed AssignmentWorkflow returns: its
 // final state (status closed or withdrawn).

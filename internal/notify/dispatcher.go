@@ -114,6 +114,7 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 	for _, id := range ids {
 		in := d.Delivery
 		in.NotificationID = id
+		in.Revision = DeliveryRevision
 		_, err := d.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID:                    DeliveryWorkflowID(id),
 			TaskQueue:             tq,

@@ -76,7 +76,17 @@ type DeliveryInput struct {
 	InitialRetryInterval time.Duration `json:"initial_retry_interval,omitempty"`
 	MaxRetryInterval     time.Duration `json:"max_retry_interval,omitempty"`
 	ParallelSends        int           `json:"parallel_sends,omitempty"`
+	// Revision selects workflow behaviour that must not change under runs
+	// already started (versioning by input: fixed for the run, unlike
+	// workflow.GetVersion it costs no marker and no search-attribute
+	// upsert per delivery). 0 is the original; DeliveryRevision is what
+	// the Dispatcher starts now.
+	Revision int `json:"revision,omitempty"`
 }
+
+// DeliveryRevision is the DeliveryInput.Revision new deliveries get:
+// 1 runs the database steps as local activities.
+const DeliveryRevision = 1
 
 // WithDefaults returns in with every zero field set to its default.
 func (in DeliveryInput) WithDefaults() DeliveryInput {
