@@ -440,8 +440,22 @@ func acknowledgeAssignment(d *Deps) fiber.Handler {
 				return err
 			}
 		}
+		leave, err := d.updates.enter(c.UserContext(), a.ID)
+		if err != nil {
+			return err
+		}
+		defer leave()
+		// A request that waited behind another finds that one's commit in
+		// the read model: answer as the workflow's validator would, without
+		// another Update.
+		if a, err = loadAssignment(c, d); err != nil {
+			return err
+		}
+		if a.AcknowledgedAt != nil {
+			return apperr.New(apperr.Conflict, "%s", workflows.AlreadyAcknowledgedMessage(*a.AcknowledgedAt, a.AcknowledgedBy))
+		}
 		var out workflows.AssignmentState
-		if err := updateAssignment(c.UserContext(), d.Temporal, a.ID, workflows.UpdateAcknowledge,
+		if err := updateAssignmentHeld(c.UserContext(), d.Temporal, a.ID, workflows.UpdateAcknowledge,
 			workflows.AcknowledgeInput{UnitCode: p.UnitCode, Actor: p.Username, Note: strings.TrimSpace(req.Note)}, &out); err != nil {
 			return err
 		}
@@ -522,7 +536,7 @@ func reviewReport(d *Deps, decision workflows.ReviewDecision) fiber.Handler {
 		// report is always the latest one of its cycle.
 		in.Cycle = rep.Cycle
 		var out workflows.AssignmentState
-		if err := updateAssignment(c.UserContext(), d.Temporal, a.ID, workflows.UpdateReview, in, &out); err != nil {
+		if err := updateAssignment(c.UserContext(), d, a.ID, workflows.UpdateReview, in, &out); err != nil {
 			return err
 		}
 		return c.JSON(out)
@@ -537,8 +551,21 @@ const startRetryWindow = 10 * time.Second
 // updateWorkflow, retrying for a few seconds while the workflow answers
 // that it is still starting (its validators reject with Unavailable until
 // its first save is done; a rejected update leaves no trace, so the retry
-// is safe). Any other answer is returned at once.
-func updateAssignment(ctx context.Context, tc client.Client, assignmentID, name string, arg, result any) error {
+// is safe). Any other answer is returned at once. It waits for the
+// assignment's turn in d.updates first, so this process sends one Update
+// at a time to each assignment.
+func updateAssignment(ctx context.Context, d *Deps, assignmentID, name string, arg, result any) error {
+	leave, err := d.updates.enter(ctx, assignmentID)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	return updateAssignmentHeld(ctx, d.Temporal, assignmentID, name, arg, result)
+}
+
+// updateAssignmentHeld is updateAssignment for a caller already holding
+// the assignment's turn in Deps.updates.
+func updateAssignmentHeld(ctx context.Context, tc client.Client, assignmentID, name string, arg, result any) error {
 	deadline := time.Now().Add(startRetryWindow)
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, time.Second) {
 		err := updateWorkflow(ctx, tc, assignmentID, name, arg, result)

@@ -241,7 +241,7 @@ func escalationAction(d *Deps) fiber.Handler {
 			return apperr.New(apperr.Conflict, "การยกระดับนี้ปิดแล้ว (%s) (this escalation is already closed: %s)", esc.CloseReason, esc.CloseReason)
 		}
 		var out workflows.AssignmentState
-		if err := updateAssignment(c.UserContext(), d.Temporal, esc.AssignmentID, workflows.UpdateInspectorAction, in, &out); err != nil {
+		if err := updateAssignment(c.UserContext(), d, esc.AssignmentID, workflows.UpdateInspectorAction, in, &out); err != nil {
 			return err
 		}
 		return c.JSON(out)

@@ -249,7 +249,7 @@ func submitReport(d *Deps) fiber.Handler {
 				StoragePath: evidenceStoragePath(u.sha), ContentType: evidenceTypes[u.ext].contentType})
 		}
 		var out workflows.AssignmentState
-		if err := updateAssignment(ctx, d.Temporal, a.ID, workflows.UpdateReport, in, &out); err != nil {
+		if err := updateAssignment(ctx, d, a.ID, workflows.UpdateReport, in, &out); err != nil {
 			if apperr.As(err) != nil {
 				// A definite rejection. After any other error (a timeout,
 				// an outage) the update may still apply, so the files stay;

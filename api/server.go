@@ -43,6 +43,9 @@ type Deps struct {
 	MaxUploadBytes int64
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+
+	// updates queues this process's Updates per assignment workflow.
+	updates keyedGate
 }
 
 func (d *Deps) now() time.Time {
@@ -141,6 +144,13 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		e := apperr.As(err)
 		if e == nil {
 			e = classify(err)
+		} else if cause := e.Unwrap(); e.Code == apperr.Internal && cause != nil {
+			// A lower layer (auth: "loading token") wrapped an unreachable
+			// database or Temporal as internal; it is still 503, "retry"
+			// (fault test R4 got 500 here during a PostgreSQL outage).
+			if c := classify(cause); c.Code == apperr.Unavailable {
+				e = c
+			}
 		}
 		status := statusOf[e.Code]
 		if status == 0 {

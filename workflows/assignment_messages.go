@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -37,6 +38,21 @@ func (a *assignment) change(ctx workflow.Context, actor, action, note string,
 	if err != nil || noop {
 		a.s = before
 		return a.s, err
+	}
+	// Revision 2: write only in a workflow task that follows one the server
+	// has recorded. An Update runs first in a speculative workflow task that
+	// the server may discard (e.g. under a burst of concurrent Updates,
+	// temporalio/temporal#7741); a local activity run there had already
+	// written a change the workflow then never made (fault test R5: the
+	// database said "acknowledged", the workflow did not). The timer ends
+	// this task, recording the acceptance and the mutation's inputs, so the
+	// commit below sees the same state and time on every attempt. It costs
+	// one short timer round trip per change.
+	if a.in.Revision >= 2 {
+		if err := workflow.Sleep(ctx, time.Millisecond); err != nil {
+			a.s = before
+			return a.s, err
+		}
 	}
 	if err := a.commit(ctx, now, actor, action, note, before, fx); err != nil {
 		return AssignmentState{}, err
@@ -192,11 +208,17 @@ func (a *assignment) validateAcknowledge(in AcknowledgeInput) error {
 		return err
 	}
 	if a.s.AcknowledgedAt != nil {
-		return reject(apperr.Conflict, "", "รับทราบแล้วเมื่อ %s โดย %s / already acknowledged at %s by %s",
-			thaidate.FormatDateTimeBE(*a.s.AcknowledgedAt), a.s.AcknowledgedBy,
-			a.s.AcknowledgedAt.UTC().Format(time.RFC3339), a.s.AcknowledgedBy)
+		return reject(apperr.Conflict, "", "%s", AlreadyAcknowledgedMessage(*a.s.AcknowledgedAt, a.s.AcknowledgedBy))
 	}
 	return nil
+}
+
+// AlreadyAcknowledgedMessage is the answer (Thai, then English) to an
+// acknowledgement of an assignment acknowledged at at by actor; the API
+// gives the same answer when its read model already shows it.
+func AlreadyAcknowledgedMessage(at time.Time, actor string) string {
+	return fmt.Sprintf("รับทราบแล้วเมื่อ %s โดย %s / already acknowledged at %s by %s",
+		thaidate.FormatDateTimeBE(at), actor, at.UTC().Format(time.RFC3339), actor)
 }
 
 func (a *assignment) acknowledge(ctx workflow.Context, in AcknowledgeInput) (AssignmentState, error) {

@@ -327,8 +327,10 @@ type AssignmentInput struct {
 }
 
 // AssignmentRevision is the AssignmentInput.Revision new assignments get:
-// 1 dates the assignment from its workflow's start event.
-const AssignmentRevision = 1
+// 1 dates the assignment from its workflow's start event; 2 also commits
+// each change made by an Update or signal in a workflow task of its own,
+// after the one that accepted it is recorded.
+const AssignmentRevision = 2
 
 // AssignmentResult is what a completed AssignmentWorkflow returns: its
 // final state (status closed or withdrawn).
