@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -128,11 +130,11 @@ func startNotifications(ctx context.Context, cfg *config.Config, db *gorm.DB, c 
 }
 
 // stickyCacheSize bounds how many workflows a worker process keeps in
-// memory between tasks. The SDK default (10,000) kept ~1.5 GB resident
+// memory between tasks. The SDK default (10,000) kept ~1.4 GB resident
 // with 10,000 open assignments (docs/BENCHMARKS.md, P4); assignment
-// histories are short, so replaying an evicted one on its next timer is
-// cheap.
-const stickyCacheSize = 2000
+// histories are short and most wait days between tasks, so replaying an
+// evicted one on its next timer is cheap.
+const stickyCacheSize = 500
 
 // limitWorkflowCache applies stickyCacheSize. The SDK's cache is one per
 // process and sized when the first worker is created, so this must run
@@ -140,6 +142,26 @@ const stickyCacheSize = 2000
 // own system workers (P4 found 9,973 assignments cached with the setting
 // applied later).
 func limitWorkflowCache() { worker.SetStickyWorkflowCacheSize(stickyCacheSize) }
+
+// serveMemoryLimit is the Go runtime's soft memory limit for the
+// all-in-one when GOMEMLIMIT is not set. With 10,000 open assignments the
+// live Go heap is ~120 MB, but the default GC (GOGC=100, no limit) let the
+// process grow to twice that; with the executable's pages (~150 MB) and
+// the SQLite page caches (outside Go's memory) the P4 target of 400 MB
+// needs Go's own share held near 200 MB. The GC then runs more often (9 %
+// of CPU in P4); the runtime caps that at about half the CPU, so a larger
+// load slows down instead of failing. Set GOMEMLIMIT to change it.
+const serveMemoryLimit = 200 << 20
+
+// limitMemory applies serveMemoryLimit unless the operator set GOMEMLIMIT
+// (which the runtime has already applied).
+func limitMemory(log *slog.Logger) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(serveMemoryLimit)
+	log.Debug("Go soft memory limit set", "bytes", serveMemoryLimit)
+}
 
 func newWorker(c client.Client, cfg *config.Config, db *gorm.DB, log *slog.Logger) (worker.Worker, error) {
 	from, _, err := notifySettings(cfg)
@@ -210,6 +232,7 @@ func ensureAdmin(ctx context.Context, cfg *config.Config, db *gorm.DB, out io.Wr
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
 	started := time.Now()
 	limitWorkflowCache()
+	limitMemory(log)
 	ln, err := listen(cfg.HTTPAddr)
 	if err != nil {
 		return err

@@ -145,7 +145,7 @@ func (s *Server) Stop() error { return s.server.Stop() }
 
 // dynamicConfig holds the settings measured to matter on small machines:
 // one task-queue partition (partitions only add polling overhead on a single
-// node), a host-level mutable-state cache of 2,048 workflows (8,192, the
+// node), a host-level mutable-state cache of 1,024 workflows (8,192, the
 // CLI's value, held too much memory with 10,000 open assignments: see
 // docs/BENCHMARKS.md, P4), and a higher visibility rate limit so list pages
 // do not throttle.
@@ -153,7 +153,7 @@ func dynamicConfig() dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():           1,
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key():          1,
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 2048,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 1024,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 	}
 }
@@ -222,7 +222,9 @@ func buildConfig(opts Options) (*config.Config, error) {
 // sqlConfig prepares the SQLite store: schema on first use, the namespace
 // registered (idempotently), and the pragmas that lifted throughput from 77
 // to ~236 workflow starts/s on a 2-core machine (WAL, synchronous=NORMAL,
-// 128 MB page cache, one connection).
+// a large page cache, one connection). The cache was 128 MB in that
+// measurement; 32 MB keeps the all-in-one near its memory target (P4) and
+// fan-out throughput did not drop (P1, P4 in docs/BENCHMARKS.md).
 func sqlConfig(opts Options) (*config.SQL, error) {
 	conf := &config.SQL{PluginName: sqliteplugin.PluginName, MaxConns: 1, MaxIdleConns: 1}
 	if opts.DatabaseFile == "" {
@@ -233,7 +235,7 @@ func sqlConfig(opts Options) (*config.SQL, error) {
 			"mode":         "rwc",
 			"journal_mode": "wal",
 			"synchronous":  "normal",
-			"cache_size":   "-131072",
+			"cache_size":   "-32768",
 			"busy_timeout": "10000",
 		}
 		conf.DatabaseName = opts.DatabaseFile
