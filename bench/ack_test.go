@@ -79,7 +79,7 @@ func BenchmarkP2Acknowledge(b *testing.B) {
 			}
 			next := 0
 			for li, lv := range levels {
-				b.Logf("load before level %d: %s", lv.clients, loadavg())
+				blog(b, "load before level %d: %s", lv.clients, loadavg())
 				// tidtam acknowledge over HTTP.
 				var mu sync.Mutex
 				var lat latencies
@@ -98,7 +98,7 @@ func BenchmarkP2Acknowledge(b *testing.B) {
 							if err != nil || res.Status != 200 {
 								fails++
 								if fails < 3 {
-									b.Logf("ack failed: %v %d %.300s", err, res.Status, res.Raw)
+									blog(b, "ack failed: %v %d %.300s", err, res.Status, res.Raw)
 								}
 							} else {
 								lat = append(lat, d)
@@ -134,7 +134,7 @@ func BenchmarkP2Acknowledge(b *testing.B) {
 							d := time.Since(s)
 							mu.Lock()
 							if err != nil {
-								b.Logf("raw update: %v", err)
+								blog(b, "raw update: %v", err)
 							} else {
 								rlat = append(rlat, d)
 							}
@@ -145,7 +145,7 @@ func BenchmarkP2Acknowledge(b *testing.B) {
 				rwg.Wait()
 				rwall := time.Since(r0)
 				p99r := ms(lat.pct(0.99)) / ms(rlat.pct(0.99))
-				b.Logf("P2 %s clients=%d n=%d fails=%d: ack p50 %.1fms p99 %.1fms %.0f/s | raw Update p50 %.1fms p99 %.1fms %.0f/s | p99 ratio %.2f× (target ≤ 2×), throughput %.0f/s (target ≥ 200/s at 32) | load %s",
+				blog(b, "P2 %s clients=%d n=%d fails=%d: ack p50 %.1fms p99 %.1fms %.0f/s | raw Update p50 %.1fms p99 %.1fms %.0f/s | p99 ratio %.2f× (target ≤ 2×), throughput %.0f/s (target ≥ 200/s at 32) | load %s",
 					kind, lv.clients, n, fails, ms(lat.pct(0.5)), ms(lat.pct(0.99)), float64(len(lat))/wall.Seconds(),
 					ms(rlat.pct(0.5)), ms(rlat.pct(0.99)), float64(len(rlat))/rwall.Seconds(), p99r, float64(len(lat))/wall.Seconds(), loadavg())
 				sfx := fmt.Sprintf("_c%d", lv.clients)

@@ -115,7 +115,7 @@ func BenchmarkP4P5Binary(b *testing.B) {
 			tok := m["token"].(string)
 			pid := strconv.Itoa(p.Process.Pid)
 			idleRSS := procStatusKB(pid, "VmRSS")
-			b.Logf("load before issue: %s; idle RSS %d MB", loadavg(), idleRSS/1024)
+			blog(b, "load before issue: %s; idle RSS %d MB", loadavg(), idleRSS/1024)
 			if st, m = call("PUT", "/api/v1/target-sets/bench-synth", tok, map[string]any{"name_th": "หน่วยทดสอบ", "name_en": "bench", "members": codes}); st != 200 && st != 201 {
 				b.Fatalf("target set: %d %v", st, m)
 			}
@@ -148,7 +148,7 @@ func BenchmarkP4P5Binary(b *testing.B) {
 					saveURL(b, pprofBase+prof, filepath.Join(profDir, "p4-"+kind+"-"+name))
 				}
 			}
-			b.Logf("P4 %s: %0.f open assignments persisted in %.1fs (%.0f units/s); subprocess VmHWM %d MB (target ≤ 400 MB), VmRSS %d MB at end, %d MB 10 s later; load %s",
+			blog(b, "P4 %s: %0.f open assignments persisted in %.1fs (%.0f units/s); subprocess VmHWM %d MB (target ≤ 400 MB), VmRSS %d MB at end, %d MB 10 s later; load %s",
 				kind, units, fan.Seconds(), units/fan.Seconds(), hwm/1024, rss/1024, rss2/1024, loadavg())
 			b.ReportMetric(float64(hwm)/1024, "peakRSS_MB")
 			b.ReportMetric(fan.Seconds(), "fanout_s")
@@ -156,22 +156,22 @@ func BenchmarkP4P5Binary(b *testing.B) {
 			// 10,235 "assigned" notices be delivered, or the restart would
 			// also be resuming that backlog (up to 1.6 s more in one run).
 			drained := waitOutboxDrained(b, dbURL, 20*time.Minute)
-			b.Logf("notification backlog delivered %.0fs after the fan-out; load %s", drained.Seconds(), loadavg())
+			blog(b, "notification backlog delivered %.0fs after the fan-out; load %s", drained.Seconds(), loadavg())
 			stopServe(b, p)
 
 			var starts []float64
 			for i := range restarts {
-				b.Logf("load before restart %d: %s", i, loadavg())
+				blog(b, "load before restart %d: %s", i, loadavg())
 				t := time.Now()
 				p := startServe(b, bin, envv, base)
 				d := time.Since(t)
 				starts = append(starts, d.Seconds())
 				rssR := procStatusKB(strconv.Itoa(p.Process.Pid), "VmRSS")
-				b.Logf("P5 %s restart %d: exec → /readyz 200 in %.2fs (target ≤ 2 s), RSS %d MB", kind, i, d.Seconds(), rssR/1024)
+				blog(b, "P5 %s restart %d: exec → /readyz 200 in %.2fs (target ≤ 2 s), RSS %d MB", kind, i, d.Seconds(), rssR/1024)
 				stopServe(b, p)
 			}
 			sort.Float64s(starts)
-			b.Logf("P5 %s: median %.2fs, max %.2fs over %d restarts with %0.f assignments; load %s", kind, starts[len(starts)/2], starts[len(starts)-1], len(starts), units, loadavg())
+			blog(b, "P5 %s: median %.2fs, max %.2fs over %d restarts with %0.f assignments; load %s", kind, starts[len(starts)/2], starts[len(starts)-1], len(starts), units, loadavg())
 			b.ReportMetric(starts[len(starts)/2], "startup_median_s")
 		})
 	}
@@ -296,7 +296,7 @@ func (l *lockedBuffer) String() string {
 func saveURL(b *testing.B, url, file string) {
 	res, err := http.Get(url)
 	if err != nil {
-		b.Logf("GET %s: %v", url, err)
+		blog(b, "GET %s: %v", url, err)
 		return
 	}
 	defer res.Body.Close()
@@ -305,10 +305,10 @@ func saveURL(b *testing.B, url, file string) {
 		err = os.WriteFile(file, raw, 0o644)
 	}
 	if err != nil {
-		b.Logf("saving %s: %v", file, err)
+		blog(b, "saving %s: %v", file, err)
 		return
 	}
-	b.Logf("saved %s (%d bytes)", file, len(raw))
+	blog(b, "saved %s (%d bytes)", file, len(raw))
 }
 
 // waitOutboxDrained polls the app database at dbURL until no notification
@@ -333,7 +333,7 @@ func waitOutboxDrained(b *testing.B, dbURL string, timeout time.Duration) time.D
 			return time.Since(t0)
 		}
 		if time.Since(t0) > timeout {
-			b.Logf("notifications still undelivered after %s: %d (%v)", timeout, n, err)
+			blog(b, "notifications still undelivered after %s: %d (%v)", timeout, n, err)
 			return time.Since(t0)
 		}
 		time.Sleep(2 * time.Second)

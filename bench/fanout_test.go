@@ -57,7 +57,7 @@ func BenchmarkP1FanOut(b *testing.B) {
 					continue
 				}
 				pid := "self"
-				b.Logf("load before round %d: %s", round, loadavg())
+				blog(b, "load before round %d: %s", round, loadavg())
 				resetPeakRSS(pid)
 				t0 := time.Now()
 				res := e.must("POST", "/api/v1/directives", sec, moiLetter(fmt.Sprintf("ที่ มท ๐๓๑๑.๓/ว %d", 1757+round), set), 202)
@@ -76,7 +76,7 @@ func BenchmarkP1FanOut(b *testing.B) {
 				e.queryUntilAnswers(last.ID, workflows.QueryState, time.Minute)
 				fan := time.Since(t0)
 				fanHWM := procStatusKB(pid, "VmHWM")
-				b.Logf("load after fan-out: %s", loadavg())
+				blog(b, "load after fan-out: %s", loadavg())
 
 				resetPeakRSS(pid)
 				t1 := time.Now()
@@ -85,7 +85,7 @@ func BenchmarkP1FanOut(b *testing.B) {
 				raw := time.Since(t1)
 				rawHWM := procStatusKB(pid, "VmHWM")
 				ratio := fan.Seconds() / raw.Seconds()
-				b.Logf("P1 %s units=%d: tidtam fan-out %.2fs (202 after %s), %.0f units/s; empty workflows %.2fs, %.0f wf/s; ratio %.2f× (target ≤ 1.25×); VmHWM during fan-out %d MB, during empty starts %d MB; load %s",
+				blog(b, "P1 %s units=%d: tidtam fan-out %.2fs (202 after %s), %.0f units/s; empty workflows %.2fs, %.0f wf/s; ratio %.2f× (target ≤ 1.25×); VmHWM during fan-out %d MB, during empty starts %d MB; load %s",
 					kind, units, fan.Seconds(), accepted.Round(time.Millisecond), float64(units)/fan.Seconds(), raw.Seconds(), float64(units)/raw.Seconds(), ratio, fanHWM/1024, rawHWM/1024, loadavg())
 				suffix := fmt.Sprintf("_%du", units)
 				b.ReportMetric(fan.Seconds(), "fanout_s"+suffix)

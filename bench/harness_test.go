@@ -405,3 +405,12 @@ func kinds() []string {
 }
 
 var _ = fiber.StatusOK
+
+// blog logs a result line with b.Logf and also writes it to stderr: the
+// testing package keeps only the first 10 lines of a benchmark's log.
+func blog(b testing.TB, format string, args ...any) {
+	b.Helper()
+	msg := fmt.Sprintf(format, args...)
+	b.Log(msg)
+	fmt.Fprintf(os.Stderr, "BENCHLOG %s: %s\n", b.Name(), msg)
+}

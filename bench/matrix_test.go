@@ -39,7 +39,7 @@ func BenchmarkP3Matrix(b *testing.B) {
 			rows := len(res.Body["rows"].([]any))
 			var itemRows int64
 			e.db.Model(&models.AssignmentItem{}).Count(&itemRows)
-			b.Logf("matrix: %d rows, %d assignment-item rows, response %d KB", rows, itemRows, len(res.Raw)/1024)
+			blog(b, "matrix: %d rows, %d assignment-item rows, response %d KB", rows, itemRows, len(res.Raw)/1024)
 
 			sqlDB, err := e.db.DB()
 			if err != nil {
@@ -75,7 +75,7 @@ func BenchmarkP3Matrix(b *testing.B) {
 							d := time.Since(s)
 							mu.Lock()
 							if err != nil {
-								b.Logf("request failed: %v", err)
+								blog(b, "request failed: %v", err)
 							} else {
 								lat = append(lat, d)
 							}
@@ -86,12 +86,12 @@ func BenchmarkP3Matrix(b *testing.B) {
 				wg.Wait()
 				return result{lat, time.Since(t0)}
 			}
-			b.Logf("load before: %s", loadavg())
+			blog(b, "load before: %s", loadavg())
 			rr := run(raw)
-			b.Logf("load after raw: %s", loadavg())
+			blog(b, "load after raw: %s", loadavg())
 			ar := run(api)
 			ratio := ms(ar.lat.pct(0.99)) / ms(rr.lat.pct(0.99))
-			b.Logf("P3 %s 64 clients × %d: endpoint p50 %.0fms p99 %.0fms %.1f req/s | raw SQL p50 %.0fms p99 %.0fms %.1f req/s | p99 ratio %.2f× (target ≤ 3×) | load %s",
+			blog(b, "P3 %s 64 clients × %d: endpoint p50 %.0fms p99 %.0fms %.1f req/s | raw SQL p50 %.0fms p99 %.0fms %.1f req/s | p99 ratio %.2f× (target ≤ 3×) | load %s",
 				kind, perClient, ms(ar.lat.pct(0.5)), ms(ar.lat.pct(0.99)), float64(len(ar.lat))/ar.wall.Seconds(),
 				ms(rr.lat.pct(0.5)), ms(rr.lat.pct(0.99)), float64(len(rr.lat))/rr.wall.Seconds(), ratio, loadavg())
 			b.ReportMetric(ms(ar.lat.pct(0.99)), "matrix_p99_ms")
