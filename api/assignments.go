@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
+	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/thaidate"
@@ -454,9 +455,9 @@ func acknowledgeAssignment(d *Deps) fiber.Handler {
 		if a.AcknowledgedAt != nil {
 			return apperr.New(apperr.Conflict, "%s", workflows.AlreadyAcknowledgedMessage(*a.AcknowledgedAt, a.AcknowledgedBy))
 		}
-		var out workflows.AssignmentState
-		if err := updateAssignmentHeld(c.UserContext(), d.Temporal, a.ID, workflows.UpdateAcknowledge,
-			workflows.AcknowledgeInput{UnitCode: p.UnitCode, Actor: p.Username, Note: strings.TrimSpace(req.Note)}, &out); err != nil {
+		out, err := updateAssignmentHeld(c.UserContext(), d, a.ID, workflows.UpdateAcknowledge,
+			workflows.AcknowledgeInput{UnitCode: p.UnitCode, Actor: p.Username, Note: strings.TrimSpace(req.Note)})
+		if err != nil {
 			return err
 		}
 		return c.JSON(out)
@@ -535,8 +536,8 @@ func reviewReport(d *Deps, decision workflows.ReviewDecision) fiber.Handler {
 		// The workflow reviews the latest report of the cycle; an undecided
 		// report is always the latest one of its cycle.
 		in.Cycle = rep.Cycle
-		var out workflows.AssignmentState
-		if err := updateAssignment(c.UserContext(), d, a.ID, workflows.UpdateReview, in, &out); err != nil {
+		out, err := updateAssignment(c.UserContext(), d, a.ID, workflows.UpdateReview, in)
+		if err != nil {
 			return err
 		}
 		return c.JSON(out)
@@ -554,30 +555,47 @@ const startRetryWindow = 10 * time.Second
 // is safe). Any other answer is returned at once. It waits for the
 // assignment's turn in d.updates first, so this process sends one Update
 // at a time to each assignment.
-func updateAssignment(ctx context.Context, d *Deps, assignmentID, name string, arg, result any) error {
+func updateAssignment(ctx context.Context, d *Deps, assignmentID, name string, arg any) (workflows.AssignmentState, error) {
 	leave, err := d.updates.enter(ctx, assignmentID)
 	if err != nil {
-		return err
+		return workflows.AssignmentState{}, err
 	}
 	defer leave()
-	return updateAssignmentHeld(ctx, d.Temporal, assignmentID, name, arg, result)
+	return updateAssignmentHeld(ctx, d, assignmentID, name, arg)
 }
 
 // updateAssignmentHeld is updateAssignment for a caller already holding
-// the assignment's turn in Deps.updates.
-func updateAssignmentHeld(ctx context.Context, tc client.Client, assignmentID, name string, arg, result any) error {
+// the assignment's turn in Deps.updates. When the workflow hands back its
+// commit (revision 2) it writes it before returning, so the caller's next
+// read sees the change; the workflow writes the same rows by activity. If
+// this write fails the Update has still happened (it is recorded in the
+// workflow), so the state is returned and the failure only logged: the
+// activity retries until the database takes it.
+func updateAssignmentHeld(ctx context.Context, d *Deps, assignmentID, name string, arg any) (workflows.AssignmentState, error) {
+	var out workflows.AssignmentUpdateResult
 	deadline := time.Now().Add(startRetryWindow)
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, time.Second) {
-		err := updateWorkflow(ctx, tc, assignmentID, name, arg, result)
-		if tc == nil || apperr.CodeOf(err) != apperr.Unavailable || time.Now().Add(wait).After(deadline) {
-			return err
+		err := updateWorkflow(ctx, d.Temporal, assignmentID, name, arg, &out)
+		if d.Temporal == nil || apperr.CodeOf(err) != apperr.Unavailable || time.Now().Add(wait).After(deadline) {
+			if err != nil {
+				return workflows.AssignmentState{}, err
+			}
+			break
 		}
 		select {
 		case <-ctx.Done():
-			return err
+			return workflows.AssignmentState{}, err
 		case <-time.After(wait):
 		}
 	}
+	if out.Commit != nil {
+		acts := &activities.Activities{DB: d.DB}
+		if err := acts.CommitAssignment(ctx, *out.Commit); err != nil && d.Logger != nil {
+			d.Logger.Warn("writing a completed update's commit failed; the workflow's activity will write it",
+				"assignment", assignmentID, "update", name, "error", err)
+		}
+	}
+	return out.AssignmentState, nil
 }
 
 // queryAssignmentState asks the assignment workflow for its state.

@@ -240,8 +240,8 @@ func escalationAction(d *Deps) fiber.Handler {
 		if esc.ClosedAt != nil {
 			return apperr.New(apperr.Conflict, "การยกระดับนี้ปิดแล้ว (%s) (this escalation is already closed: %s)", esc.CloseReason, esc.CloseReason)
 		}
-		var out workflows.AssignmentState
-		if err := updateAssignment(c.UserContext(), d, esc.AssignmentID, workflows.UpdateInspectorAction, in, &out); err != nil {
+		out, err := updateAssignment(c.UserContext(), d, esc.AssignmentID, workflows.UpdateInspectorAction, in)
+		if err != nil {
 			return err
 		}
 		return c.JSON(out)

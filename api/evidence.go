@@ -248,8 +248,8 @@ func submitReport(d *Deps) fiber.Handler {
 			in.Evidence = append(in.Evidence, workflows.EvidenceFile{Name: u.name, Size: u.size, SHA256: u.sha,
 				StoragePath: evidenceStoragePath(u.sha), ContentType: evidenceTypes[u.ext].contentType})
 		}
-		var out workflows.AssignmentState
-		if err := updateAssignment(ctx, d, a.ID, workflows.UpdateReport, in, &out); err != nil {
+		out, err := updateAssignment(ctx, d, a.ID, workflows.UpdateReport, in)
+		if err != nil {
 			if apperr.As(err) != nil {
 				// A definite rejection. After any other error (a timeout,
 				// an outage) the update may still apply, so the files stay;

@@ -41,6 +41,11 @@ var (
 		StartToCloseTimeout:    30 * time.Second,
 		RetryPolicy:            dbRetry,
 	}
+	dbActivityOptions = workflow.ActivityOptions{
+		ScheduleToCloseTimeout: dbRetryWindow,
+		StartToCloseTimeout:    30 * time.Second,
+		RetryPolicy:            dbRetry,
+	}
 	bulkOptions = workflow.ActivityOptions{
 		StartToCloseTimeout: time.Hour,
 		// A worker killed during a fan-out is noticed after this long; the
@@ -733,6 +738,19 @@ func viewOf(s AssignmentState, items []ItemState, note string) activities.JSON {
 // row, the reports, the escalation rows and the notifications. It wakes the
 // timer loop.
 func (a *assignment) commit(ctx workflow.Context, now time.Time, actor, action, note string, before AssignmentState, fx *effects) error {
+	in := a.commitInput(now, actor, action, note, before, fx)
+	var acts *activities.Activities
+	if err := workflow.ExecuteLocalActivity(localDBCtx(ctx), acts.CommitAssignment, in).Get(ctx, nil); err != nil {
+		return err
+	}
+	a.changed++
+	return nil
+}
+
+// commitInput is everything the change from before to the current state
+// writes: the assignment row, the changed items, the event with its
+// before/after views, and the effects (reports, escalations, outbox).
+func (a *assignment) commitInput(now time.Time, actor, action, note string, before AssignmentState, fx *effects) activities.CommitAssignmentInput {
 	a.refresh(now)
 	seq := a.s.Seq
 	var changedBefore, changedAfter []ItemState
@@ -780,12 +798,7 @@ func (a *assignment) commit(ctx workflow.Context, now time.Time, actor, action, 
 			ID: id, Kind: n.kind, Recipients: n.to, Template: n.kind, Language: NotificationLangTH, Data: n.data, CreatedAt: now.UTC(),
 		})
 	}
-	var acts *activities.Activities
-	if err := workflow.ExecuteLocalActivity(localDBCtx(ctx), acts.CommitAssignment, in).Get(ctx, nil); err != nil {
-		return err
-	}
-	a.changed++
-	return nil
+	return in
 }
 
 func (a *assignment) row(now time.Time) models.Assignment {

@@ -22,12 +22,27 @@ import (
 // change runs one state change under the lock: apply validates and
 // mutates (it must return an error before mutating anything it cannot
 // finish), then the change is committed. On error the state is restored.
+//
+// Revision 2 commits with a regular activity, scheduled by the task that
+// accepts the change, and returns the commit with the result, for the API
+// to write too. An Update first runs in a speculative workflow task that
+// the server may discard (e.g. under a burst of concurrent Updates,
+// temporalio/temporal#7741); a local activity run there had already
+// written a change the workflow then never made (fault test R5: the
+// database said "acknowledged", the workflow did not). An activity only
+// runs once its scheduling task is recorded, and the Update's result only
+// reaches the API once the Update is recorded as completed, so neither
+// write can be a phantom. The API writes at once, so the caller reads its
+// own write; the activity writes the same rows (same version and IDs, so
+// whichever lands second changes nothing) and covers an API that died in
+// between. Earlier revisions commit with a local activity before
+// returning.
 func (a *assignment) change(ctx workflow.Context, actor, action, note string,
-	apply func(ctx workflow.Context, now time.Time, fx *effects) (noop bool, err error)) (AssignmentState, error) {
+	apply func(ctx workflow.Context, now time.Time, fx *effects) (noop bool, err error)) (AssignmentUpdateResult, error) {
 	a.busy++
 	defer func() { a.busy-- }()
 	if err := a.mu.Lock(ctx); err != nil {
-		return AssignmentState{}, err
+		return AssignmentUpdateResult{}, err
 	}
 	defer a.mu.Unlock()
 	now := workflow.Now(ctx)
@@ -37,27 +52,36 @@ func (a *assignment) change(ctx workflow.Context, actor, action, note string,
 	noop, err := apply(ctx, now, fx)
 	if err != nil || noop {
 		a.s = before
-		return a.s, err
+		return AssignmentUpdateResult{AssignmentState: a.s}, err
 	}
-	// Revision 2: write only in a workflow task that follows one the server
-	// has recorded. An Update runs first in a speculative workflow task that
-	// the server may discard (e.g. under a burst of concurrent Updates,
-	// temporalio/temporal#7741); a local activity run there had already
-	// written a change the workflow then never made (fault test R5: the
-	// database said "acknowledged", the workflow did not). The timer ends
-	// this task, recording the acceptance and the mutation's inputs, so the
-	// commit below sees the same state and time on every attempt. It costs
-	// one short timer round trip per change.
 	if a.in.Revision >= 2 {
-		if err := workflow.Sleep(ctx, time.Millisecond); err != nil {
-			a.s = before
-			return a.s, err
-		}
+		in := a.commitInput(now, actor, action, note, before, fx)
+		a.commitLater(ctx, in)
+		return AssignmentUpdateResult{AssignmentState: a.s, Commit: &in}, nil
 	}
 	if err := a.commit(ctx, now, actor, action, note, before, fx); err != nil {
-		return AssignmentState{}, err
+		return AssignmentUpdateResult{}, err
 	}
-	return a.s, nil
+	return AssignmentUpdateResult{AssignmentState: a.s}, nil
+}
+
+// commitLater runs CommitAssignment as a regular activity without waiting
+// for it; a.busy counts it until it ends, so the workflow neither completes
+// nor continues as new with a commit outstanding. Commits may land out of
+// order: rows are versioned and events keyed by sequence number.
+func (a *assignment) commitLater(ctx workflow.Context, in activities.CommitAssignmentInput) {
+	var acts *activities.Activities
+	f := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, dbActivityOptions), acts.CommitAssignment, in)
+	a.busy++
+	a.changed++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { a.busy-- }()
+		if err := f.Get(ctx, nil); err != nil {
+			// Only invalid input ends the retries; the API has written the
+			// same commit, or reports the error to its caller.
+			workflow.GetLogger(ctx).Error("commit failed for good", "seq", in.Event.Seq, "error", err)
+		}
+	})
 }
 
 func (a *assignment) checkOpen() error {
@@ -221,7 +245,7 @@ func AlreadyAcknowledgedMessage(at time.Time, actor string) string {
 		thaidate.FormatDateTimeBE(at), actor, at.UTC().Format(time.RFC3339), actor)
 }
 
-func (a *assignment) acknowledge(ctx workflow.Context, in AcknowledgeInput) (AssignmentState, error) {
+func (a *assignment) acknowledge(ctx workflow.Context, in AcknowledgeInput) (AssignmentUpdateResult, error) {
 	return a.change(ctx, in.Actor, "acknowledge", in.Note, func(_ workflow.Context, now time.Time, _ *effects) (bool, error) {
 		if err := a.validateAcknowledge(in); err != nil {
 			return false, err
@@ -285,7 +309,7 @@ func (a *assignment) validateReport(in ReportInput) error {
 	return nil
 }
 
-func (a *assignment) report(ctx workflow.Context, in ReportInput) (AssignmentState, error) {
+func (a *assignment) report(ctx workflow.Context, in ReportInput) (AssignmentUpdateResult, error) {
 	return a.change(ctx, in.Actor, "report", "", func(_ workflow.Context, now time.Time, fx *effects) (bool, error) {
 		if err := a.validateReport(in); err != nil {
 			return false, err
@@ -344,7 +368,7 @@ func (a *assignment) validateReview(ctx workflow.Context, in ReviewInput) error 
 	return nil
 }
 
-func (a *assignment) review(ctx workflow.Context, in ReviewInput) (AssignmentState, error) {
+func (a *assignment) review(ctx workflow.Context, in ReviewInput) (AssignmentUpdateResult, error) {
 	return a.change(ctx, in.Actor, "review."+string(in.Decision), in.Reason, func(ctx workflow.Context, now time.Time, fx *effects) (bool, error) {
 		if err := a.validateReview(ctx, in); err != nil {
 			return false, err
@@ -428,7 +452,7 @@ func (a *assignment) validateInspectorAction(ctx workflow.Context, in InspectorA
 	return nil
 }
 
-func (a *assignment) inspectorAction(ctx workflow.Context, in InspectorActionInput) (AssignmentState, error) {
+func (a *assignment) inspectorAction(ctx workflow.Context, in InspectorActionInput) (AssignmentUpdateResult, error) {
 	return a.change(ctx, in.Actor, "inspector."+string(in.Kind), in.Reason, func(ctx workflow.Context, now time.Time, fx *effects) (bool, error) {
 		if err := a.validateInspectorAction(ctx, in); err != nil {
 			return false, err
@@ -506,7 +530,7 @@ func (a *assignment) validateAmend(ctx workflow.Context, in AmendInput) error {
 
 // amend moves the due of the item's current cycle. Amending to the same
 // instant is a no-op, so a repeated signal changes nothing.
-func (a *assignment) amend(ctx workflow.Context, in AmendInput) (AssignmentState, error) {
+func (a *assignment) amend(ctx workflow.Context, in AmendInput) (AssignmentUpdateResult, error) {
 	return a.change(ctx, in.Actor, "amend", in.Reason, func(ctx workflow.Context, now time.Time, fx *effects) (bool, error) {
 		if err := a.validateAmend(ctx, in); err != nil {
 			return false, err
@@ -542,7 +566,7 @@ func (a *assignment) validateWithdraw(in WithdrawInput) error {
 
 // withdraw ends the assignment: every item not final is closed with reason
 // "withdrawn", open escalations close, and the workflow completes.
-func (a *assignment) withdraw(ctx workflow.Context, in WithdrawInput) (AssignmentState, error) {
+func (a *assignment) withdraw(ctx workflow.Context, in WithdrawInput) (AssignmentUpdateResult, error) {
 	return a.change(ctx, in.Actor, "withdraw", in.Reason, func(_ workflow.Context, now time.Time, fx *effects) (bool, error) {
 		if err := a.validateWithdraw(in); err != nil {
 			return false, err

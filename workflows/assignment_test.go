@@ -1,6 +1,8 @@
 package workflows_test
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -250,12 +252,14 @@ func TestAssignmentLadder(t *testing.T) {
 		t.Errorf("item 2 final %+v", got)
 	}
 
-	// Persistence: every save has a deterministic, strictly increasing
-	// event sequence; reports were written with the report and the
-	// decision.
+	// Persistence: every save has a deterministic event sequence, each
+	// number once (commits of updates run as activities and may land out of
+	// order); reports were written with the report and the decision.
 	var last int64
 	var reports []models.Report
-	for _, sv := range r.saves {
+	saves := slices.Clone(r.saves)
+	slices.SortStableFunc(saves, func(x, y savedChange) int { return cmp.Compare(x.in.Event.Seq, y.in.Event.Seq) })
+	for _, sv := range saves {
 		ev := sv.in.Event
 		if ev == nil || ev.Seq <= last || ev.ID != "assignment/ONCB-abc/5001/e/"+itoa(int(ev.Seq)) || sv.in.Assignment.Version != ev.Seq {
 			t.Fatalf("bad event %+v after seq %d", ev, last)

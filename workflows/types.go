@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 )
@@ -328,9 +329,21 @@ type AssignmentInput struct {
 
 // AssignmentRevision is the AssignmentInput.Revision new assignments get:
 // 1 dates the assignment from its workflow's start event; 2 also commits
-// each change made by an Update or signal in a workflow task of its own,
-// after the one that accepted it is recorded.
+// each change made by an Update or signal with a regular activity and
+// hands the commit to the caller in AssignmentUpdateResult.
 const AssignmentRevision = 2
+
+// AssignmentUpdateResult is what an assignment Update returns: the new
+// state and, from revision 2 on, the commit that writes it. A caller
+// holding a completed Update's result may write Commit itself with
+// activities.CommitAssignment (the API does, so its caller reads its own
+// write): the workflow writes the same rows by activity, and the second
+// write changes nothing. In JSON the state's fields sit at the top level,
+// so results of earlier revisions decode unchanged.
+type AssignmentUpdateResult struct {
+	AssignmentState
+	Commit *activities.CommitAssignmentInput `json:"commit,omitempty"`
+}
 
 // AssignmentResult is what a completed AssignmentWorkflow returns: its
 // final state (status closed or withdrawn).
