@@ -595,6 +595,19 @@ func (a *Activities) CommitAssignment(ctx context.Context, in CommitAssignmentIn
 	if err := esc.check(); err != nil {
 		return err
 	}
+	// Written already? Everything of a change is written in one
+	// transaction with its event row, so an existing event means there is
+	// nothing left to do. Revision-2 changes are written twice (by the API
+	// and by the workflow's activity): this keeps the second to one read.
+	if save.Event != nil {
+		var n int64
+		if err := db.Model(&models.AssignmentEvent{}).Where("id = ?", save.Event.ID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+	}
 	return db.Transaction(func(tx *gorm.DB) error {
 		if err := saveAssignment(tx, save); err != nil {
 			return err

@@ -431,25 +431,22 @@ func acknowledgeAssignment(d *Deps) fiber.Handler {
 		if err := requireOwnUnit(p, c.Params("unit")); err != nil {
 			return err
 		}
-		a, err := loadAssignment(c, d)
-		if err != nil {
-			return err
-		}
 		var req AcknowledgeRequest
 		if len(strings.TrimSpace(string(c.Body()))) > 0 {
 			if err := decodeJSON(c, &req); err != nil {
 				return err
 			}
 		}
-		leave, err := d.updates.enter(c.UserContext(), a.ID)
+		leave, err := d.updates.enter(c.UserContext(), workflows.AssignmentWorkflowID(c.Params("id"), c.Params("unit")))
 		if err != nil {
 			return err
 		}
 		defer leave()
-		// A request that waited behind another finds that one's commit in
-		// the read model: answer as the workflow's validator would, without
-		// another Update.
-		if a, err = loadAssignment(c, d); err != nil {
+		// Read after waiting: a request queued behind another finds that
+		// one's commit in the read model and is answered as the workflow's
+		// validator would, without another Update.
+		a, err := loadAssignment(c, d)
+		if err != nil {
 			return err
 		}
 		if a.AcknowledgedAt != nil {

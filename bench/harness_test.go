@@ -248,6 +248,11 @@ var pilotProvinces = []string{"เชียงราย", "เชียงให
 // items ๒–๕. (Listing thousands of codes in "units" instead makes every
 // assignment's input carry the whole list: see docs/BENCHMARKS.md.)
 func moiLetter(docNumber string, set string) map[string]any {
+	// The letter's own dates (17 Jan 2568, until Sep 2568) are past by
+	// now: every unit would be overdue and escalated the moment it is
+	// assigned, a burst of notices no real fan-out has. The due date and
+	// the end of the monthly report move to the coming years instead.
+	nextBE := time.Now().Year() + 543 + 1
 	all := map[string]any{"all_provinces": true, "all_districts": true}
 	if set != "" {
 		all["sets"] = []string{set}
@@ -261,10 +266,10 @@ func moiLetter(docNumber string, set string) map[string]any {
 		"subject":    "การขับเคลื่อนการป้องกันและแก้ไขปัญหายาเสพติด",
 		"items": []map[string]any{
 			{"number": "๑", "text": "จังหวัดนำร่องจัดทำแผนปฏิบัติการ", "targets": map[string]any{"provinces": pilotProvinces}, "due_within": "15", "evidence_required": true, "report_into": "NISPA"},
-			{"number": "๒", "text": "ค้นหาผู้เสพในชุมชน", "targets": all, "due_date": "๑๗ มกราคม ๒๕๖๘", "report_into": "บสต."},
+			{"number": "๒", "text": "ค้นหาผู้เสพในชุมชน", "targets": all, "due_date": fmt.Sprintf("17 มกราคม %d", nextBE), "report_into": "บสต."},
 			{"number": "๓", "text": "บำบัดรักษา", "targets": all, "due_within": "20"},
 			{"number": "๔", "text": "ปราบปรามผู้ค้า", "targets": all, "due_within": "20", "report_into": "MOI Drugs GIS"},
-			{"number": "๕", "text": "รายงานผลรายเดือน", "targets": all, "recurrence": map[string]any{"monthly_working_day": "๕", "until": "30 ก.ย. 68"}},
+			{"number": "๕", "text": "รายงานผลรายเดือน", "targets": all, "recurrence": map[string]any{"monthly_working_day": "๕", "until": fmt.Sprintf("30 ก.ย. %d", nextBE+1)}},
 		},
 	}
 }
