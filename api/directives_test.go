@@ -16,36 +16,19 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/fixtures"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
 )
 
 // pilotProvinces are the ten provinces item ๑ of the letter goes to.
-var pilotProvinces = []string{"เชียงราย", "เชียงใหม่", "แม่ฮ่องสอน", "ตาก", "น่าน", "นครพนม", "บึงกาฬ", "หนองคาย", "อุบลราชธานี", "นราธิวาส"}
+var pilotProvinces = fixtures.PilotProvinces
 
-// moiLetter is the Ministry of Interior letter of 17 Dec 2567 as the
-// secretariat types it: Thai digits, Thai date, five items. Its clocks are
-// realistic for a letter entered today: items ๒–๔ are due within working
-// days of receipt (dates in the past would make every unit escalate at
-// once) and the monthly report of item ๕ runs until 30 Sep 2570.
+// moiLetter is fixtures.MOILetter with its own document number, item ๑ to
+// provinces.
 func moiLetter(provinces []string) map[string]any {
-	all := map[string]any{"all_provinces": true, "all_districts": true}
-	return map[string]any{
-		"source":     "ministry",
-		"issuer":     "กระทรวงมหาดไทย",
-		"doc_number": "ที่ มท ๐๓๑๑.๓/ว ๑๗๕๗",
-		"issue_date": "๑๗ ธันวาคม ๒๕๖๗",
-		"urgency":    "ด่วนที่สุด",
-		"subject":    "การขับเคลื่อนการป้องกันและแก้ไขปัญหายาเสพติด",
-		"items": []map[string]any{
-			{"number": "๑", "text": "จังหวัดนำร่องจัดทำแผนปฏิบัติการ", "targets": map[string]any{"provinces": provinces}, "due_within": "15", "evidence_required": true, "report_into": "NISPA"},
-			{"number": "๒", "text": "ค้นหาผู้เสพในชุมชน", "targets": all, "due_within": "๓๐", "report_into": "บสต."},
-			{"number": "๓", "text": "บำบัดรักษา", "targets": all, "due_within": "20"},
-			{"number": "๔", "text": "ปราบปรามผู้ค้า", "targets": all, "due_within": "20", "report_into": "MOI Drugs GIS"},
-			{"number": "๕", "text": "รายงานผลรายเดือน", "targets": all, "recurrence": map[string]any{"monthly_working_day": "๕", "until": "30 ก.ย. 2570"}},
-		},
-	}
+	return fixtures.MOILetter("ที่ มท ๐๓๑๑.๓/ว ๑๗๕๗", provinces)
 }
 
 func withItem(letter map[string]any, i int, key string, value any) map[string]any {

@@ -41,6 +41,7 @@ import (
 	"github.com/tidtam/tidtam/api"
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/devserver"
+	"github.com/tidtam/tidtam/internal/fixtures"
 	"github.com/tidtam/tidtam/internal/shareddata"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
@@ -241,37 +242,15 @@ func (e *env) addSyntheticUnits(perDistrict int) []string {
 }
 
 // pilotProvinces are the ten provinces item ๑ of the MOI letter goes to.
-var pilotProvinces = []string{"เชียงราย", "เชียงใหม่", "แม่ฮ่องสอน", "ตาก", "น่าน", "นครพนม", "บึงกาฬ", "หนองคาย", "อุบลราชธานี", "นราธิวาส"}
-
-// moiLetter is the Ministry of Interior letter of 17 Dec 2567 (as in
-// api/directives_test.go); set, when not empty, adds a named target set to
-// items ๒–๕. (Listing thousands of codes in "units" instead makes every
-// assignment's input carry the whole list: see docs/BENCHMARKS.md.)
+// moiLetter is fixtures.MOILetter numbered docNumber with item ๑ to the
+// pilot provinces and, when set is not empty, items ๒–๕ also to that named
+// target set. (Listing thousands of codes in "units" instead would put
+// the whole list in the directive's input: see docs/BENCHMARKS.md.)
 func moiLetter(docNumber string, set string) map[string]any {
-	// The letter's own dates (17 Jan 2568, until Sep 2568) are past by
-	// now: every unit would be overdue and escalated the moment it is
-	// assigned, a burst of notices no real fan-out has. The due date and
-	// the end of the monthly report move to the coming years instead.
-	nextBE := time.Now().Year() + 543 + 1
-	all := map[string]any{"all_provinces": true, "all_districts": true}
-	if set != "" {
-		all["sets"] = []string{set}
+	if set == "" {
+		return fixtures.MOILetter(docNumber, fixtures.PilotProvinces)
 	}
-	return map[string]any{
-		"source":     "ministry",
-		"issuer":     "กระทรวงมหาดไทย",
-		"doc_number": docNumber,
-		"issue_date": "๑๗ ธันวาคม ๒๕๖๗",
-		"urgency":    "ด่วนที่สุด",
-		"subject":    "การขับเคลื่อนการป้องกันและแก้ไขปัญหายาเสพติด",
-		"items": []map[string]any{
-			{"number": "๑", "text": "จังหวัดนำร่องจัดทำแผนปฏิบัติการ", "targets": map[string]any{"provinces": pilotProvinces}, "due_within": "15", "evidence_required": true, "report_into": "NISPA"},
-			{"number": "๒", "text": "ค้นหาผู้เสพในชุมชน", "targets": all, "due_date": fmt.Sprintf("17 มกราคม %d", nextBE), "report_into": "บสต."},
-			{"number": "๓", "text": "บำบัดรักษา", "targets": all, "due_within": "20"},
-			{"number": "๔", "text": "ปราบปรามผู้ค้า", "targets": all, "due_within": "20", "report_into": "MOI Drugs GIS"},
-			{"number": "๕", "text": "รายงานผลรายเดือน", "targets": all, "recurrence": map[string]any{"monthly_working_day": "๕", "until": fmt.Sprintf("30 ก.ย. %d", nextBE+1)}},
-		},
-	}
+	return fixtures.MOILetter(docNumber, fixtures.PilotProvinces, set)
 }
 
 // smallLetter is a one-item directive to the listed unit codes.

@@ -85,3 +85,13 @@ func TestConfigErrorNamesVariable(t *testing.T) {
 		t.Fatalf("api without Temporal: %v", err)
 	}
 }
+
+// TestBuildChecksumNamesTheBuild: workers identify their build with the
+// version (and VCS revision when known) instead of the SDK hashing the
+// whole executable at start-up.
+func TestBuildChecksumNamesTheBuild(t *testing.T) {
+	got := buildChecksum()
+	if !strings.HasPrefix(got, "tidtam/"+version) || len(got) > 128 {
+		t.Fatalf("buildChecksum() = %q, want tidtam/%s[/revision]", got, version)
+	}
+}

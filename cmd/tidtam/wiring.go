@@ -134,24 +134,54 @@ func startNotifications(ctx context.Context, cfg *config.Config, db *gorm.DB, c 
 // with 10,000 open assignments (docs/BENCHMARKS.md, P4); assignment
 // histories are short and most wait days between tasks, so replaying an
 // evicted one on its next timer is cheap.
-const stickyCacheSize = 500
+const stickyCacheSize = 300
 
-// limitWorkflowCache applies stickyCacheSize. The SDK's cache is one per
-// process and sized when the first worker is created, so this must run
-// before anything starts a worker: the embedded Temporal server starts its
-// own system workers (P4 found 9,973 assignments cached with the setting
-// applied later).
-func limitWorkflowCache() { worker.SetStickyWorkflowCacheSize(stickyCacheSize) }
+// prepareWorkerProcess sets the SDK's process-wide worker settings; it
+// must run before anything starts a worker, because the embedded Temporal
+// server starts its own system workers first:
+//   - the sticky cache is sized when the first worker is created (P4 found
+//     9,973 assignments cached with stickyCacheSize applied later);
+//   - without a binary checksum the SDK computes one by reading and
+//     hashing the whole executable (~200 MB) when the first worker starts;
+//     the build's version and VCS revision identify the build as well.
+func prepareWorkerProcess() {
+	worker.SetStickyWorkflowCacheSize(stickyCacheSize)
+	worker.SetBinaryChecksum(buildChecksum())
+}
+
+// buildChecksum names this build: "tidtam/<version>/<vcs revision>", with
+// "+dirty" when built from a modified tree.
+func buildChecksum() string {
+	id := "tidtam/" + version
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, st := range bi.Settings {
+			switch st.Key {
+			case "vcs.revision":
+				rev = st.Value
+			case "vcs.modified":
+				dirty = st.Value == "true"
+			}
+		}
+		if rev != "" {
+			id += "/" + rev
+		}
+		if dirty {
+			id += "+dirty"
+		}
+	}
+	return id
+}
 
 // serveMemoryLimit is the Go runtime's soft memory limit for the
 // all-in-one when GOMEMLIMIT is not set. With 10,000 open assignments the
-// live Go heap is ~120 MB, but the default GC (GOGC=100, no limit) let the
+// live Go heap is ~110 MB, but the default GC (GOGC=100, no limit) let the
 // process grow to twice that; with the executable's pages (~150 MB) and
 // the SQLite page caches (outside Go's memory) the P4 target of 400 MB
-// needs Go's own share held near 200 MB. The GC then runs more often (9 %
+// needs Go's own share held under 200 MB. The GC then runs more often (6 %
 // of CPU in P4); the runtime caps that at about half the CPU, so a larger
 // load slows down instead of failing. Set GOMEMLIMIT to change it.
-const serveMemoryLimit = 200 << 20
+const serveMemoryLimit = 180 << 20
 
 // limitMemory applies serveMemoryLimit unless the operator set GOMEMLIMIT
 // (which the runtime has already applied).
@@ -231,7 +261,7 @@ func ensureAdmin(ctx context.Context, cfg *config.Config, db *gorm.DB, out io.Wr
 // serve is the all-in-one role.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
 	started := time.Now()
-	limitWorkflowCache()
+	prepareWorkerProcess()
 	limitMemory(log)
 	ln, err := listen(cfg.HTTPAddr)
 	if err != nil {
@@ -305,10 +335,15 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		return fmt.Errorf("starting worker: %w", err)
 	}
 	defer w.Stop()
+	phase("worker")
+	// The digest workflow's signal is the first call that needs the history
+	// service, so this phase includes whatever wait the embedded server's
+	// history shard still has after a restart (the slow P5 restarts spent
+	// 1.4–1.6 s in the phase that held it, before it was split out).
 	if err := startNotifications(ctx, cfg, db, c, log); err != nil {
 		return err
 	}
-	phase("worker")
+	phase("notifications")
 	app := newAPI(cfg, db, c, log, m)
 	log.Debug("start-up phases", phases...)
 	fmt.Fprintf(out, "tidtam พร้อมใช้งาน (ready) in %.1fs (%s): %s\n", time.Since(started).Seconds(), phaseText(), cfg.PublicURL)
@@ -345,7 +380,7 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 	if cfg.Embedded() {
 		return errors.New("`tidtam worker` needs an external Temporal server: set TEMPORAL_ADDRESS (or run `tidtam serve`)")
 	}
-	limitWorkflowCache()
+	prepareWorkerProcess()
 	db, err := openDB(ctx, cfg, false)
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 	"math"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,9 +21,9 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 
 	"github.com/tidtam/tidtam/activities"
+	"github.com/tidtam/tidtam/internal/fixtures"
 	"github.com/tidtam/tidtam/internal/refdata"
 	"github.com/tidtam/tidtam/internal/shareddata"
 	"github.com/tidtam/tidtam/internal/store"
@@ -32,40 +31,13 @@ import (
 	"github.com/tidtam/tidtam/workflows"
 )
 
-// r1PilotProvinces are the ten provinces item ๑ of the MOI letter goes to.
-var r1PilotProvinces = []string{"เชียงราย", "เชียงใหม่", "แม่ฮ่องสอน", "ตาก", "น่าน", "นครพนม", "บึงกาฬ", "หนองคาย", "อุบลราชธานี", "นราธิวาส"}
-
-// r1Letter is the Ministry of Interior letter of 17 Dec 2567 with the
-// realistic clocks of api/directives_test.go (items due within working days
-// of receipt, the monthly report until 30 Sep 2570), so no timer fires while
-// the test runs: item ๑ to the ten pilot provinces, items ๒–๕ to all 77
-// provinces and the 878 district centres outside Bangkok.
-func r1Letter(docNumber string) map[string]any {
-	all := map[string]any{"all_provinces": true, "all_districts": true}
-	return map[string]any{
-		"source":     "ministry",
-		"issuer":     "กระทรวงมหาดไทย",
-		"doc_number": docNumber,
-		"issue_date": "๑๗ ธันวาคม ๒๕๖๗",
-		"urgency":    "ด่วนที่สุด",
-		"subject":    "การขับเคลื่อนการป้องกันและแก้ไขปัญหายาเสพติด",
-		"items": []map[string]any{
-			{"number": "๑", "text": "จังหวัดนำร่องจัดทำแผนปฏิบัติการ", "targets": map[string]any{"provinces": r1PilotProvinces}, "due_within": "15", "evidence_required": true, "report_into": "NISPA"},
-			{"number": "๒", "text": "ค้นหาผู้เสพในชุมชน", "targets": all, "due_within": "๓๐", "report_into": "บสต."},
-			{"number": "๓", "text": "บำบัดรักษา", "targets": all, "due_within": "20"},
-			{"number": "๔", "text": "ปราบปรามผู้ค้า", "targets": all, "due_within": "20", "report_into": "MOI Drugs GIS"},
-			{"number": "๕", "text": "รายงานผลรายเดือน", "targets": all, "recurrence": map[string]any{"monthly_working_day": "๕", "until": "30 ก.ย. 2570"}},
-		},
-	}
-}
-
 // r1Expected is what the letter must produce, computed from the reference
 // data (not from tidtam's own target resolution): unit code → the item
 // numbers of its assignment.
 func r1Expected(t *testing.T, districtsCSV string) map[string][]int {
 	t.Helper()
 	pilots := map[string]bool{}
-	for _, name := range r1PilotProvinces {
+	for _, name := range fixtures.PilotProvinces {
 		p, ok := refdata.ProvinceByName(name)
 		if !ok {
 			t.Fatalf("pilot province %q is not in refdata", name)
@@ -310,10 +282,7 @@ func TestFaultR1WorkerKilledDuringFanOut(t *testing.T) {
 		t.Skip("builds and starts a Temporal server; skipped with -short")
 	}
 	testStart := time.Now()
-	pg := testPostgres(t)
 	bin := binary(t)
-	root := repoRoot(t)
-	dir := t.TempDir()
 	districtsCSV := shareddata.Path(t, "districts.csv")
 	want := r1Expected(t, districtsCSV)
 	wantItems := 0
@@ -321,50 +290,11 @@ func TestFaultR1WorkerKilledDuringFanOut(t *testing.T) {
 		wantItems += len(items)
 	}
 
-	serverBin := buildTemporalServer(t, root, dir)
-	dcFile := filepath.Join(root, "deploy", "temporal", "dynamicconfig.yaml")
-
-	prefix := "tidtam_r1_" + randomHex(t, 4)
-	temporalDB, visibilityDB, appDB := prefix+"_temporal", prefix+"_visibility", prefix+"_app"
-	for _, db := range []string{temporalDB, visibilityDB, appDB} {
-		createDatabase(t, pg, db)
-	}
-	setupTemporalSchema(t, pg, temporalDB, "postgresql/v12/temporal", sqlplugin.DbKindMain)
-	setupTemporalSchema(t, pg, visibilityDB, "postgresql/v12/visibility", sqlplugin.DbKindVisibility)
-
-	ports := freePorts(t, 8)
-	mports := freePortsBelow(t, 4, 32768)
-	sc := serverConfig{
-		TemporalDB: temporalDB, VisibilityDB: visibilityDB, PGAddr: pg.addr, PGUser: pg.user, PGPassword: pg.password, Plugin: pgPlugin,
-		FrontendGRPC: ports[0], FrontendHTTP: ports[1], FrontendMembership: mports[0],
-		HistoryGRPC: ports[2], HistoryMembership: mports[1],
-		MatchingGRPC: ports[3], MatchingMembership: mports[2],
-		WorkerGRPC: ports[4], WorkerMembership: mports[3],
-		DynamicConfig: dcFile,
-	}
-	apiPort, workerMetrics := ports[5], ports[6:8]
-	cfgFile := filepath.Join(dir, "temporal-server.yaml")
-	writeServerConfig(t, cfgFile, sc)
-	temporalAddr := "127.0.0.1:" + strconv.Itoa(sc.FrontendGRPC)
-
-	server := startProcess(t, "temporal-server", serverBin,
-		childEnv("DYNAMIC_CONFIG_FILE_PATH="+dcFile),
-		"--config-file", cfgFile, "--allow-no-auth", "start")
-	waitTemporal(t, server, temporalAddr, 90*time.Second)
-
 	const password = "e2e-FaultR1-pass-001"
-	const namespace, taskQueue = "tidtam", "tidtam"
-	tidtamEnv := func(extra ...string) []string {
-		return childEnv(append([]string{
-			"TIDTAM_DATABASE_URL=" + pg.databaseURL(appDB),
-			"TEMPORAL_ADDRESS=" + temporalAddr,
-			"TEMPORAL_NAMESPACE=" + namespace,
-			"TIDTAM_TASK_QUEUE=" + taskQueue,
-			"TIDTAM_DATA_DIR=" + filepath.Join(dir, "data"),
-			"TIDTAM_ADMIN_PASSWORD=" + password,
-			"TIDTAM_LOG_LEVEL=info",
-		}, extra...)...)
-	}
+	const namespace, taskQueue = topologyNamespace, topologyTaskQueue
+	top := startTopologyServer(t, bin, "tidtam_r1_", password)
+	pg, appDB, tidtamEnv, temporalAddr := top.pg, top.appDB, top.env, top.temporalAddr
+	apiPort, workerMetrics := top.apiPort, top.workerMetrics
 	runOnce := func(name string, args ...string) {
 		t.Helper()
 		p := startProcess(t, name, bin, tidtamEnv(), args...)
@@ -429,7 +359,7 @@ func TestFaultR1WorkerKilledDuringFanOut(t *testing.T) {
 		Items      int    `json:"items"`
 	}
 	posted := time.Now()
-	if code := apiCall(t, http.MethodPost, base+"/api/v1/directives", sec, r1Letter("ที่ มท ๐๓๑๑.๓/ว ๑๗๕๗"), &accepted); code != http.StatusAccepted {
+	if code := apiCall(t, http.MethodPost, base+"/api/v1/directives", sec, fixtures.MOILetter("ที่ มท ๐๓๑๑.๓/ว ๑๗๕๗", fixtures.PilotProvinces), &accepted); code != http.StatusAccepted {
 		t.Fatalf("POST /api/v1/directives answered %d, want 202", code)
 	}
 	acceptedIn := time.Since(posted)

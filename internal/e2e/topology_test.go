@@ -110,67 +110,18 @@ func TestProductionTopology(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts a Temporal server; skipped with -short")
 	}
-	pg := testPostgres(t)
 	bin := binary(t)
-	root := repoRoot(t)
-	dir := t.TempDir()
-
-	serverBin := buildTemporalServer(t, root, dir)
 
 	// Dynamic config: the one docker-compose.yml mounts, checked by the server.
-	dcFile := filepath.Join(root, "deploy", "temporal", "dynamicconfig.yaml")
-	if out, err := exec.Command(serverBin, "validate-dynamic-config", dcFile).CombinedOutput(); err != nil ||
+	top := startTopologyServer(t, bin, "tidtam_topo_", "e2e-Topology-pass-01")
+	if out, err := exec.Command(top.serverBin, "validate-dynamic-config", top.dcFile).CombinedOutput(); err != nil ||
 		bytes.Contains(out, []byte("error:")) || bytes.Contains(out, []byte("warning:")) {
-		t.Fatalf("temporal-server validate-dynamic-config %s: %v\n%s", dcFile, err, out)
+		t.Fatalf("temporal-server validate-dynamic-config %s: %v\n%s", top.dcFile, err, out)
 	}
-
-	// Fresh databases, dropped at the end (after every process is gone:
-	// cleanups run last-in first-out).
-	prefix := "tidtam_topo_" + randomHex(t, 4)
-	temporalDB, visibilityDB, appDB := prefix+"_temporal", prefix+"_visibility", prefix+"_app"
-	for _, db := range []string{temporalDB, visibilityDB, appDB} {
-		createDatabase(t, pg, db)
-	}
-	setupTemporalSchema(t, pg, temporalDB, "postgresql/v12/temporal", sqlplugin.DbKindMain)
-	setupTemporalSchema(t, pg, visibilityDB, "postgresql/v12/visibility", sqlplugin.DbKindVisibility)
-
-	// Temporal server: one history shard, every service on a free loopback
-	// port. Membership ports go into cluster_membership.rpc_port, a SMALLINT
-	// on PostgreSQL, so they must be below 32768 (the kernel's ephemeral
-	// ports are above it).
-	ports := freePorts(t, 8)
-	mports := freePortsBelow(t, 4, 32768)
-	sc := serverConfig{
-		TemporalDB: temporalDB, VisibilityDB: visibilityDB, PGAddr: pg.addr, PGUser: pg.user, PGPassword: pg.password, Plugin: pgPlugin,
-		FrontendGRPC: ports[0], FrontendHTTP: ports[1], FrontendMembership: mports[0],
-		HistoryGRPC: ports[2], HistoryMembership: mports[1],
-		MatchingGRPC: ports[3], MatchingMembership: mports[2],
-		WorkerGRPC: ports[4], WorkerMembership: mports[3],
-		DynamicConfig: dcFile,
-	}
-	apiPort, workerMetrics := ports[5], ports[6:8]
-	cfgFile := filepath.Join(dir, "temporal-server.yaml")
-	writeServerConfig(t, cfgFile, sc)
-	temporalAddr := "127.0.0.1:" + strconv.Itoa(sc.FrontendGRPC)
-
-	server := startProcess(t, "temporal-server", serverBin,
-		childEnv("DYNAMIC_CONFIG_FILE_PATH="+dcFile),
-		"--config-file", cfgFile, "--allow-no-auth", "start")
-	waitTemporal(t, server, temporalAddr, 90*time.Second)
-
 	const password = "e2e-Topology-pass-01"
-	const namespace, taskQueue = "tidtam", "tidtam"
-	tidtamEnv := func(extra ...string) []string {
-		return childEnv(append([]string{
-			"TIDTAM_DATABASE_URL=" + pg.databaseURL(appDB),
-			"TEMPORAL_ADDRESS=" + temporalAddr,
-			"TEMPORAL_NAMESPACE=" + namespace,
-			"TIDTAM_TASK_QUEUE=" + taskQueue,
-			"TIDTAM_DATA_DIR=" + filepath.Join(dir, "data"),
-			"TIDTAM_ADMIN_PASSWORD=" + password,
-			"TIDTAM_LOG_LEVEL=info",
-		}, extra...)...)
-	}
+	const namespace, taskQueue = topologyNamespace, topologyTaskQueue
+	tidtamEnv, temporalAddr, server := top.env, top.temporalAddr, top.server
+	apiPort, workerMetrics := top.apiPort, top.workerMetrics
 
 	for i, name := range []string{"tidtam migrate", "tidtam migrate (again)"} {
 		m := startProcess(t, name, bin, tidtamEnv(), "migrate")
@@ -227,6 +178,85 @@ func TestProductionTopology(t *testing.T) {
 	if !server.stop(30 * time.Second) {
 		t.Log("temporal-server did not stop within 30 s of SIGTERM; killed")
 	}
+}
+
+// Namespace and task queue of the topologies startTopologyServer prepares.
+const topologyNamespace, topologyTaskQueue = "tidtam", "tidtam"
+
+// topology is the production topology's Temporal server, started by
+// startTopologyServer for the tidtam processes a test then runs.
+type topology struct {
+	pg                pgServer
+	dir               string // the test's temp dir (server config, data dir)
+	serverBin, dcFile string // the built server, the dynamic config it reads
+	appDB             string // the app database's name on pg
+	temporalAddr      string // the frontend's host:port
+	apiPort           int    // a free port for `tidtam api`
+	workerMetrics     []int  // two free ports for the workers' /metrics
+	server            *process
+	// env is the environment of a tidtam process in this topology, plus
+	// extra NAME=value pairs.
+	env func(extra ...string) []string
+}
+
+// startTopologyServer builds the Temporal server from go.mod, creates fresh
+// databases named prefix+random (dropped after every process has gone:
+// cleanups run last-in first-out), sets up Temporal's schemas, starts the
+// server with one history shard on free loopback ports and waits for its
+// frontend. tidtam processes get the app database, the server and
+// adminPassword through env.
+func startTopologyServer(t *testing.T, bin, prefix, adminPassword string) *topology {
+	t.Helper()
+	top := &topology{pg: testPostgres(t), dir: t.TempDir()}
+	root := repoRoot(t)
+	top.serverBin = buildTemporalServer(t, root, top.dir)
+	top.dcFile = filepath.Join(root, "deploy", "temporal", "dynamicconfig.yaml")
+
+	prefix += randomHex(t, 4)
+	temporalDB, visibilityDB := prefix+"_temporal", prefix+"_visibility"
+	top.appDB = prefix + "_app"
+	for _, db := range []string{temporalDB, visibilityDB, top.appDB} {
+		createDatabase(t, top.pg, db)
+	}
+	setupTemporalSchema(t, top.pg, temporalDB, "postgresql/v12/temporal", sqlplugin.DbKindMain)
+	setupTemporalSchema(t, top.pg, visibilityDB, "postgresql/v12/visibility", sqlplugin.DbKindVisibility)
+
+	// Membership ports go into cluster_membership.rpc_port, a SMALLINT on
+	// PostgreSQL, so they must be below 32768 (the kernel's ephemeral
+	// ports are above it).
+	ports := freePorts(t, 8)
+	mports := freePortsBelow(t, 4, 32768)
+	pg := top.pg
+	sc := serverConfig{
+		TemporalDB: temporalDB, VisibilityDB: visibilityDB, PGAddr: pg.addr, PGUser: pg.user, PGPassword: pg.password, Plugin: pgPlugin,
+		FrontendGRPC: ports[0], FrontendHTTP: ports[1], FrontendMembership: mports[0],
+		HistoryGRPC: ports[2], HistoryMembership: mports[1],
+		MatchingGRPC: ports[3], MatchingMembership: mports[2],
+		WorkerGRPC: ports[4], WorkerMembership: mports[3],
+		DynamicConfig: top.dcFile,
+	}
+	top.apiPort, top.workerMetrics = ports[5], ports[6:8]
+	cfgFile := filepath.Join(top.dir, "temporal-server.yaml")
+	writeServerConfig(t, cfgFile, sc)
+	top.temporalAddr = "127.0.0.1:" + strconv.Itoa(sc.FrontendGRPC)
+
+	top.server = startProcess(t, "temporal-server", top.serverBin,
+		childEnv("DYNAMIC_CONFIG_FILE_PATH="+top.dcFile),
+		"--config-file", cfgFile, "--allow-no-auth", "start")
+	waitTemporal(t, top.server, top.temporalAddr, 90*time.Second)
+
+	top.env = func(extra ...string) []string {
+		return childEnv(append([]string{
+			"TIDTAM_DATABASE_URL=" + pg.databaseURL(top.appDB),
+			"TEMPORAL_ADDRESS=" + top.temporalAddr,
+			"TEMPORAL_NAMESPACE=" + topologyNamespace,
+			"TIDTAM_TASK_QUEUE=" + topologyTaskQueue,
+			"TIDTAM_DATA_DIR=" + filepath.Join(top.dir, "data"),
+			"TIDTAM_ADMIN_PASSWORD=" + adminPassword,
+			"TIDTAM_LOG_LEVEL=info",
+		}, extra...)...)
+	}
+	return top
 }
 
 // buildTemporalServer builds go.temporal.io/server/cmd/server at the version
