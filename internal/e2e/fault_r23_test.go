@@ -152,6 +152,19 @@ func r23ByKey(t *testing.T, ns []models.Notification) map[string][]models.Notifi
 	return out
 }
 
+// r23EnqueuedOnce checks that each notice in keys was enqueued exactly
+// once and returns the notices by key.
+func r23EnqueuedOnce(t *testing.T, ns []models.Notification, keys []string) map[string][]models.Notification {
+	t.Helper()
+	byKey := r23ByKey(t, ns)
+	for _, k := range keys {
+		if n := len(byKey[k]); n != 1 {
+			t.Errorf("notice %s enqueued %d times, want once", k, n)
+		}
+	}
+	return byKey
+}
+
 // r23Delivered reports whether every notification with a key in keys
 // exists and is delivered; a failed one fails the test at once.
 func r23Delivered(t *testing.T, ns []models.Notification, keys ...string) (bool, string) {
@@ -355,12 +368,7 @@ func TestFaultR2KillWithPendingTimers(t *testing.T) {
 	ns := dv.notifications(d)
 
 	// 1. Each notice enqueued exactly once, and nothing else.
-	byKey := r23ByKey(t, ns)
-	for _, k := range allKeys {
-		if n := len(byKey[k]); n != 1 {
-			t.Errorf("notice %s enqueued %d times, want once", k, n)
-		}
-	}
+	byKey := r23EnqueuedOnce(t, ns, allKeys)
 	for k, list := range byKey {
 		if !slices.Contains(allKeys, k) {
 			t.Errorf("unexpected notice %s enqueued %d time(s): %s", k, len(list), list[0].ID)
@@ -620,12 +628,7 @@ func TestFaultR3SMTPDownThenUp(t *testing.T) {
 	d := r23Load(t, s.dataDir)
 	ns := dv.notifications(d)
 
-	byKey := r23ByKey(t, ns)
-	for _, k := range keys {
-		if n := len(byKey[k]); n != 1 {
-			t.Errorf("notice %s enqueued %d times, want once", k, n)
-		}
-	}
+	r23EnqueuedOnce(t, ns, keys)
 	if len(ns) != len(keys) || len(d.Notifications) != len(ns) {
 		t.Errorf("%d notifications (%d of the directive), want %d", len(d.Notifications), len(ns), len(keys))
 	}
