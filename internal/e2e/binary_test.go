@@ -207,6 +207,21 @@ func startProcess(t *testing.T, name, bin string, env []string, args ...string) 
 	return p
 }
 
+// printed reports whether the process's output contains s within timeout.
+// Output reaches the buffer through a pipe copied by another goroutine, so
+// a line the child wrote before answering a request may arrive a moment
+// after the answer.
+func (p *process) printed(s string, timeout time.Duration) bool {
+	for deadline := time.Now().Add(timeout); ; time.Sleep(10 * time.Millisecond) {
+		if strings.Contains(p.out.String(), s) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
 // exited reports whether the process has ended.
 func (p *process) exited() bool {
 	select {
@@ -431,7 +446,7 @@ func TestServeRestartSurvivesKill9(t *testing.T) {
 	first := startProcess(t, "serve (first start)", bin,
 		serveEnv(dataDir, httpPort, temporalPort, "TIDTAM_ADMIN_PASSWORD="+password), "serve")
 	waitReady(t, first, base, 60*time.Second)
-	if out := first.out.String(); !strings.Contains(out, base) {
+	if !first.printed(base, 5*time.Second) {
 		t.Errorf("serve did not print its URL %s on start", base)
 	}
 	if m := generatedPasswordRE.FindStringSubmatch(first.out.String()); m != nil {
@@ -471,6 +486,7 @@ func TestServeRestartSurvivesKill9(t *testing.T) {
 	// may be generated and the original password must still work.
 	second := startProcess(t, "serve (after kill -9)", bin, serveEnv(dataDir, httpPort, temporalPort), "serve")
 	waitReady(t, second, base, 60*time.Second)
+	second.printed(base, 5*time.Second) // all start-up output is in before the ready line
 	if m := generatedPasswordRE.FindStringSubmatch(second.out.String()); m != nil {
 		t.Errorf("the second start printed a new generated password (the admin already existed): %q", m[0])
 	}
@@ -523,6 +539,7 @@ func TestServeGeneratesAdminPasswordOnce(t *testing.T) {
 
 	p := startProcess(t, "serve (new data dir)", bin, serveEnv(dataDir, ports[0], ports[1]), "serve")
 	waitReady(t, p, base, 60*time.Second)
+	p.printed(base, 5*time.Second) // the ready line comes after the password's
 	m := generatedPasswordRE.FindStringSubmatch(p.out.String())
 	if m == nil {
 		t.Fatal("serve on a new data dir without TIDTAM_ADMIN_PASSWORD printed no generated password " +
