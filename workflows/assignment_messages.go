@@ -77,8 +77,8 @@ func (a *assignment) commitLater(ctx workflow.Context, in activities.CommitAssig
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		defer func() { a.busy-- }()
 		if err := f.Get(ctx, nil); err != nil {
-			// Only invalid input ends the retries; the API has written the
-			// same commit, or reports the error to its caller.
+			// Only invalid input ends the retries. For an Update the API has
+			// written the same commit (or logged why it could not).
 			workflow.GetLogger(ctx).Error("commit failed for good", "seq", in.Event.Seq, "error", err)
 		}
 	})

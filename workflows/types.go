@@ -33,21 +33,21 @@ const (
 // Update, signal and query names. Updates run a validator first: a rejected
 // update changes nothing and leaves no trace in the workflow history.
 const (
-	// UpdateAcknowledge (AssignmentWorkflow): AcknowledgeInput → AssignmentState.
+	// UpdateAcknowledge (AssignmentWorkflow): AcknowledgeInput → AssignmentUpdateResult.
 	UpdateAcknowledge = "acknowledge"
-	// UpdateReport (AssignmentWorkflow): ReportInput → AssignmentState.
+	// UpdateReport (AssignmentWorkflow): ReportInput → AssignmentUpdateResult.
 	UpdateReport = "report"
-	// UpdateReview (AssignmentWorkflow): ReviewInput → AssignmentState.
+	// UpdateReview (AssignmentWorkflow): ReviewInput → AssignmentUpdateResult.
 	UpdateReview = "review"
-	// UpdateInspectorAction (AssignmentWorkflow): InspectorActionInput → AssignmentState.
+	// UpdateInspectorAction (AssignmentWorkflow): InspectorActionInput → AssignmentUpdateResult.
 	UpdateInspectorAction = "inspector_action"
-	// UpdateAmend: AmendInput → AssignmentState on AssignmentWorkflow,
+	// UpdateAmend: AmendInput → AssignmentUpdateResult on AssignmentWorkflow,
 	// → DirectiveProgress on DirectiveWorkflow (which forwards it to every
 	// assignment that carries the item).
 	UpdateAmend = "amend"
 	// UpdateAddTargets (DirectiveWorkflow): AddTargetsInput → DirectiveProgress.
 	UpdateAddTargets = "add_targets"
-	// UpdateWithdraw: WithdrawInput → AssignmentState on AssignmentWorkflow,
+	// UpdateWithdraw: WithdrawInput → AssignmentUpdateResult on AssignmentWorkflow,
 	// → DirectiveProgress on DirectiveWorkflow (which then completes).
 	UpdateWithdraw = "withdraw"
 	// SignalWithdraw (AssignmentWorkflow): WithdrawInput; same effect as the

@@ -277,22 +277,13 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 	}
 	// Start-up phases are logged: start-up time is a target (P5 in
 	// docs/BENCHMARKS.md) and grows with data.
-	phases := []any{"database", time.Since(started).Round(time.Millisecond)}
-	mark := time.Now()
+	var phases []string
+	mark := started
 	phase := func(name string) {
-		phases = append(phases, name, time.Since(mark).Round(time.Millisecond))
+		phases = append(phases, fmt.Sprintf("%s %v", name, time.Since(mark).Round(time.Millisecond)))
 		mark = time.Now()
 	}
-	phaseText := func() string {
-		var b strings.Builder
-		for i := 0; i+1 < len(phases); i += 2 {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "%s %v", phases[i], phases[i+1])
-		}
-		return b.String()
-	}
+	phase("database")
 	addr := cfg.TemporalAddress
 	if cfg.Embedded() {
 		srv, err := devserver.Start(devserver.Options{
@@ -345,8 +336,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 	}
 	phase("notifications")
 	app := newAPI(cfg, db, c, log, m)
-	log.Debug("start-up phases", phases...)
-	fmt.Fprintf(out, "tidtam พร้อมใช้งาน (ready) in %.1fs (%s): %s\n", time.Since(started).Seconds(), phaseText(), cfg.PublicURL)
+	fmt.Fprintf(out, "tidtam พร้อมใช้งาน (ready) in %.1fs (%s): %s\n", time.Since(started).Seconds(), strings.Join(phases, ", "), cfg.PublicURL)
 	fmt.Fprintf(out, "  เข้าสู่ระบบ (sign in): POST %s/api/v1/auth/login {\"username\":\"admin\",\"password\":\"…\"}\n", cfg.PublicURL)
 	fmt.Fprintf(out, "  Temporal: %s namespace %s; Temporal UI: %s\n", addr, cfg.TemporalNamespace, uiLine)
 	return serveHTTP(ctx, app, ln)
