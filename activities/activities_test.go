@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"errors"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
-	"github.com/tidtam/tidtam/internal/shareddata"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
@@ -222,12 +220,7 @@ func TestRecordEscalationAndNotificationOnce(t *testing.T) {
 
 func TestLoadHolidays(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
-		f, err := os.Open(shareddata.Path(t, "holidays.csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if _, err := store.ImportHolidays(ctx, db, f, nil); err != nil {
+		if err := store.SeedReference(ctx, db); err != nil {
 			t.Fatal(err)
 		}
 		a := &Activities{DB: db}

@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tidtam/tidtam/internal/shareddata"
+	"github.com/tidtam/tidtam/internal/refdata"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
@@ -81,7 +81,6 @@ func BenchmarkP4P5Binary(b *testing.B) {
 				}
 			}
 			runCmd("migrate")
-			runCmd("import", "units", shareddata.Path(b, "districts.csv"))
 			synth, codes := syntheticCSV(b, 10)
 			runCmd("import", "units", synth)
 
@@ -189,10 +188,7 @@ func freePort(tb testing.TB) int {
 // syntheticCSV writes perDistrict "other" units below every district in the
 // reference file, in the generic import format.
 func syntheticCSV(tb testing.TB, perDistrict int) (string, []string) {
-	raw, err := os.ReadFile(shareddata.Path(tb, "districts.csv"))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	raw := refdata.File(refdata.DistrictsFile)
 	var sb strings.Builder
 	sb.WriteString("code,type,parent_code,name_th,name_en\n")
 	var codes []string

@@ -42,7 +42,6 @@ import (
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/devserver"
 	"github.com/tidtam/tidtam/internal/fixtures"
-	"github.com/tidtam/tidtam/internal/shareddata"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
@@ -84,15 +83,7 @@ func newEnv(tb testing.TB, kind string) *env {
 	tb.Helper()
 	ctx := context.Background()
 	db := dbFor(tb, kind)
-	if err := store.SeedBase(ctx, db); err != nil {
-		tb.Fatal(err)
-	}
-	f, err := os.Open(shareddata.Path(tb, "districts.csv"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := store.ImportUnits(ctx, db, f, nil); err != nil {
+	if err := store.SeedReferenceUnits(ctx, db); err != nil {
 		tb.Fatal(err)
 	}
 	svc := &auth.Service{DB: db, SessionTTL: 12 * time.Hour}

@@ -22,7 +22,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tidtam/tidtam/activities"
-	"github.com/tidtam/tidtam/internal/shareddata"
+	"github.com/tidtam/tidtam/internal/refdata"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	wf "github.com/tidtam/tidtam/workflows"
@@ -194,19 +194,11 @@ func newCountingEnv(t *testing.T, start time.Time, hols []string) (*testsuite.Te
 	return env, &n
 }
 
+// readHolidays returns the shipped holiday dates (refdata).
 func readHolidays(t *testing.T) []string {
-	f, err := os.Open(shareddata.Path(t, "holidays.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, r := range rows[1:] {
-		out = append(out, r[0])
+	for _, h := range refdata.Holidays() {
+		out = append(out, h.Date)
 	}
 	return out
 }

@@ -48,3 +48,14 @@ type Holiday struct {
 	NameEN    string    `gorm:"column:name_en;size:255;not null"`
 	UpdatedAt time.Time `gorm:"not null"`
 }
+
+// ReferenceSeed records that one embedded reference dataset ("units",
+// "holidays") was seeded: SHA256 is the hex digest of the content applied
+// and Inserted the number of rows it added. A dataset whose digest is
+// already recorded is not seeded again.
+type ReferenceSeed struct {
+	Name     string    `gorm:"primaryKey;size:64"`
+	SHA256   string    `gorm:"column:sha256;size:64;not null"`
+	Inserted int       `gorm:"not null"`
+	SeededAt time.Time `gorm:"not null"`
+}

@@ -2,11 +2,9 @@ package workflows_test
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +15,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/tidtam/tidtam/activities"
-	"github.com/tidtam/tidtam/internal/shareddata"
+	"github.com/tidtam/tidtam/internal/refdata"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	wf "github.com/tidtam/tidtam/workflows"
@@ -30,27 +28,18 @@ func bkk(y int, m time.Month, d, hh, mm int) time.Time {
 
 func date(y int, m time.Month, d int) thaidate.Date { return thaidate.Date{Year: y, Month: m, Day: d} }
 
-// holidays reads the shared holiday list; years limits it (none: all).
+// holidays returns the shipped holiday dates; years limits it (none: all).
 func holidays(t testing.TB, years ...int) []string {
 	t.Helper()
-	f, err := os.Open(shareddata.Path(t, "holidays.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, r := range rows[1:] {
+	for _, h := range refdata.Holidays() {
 		if len(years) == 0 {
-			out = append(out, r[0])
+			out = append(out, h.Date)
 			continue
 		}
 		for _, y := range years {
-			if strings.HasPrefix(r[0], itoa(y)+"-") {
-				out = append(out, r[0])
+			if strings.HasPrefix(h.Date, itoa(y)+"-") {
+				out = append(out, h.Date)
 			}
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tidtam/tidtam/internal/shareddata"
+	"github.com/tidtam/tidtam/internal/refdata"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
@@ -22,9 +22,10 @@ func runCmd(t *testing.T, env map[string]string, args ...string) (string, error)
 }
 
 // TestImportCommand runs `tidtam import` as a user would, on SQLite and on
-// PostgreSQL: districts and holidays from the shared reference files, a
-// re-run that changes nothing, and a bad file that is rejected whole with
-// its line number.
+// PostgreSQL: the shipped districts and holidays are already there from the
+// first start, so importing the same files changes nothing; a corrected
+// file updates just the corrected row; a bad file is rejected whole with its
+// line number.
 func TestImportCommand(t *testing.T) {
 	dbs := map[string]string{
 		"sqlite":   "sqlite:" + filepath.Join(t.TempDir(), "tidtam.db"),
@@ -33,19 +34,22 @@ func TestImportCommand(t *testing.T) {
 	for name, url := range dbs {
 		t.Run(name, func(t *testing.T) {
 			env := map[string]string{"TIDTAM_DATABASE_URL": url, "TIDTAM_DATA_DIR": t.TempDir(), "TIDTAM_ADMIN_PASSWORD": "admin-password-1"}
-			out, err := runCmd(t, env, "import", "units", shareddata.Path(t, "districts.csv"))
+			dir := t.TempDir()
+			districts := writeFile(t, dir, "districts.csv", refdata.File(refdata.DistrictsFile))
+			out, err := runCmd(t, env, "import", "units", districts)
 			if err != nil {
 				t.Fatalf("import units: %v\n%s", err, out)
 			}
-			if !strings.Contains(out, "units: 928/928") || !strings.Contains(out, "เพิ่ม 928") {
-				t.Fatalf("progress or counts missing:\n%s", out)
+			if !strings.Contains(out, "units: 928/928") || !strings.Contains(out, "เพิ่ม 0, ปรับปรุง 0, ไม่เปลี่ยนแปลง 928") {
+				t.Fatalf("progress or counts missing (the shipped districts are seeded at start):\n%s", out)
 			}
-			out, err = runCmd(t, env, "import", "units", shareddata.Path(t, "districts.csv"))
-			if err != nil || !strings.Contains(out, "ไม่เปลี่ยนแปลง 928") {
-				t.Fatalf("re-run should change nothing: %v\n%s", err, out)
+			corrected := strings.Replace(string(refdata.File(refdata.DistrictsFile)), "5002,50,จอมทอง,Chom Thong", "5002,50,จอมทอง,Chomthong", 1)
+			out, err = runCmd(t, env, "import", "units", writeFile(t, dir, "corrected.csv", []byte(corrected)))
+			if err != nil || !strings.Contains(out, "เพิ่ม 0, ปรับปรุง 1, ไม่เปลี่ยนแปลง 927") {
+				t.Fatalf("a corrected row should update one unit: %v\n%s", err, out)
 			}
-			out, err = runCmd(t, env, "import", "holidays", shareddata.Path(t, "holidays.csv"))
-			if err != nil || !strings.Contains(out, "เพิ่ม 69") {
+			out, err = runCmd(t, env, "import", "holidays", writeFile(t, dir, "holidays.csv", refdata.File(refdata.HolidaysFile)))
+			if err != nil || !strings.Contains(out, "ไม่เปลี่ยนแปลง 69") {
 				t.Fatalf("import holidays: %v\n%s", err, out)
 			}
 
@@ -71,6 +75,16 @@ func TestImportCommand(t *testing.T) {
 			sqlDB.Close()
 		})
 	}
+}
+
+// writeFile writes content to dir/name and returns the path.
+func writeFile(t *testing.T, dir, name string, content []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func TestConfigErrorNamesVariable(t *testing.T) {

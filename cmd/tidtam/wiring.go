@@ -43,10 +43,8 @@ func openDB(ctx context.Context, cfg *config.Config, migrate bool) (*gorm.DB, er
 		return nil, err
 	}
 	if migrate {
-		if _, err := store.Migrate(ctx, db); err != nil {
-			return nil, err
-		}
-		return db, store.SeedBase(ctx, db)
+		_, err := migrateAndSeed(ctx, db)
+		return db, err
 	}
 	cur, latest, err := store.SchemaVersion(ctx, db)
 	if err != nil {
@@ -417,11 +415,8 @@ func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.W
 	if err != nil {
 		return err
 	}
-	applied, err := store.Migrate(ctx, db)
+	applied, err := migrateAndSeed(ctx, db)
 	if err != nil {
-		return err
-	}
-	if err := store.SeedBase(ctx, db); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "migrations applied: %v (database %s)\n", applied, store.Redact(cfg.DatabaseURL))
@@ -432,4 +427,15 @@ func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.W
 		return registerNamespace(ctx, cfg, log)
 	}
 	return nil
+}
+
+// migrateAndSeed applies the schema migrations and seeds the reference data
+// shipped in the binary (units, districts, holidays), returning the
+// migration versions applied.
+func migrateAndSeed(ctx context.Context, db *gorm.DB) ([]int, error) {
+	applied, err := store.Migrate(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return applied, store.SeedReference(ctx, db)
 }

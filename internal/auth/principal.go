@@ -145,3 +145,15 @@ func (p *Principal) CanSeeUnit(ctx context.Context, db *gorm.DB, code string) (b
 	}
 	return n > 0, nil
 }
+
+// SeesAll reports whether the principal's read scope is the whole
+// organisation (admin, secretariat, observer), so that list queries need no
+// unit condition.
+func (p *Principal) SeesAll() bool { return p.seesAllUnits() }
+
+// UnitCodes returns a subquery selecting the codes of the units within the
+// principal's scope (ScopeUnits), for use as "x.unit_code IN (?)". db is
+// any handle on the right database; the subquery starts a new session.
+func (p *Principal) UnitCodes(db *gorm.DB) *gorm.DB {
+	return p.ScopeUnits(db.Session(&gorm.Session{NewDB: true}).Model(&models.Unit{})).Select("units.code")
+}

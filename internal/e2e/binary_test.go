@@ -31,6 +31,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/tidtam/tidtam/internal/fixtures"
 )
 
 // tidtamBin is the binary TestMain built from ./cmd/tidtam; empty when the
@@ -545,9 +547,46 @@ func TestServeGeneratesAdminPasswordOnce(t *testing.T) {
 		t.Fatal("serve on a new data dir without TIDTAM_ADMIN_PASSWORD printed no generated password " +
 			"(want a line mentioning the password with the 16-character password on it)")
 	}
-	checkProvinces(t, base, signIn(t, base, "admin", m[1]))
+	token := signIn(t, base, "admin", m[1])
+	checkProvinces(t, base, token)
+	checkIssueToEveryUnit(t, base, token)
 	if !p.stop(20 * time.Second) {
 		t.Error("serve did not stop within 20 s of SIGTERM")
+	}
+}
+
+// checkIssueToEveryUnit issues the MOI letter (items for all provinces and
+// all district centres) on a fresh start with no import step: the shipped
+// reference data must resolve it to 77 + 878 = 955 units, and the fan-out
+// must assign all of them.
+func checkIssueToEveryUnit(t *testing.T, base, token string) {
+	t.Helper()
+	var accepted struct {
+		ID         string `json:"id"`
+		UnitsTotal int    `json:"units_total"`
+	}
+	letter := fixtures.MOILetter("ที่ มท ๐๓๑๑.๓/ว ๑๗๕๗", fixtures.PilotProvinces)
+	if code := apiCall(t, http.MethodPost, base+"/api/v1/directives", token, letter, &accepted); code != http.StatusAccepted {
+		t.Fatalf("issuing the MOI letter on a fresh start answered %d, want 202", code)
+	}
+	if accepted.UnitsTotal != 955 {
+		t.Fatalf("the MOI letter reaches %d units on a fresh start, want 955 (77 provinces + 878 district centres)", accepted.UnitsTotal)
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		var d struct {
+			UnitsAssigned int `json:"units_assigned"`
+		}
+		if code := apiCall(t, http.MethodGet, base+"/api/v1/directives/"+accepted.ID, token, nil, &d); code != http.StatusOK {
+			t.Fatalf("GET /api/v1/directives/%s answered %d", accepted.ID, code)
+		}
+		if d.UnitsAssigned == 955 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 955 units assigned after 3 minutes", d.UnitsAssigned)
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 }
 

@@ -4,11 +4,9 @@ package e2e
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"math"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +23,6 @@ import (
 	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/fixtures"
 	"github.com/tidtam/tidtam/internal/refdata"
-	"github.com/tidtam/tidtam/internal/shareddata"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
@@ -34,7 +31,7 @@ import (
 // r1Expected is what the letter must produce, computed from the reference
 // data (not from tidtam's own target resolution): unit code → the item
 // numbers of its assignment.
-func r1Expected(t *testing.T, districtsCSV string) map[string][]int {
+func r1Expected(t *testing.T) map[string][]int {
 	t.Helper()
 	pilots := map[string]bool{}
 	for _, name := range fixtures.PilotProvinces {
@@ -52,18 +49,9 @@ func r1Expected(t *testing.T, districtsCSV string) map[string][]int {
 			want[p.Code] = []int{2, 3, 4, 5}
 		}
 	}
-	f, err := os.Open(districtsCSV)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", districtsCSV, err)
-	}
-	for _, r := range rows[1:] { // header: code,province_code,name_th,name_en
-		if r[1] != "10" { // Bangkok's เขต are not district centres (ศป.ปส.อ.)
-			want[r[0]] = []int{2, 3, 4, 5}
+	for _, d := range refdata.Districts() {
+		if d.ProvinceCode != "10" { // Bangkok's เขต are not district centres (ศป.ปส.อ.)
+			want[d.Code] = []int{2, 3, 4, 5}
 		}
 	}
 	if len(want) != 77+878 {
@@ -283,8 +271,7 @@ func TestFaultR1WorkerKilledDuringFanOut(t *testing.T) {
 	}
 	testStart := time.Now()
 	bin := binary(t)
-	districtsCSV := shareddata.Path(t, "districts.csv")
-	want := r1Expected(t, districtsCSV)
+	want := r1Expected(t)
 	wantItems := 0
 	for _, items := range want {
 		wantItems += len(items)
@@ -307,7 +294,6 @@ func TestFaultR1WorkerKilledDuringFanOut(t *testing.T) {
 		}
 	}
 	runOnce("tidtam migrate", "migrate")
-	runOnce("tidtam import units", "import", "units", districtsCSV)
 
 	api := startProcess(t, "tidtam api", bin, tidtamEnv("TIDTAM_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(apiPort)), "api")
 	workers := make([]*process, 2)
@@ -338,7 +324,7 @@ func TestFaultR1WorkerKilledDuringFanOut(t *testing.T) {
 	})
 	var nDistricts int64
 	if err := db.Model(&models.Unit{}).Where("type = ?", models.UnitDistrict).Count(&nDistricts).Error; err != nil || nDistricts != 928 {
-		t.Fatalf("districts after `tidtam import units`: %d (%v), want 928", nDistricts, err)
+		t.Fatalf("districts seeded by `tidtam migrate`: %d (%v), want 928", nDistricts, err)
 	}
 
 	admin := signIn(t, base, "admin", password)

@@ -1,48 +1,8 @@
 package refdata
 
 import (
-	"encoding/csv"
-	"os"
-	"slices"
-	"strconv"
 	"testing"
-
-	"github.com/tidtam/tidtam/internal/shareddata"
 )
-
-// TestProvincesMatchSharedCSV fails on any difference between the table in
-// code and shared/data/provinces.csv, in either direction.
-func TestProvincesMatchSharedCSV(t *testing.T) {
-	f, err := os.Open(shareddata.Path(t, "provinces.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	records, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantHeader := []string{"code", "iso", "name_th", "name_en", "inspection_region"}
-	if len(records) == 0 || !slices.Equal(records[0], wantHeader) {
-		t.Fatalf("provinces.csv header = %v, want %v", records[0], wantHeader)
-	}
-	rows := records[1:]
-	if len(rows) != len(Provinces) {
-		t.Errorf("provinces.csv has %d rows, Provinces has %d", len(rows), len(Provinces))
-	}
-	for i := 0; i < len(rows) && i < len(Provinces); i++ {
-		line := i + 2
-		region, err := strconv.Atoi(rows[i][4])
-		if err != nil {
-			t.Errorf("provinces.csv line %d: inspection_region %q: %v", line, rows[i][4], err)
-			continue
-		}
-		want := Province{Code: rows[i][0], ISO: rows[i][1], NameTH: rows[i][2], NameEN: rows[i][3], Region: region}
-		if Provinces[i] != want {
-			t.Errorf("Provinces[%d] = %+v, provinces.csv line %d = %+v", i, Provinces[i], line, want)
-		}
-	}
-}
 
 func TestProvinceInvariants(t *testing.T) {
 	if len(Provinces) != 77 {

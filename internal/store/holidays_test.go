@@ -16,7 +16,7 @@ import (
 )
 
 func TestImportHolidays(t *testing.T) {
-	raw, rows := readSharedCSV(t, "holidays.csv")
+	raw, rows := readRefCSV(t, "holidays.csv")
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
 		progress := &progressLog{t: t}

@@ -29,7 +29,7 @@ var allModels = []any{
 	&models.Notification{}, &models.TargetSet{}, &models.TargetSetMember{},
 	&models.Delivery{}, &models.InboxItem{}, &models.Webhook{}, &models.DevMail{},
 	&models.MeetingSeries{}, &models.Meeting{}, &models.MeetingRSVP{}, &models.MeetingAttendance{},
-	&models.MeetingMinutes{}, &models.MeetingFeedToken{},
+	&models.MeetingMinutes{}, &models.MeetingFeedToken{}, &models.ReferenceSeed{},
 }
 
 // TestSchemaMatchesModels compares what GORM derives from the struct tags

@@ -43,13 +43,9 @@ var knownUnitTypes = []models.UnitType{
 	models.UnitNational, models.UnitMinistry, models.UnitProvince, models.UnitDistrict, models.UnitOther,
 }
 
-// SeedBase makes sure the national unit and the 77 province centres exist
-// with the type, parent, names, ISO code and inspection region of
-// refdata.Provinces (a province unit is named after its province, e.g.
-// "เชียงใหม่" / "Chiang Mai"; display prefixes such as "ศอ.ปส.จ." are the
-// API's business). It is idempotent: rows that already match are not
-// written, and columns it does not own (e.g. email) are kept.
-func SeedBase(ctx context.Context, db *gorm.DB) error {
+// baseUnits returns the national unit and the 77 province centres of
+// refdata.Provinces, the national unit first.
+func baseUnits() []models.Unit {
 	national := models.NationalUnitCode
 	units := []models.Unit{{
 		Code: national, Type: models.UnitNational, NameTH: NationalUnitNameTH, NameEN: NationalUnitNameEN,
@@ -61,6 +57,17 @@ func SeedBase(ctx context.Context, db *gorm.DB) error {
 			ParentCode: &national, ISOCode: p.ISO, InspectionRegion: &region,
 		})
 	}
+	return units
+}
+
+// SeedBase makes sure the national unit and the 77 province centres exist
+// with the type, parent, names, ISO code and inspection region of
+// refdata.Provinces (a province unit is named after its province, e.g.
+// "เชียงใหม่" / "Chiang Mai"; display prefixes such as "ศอ.ปส.จ." are the
+// API's business). It is idempotent: rows that already match are not
+// written, and columns it does not own (e.g. email) are kept.
+func SeedBase(ctx context.Context, db *gorm.DB) error {
+	units := baseUnits()
 	columns := []string{"type", "parent_code", "name_th", "name_en", "iso_code", "inspection_region"}
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		existing, err := loadUnits(tx)

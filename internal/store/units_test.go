@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -12,20 +11,16 @@ import (
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/refdata"
-	"github.com/tidtam/tidtam/internal/shareddata"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
 )
 
-// readSharedCSV returns the raw bytes and the data rows (header dropped) of
-// a shared reference file.
-func readSharedCSV(t *testing.T, name string) ([]byte, [][]string) {
+// readRefCSV returns the raw bytes and the data rows (header dropped) of
+// an embedded reference file.
+func readRefCSV(t *testing.T, name string) ([]byte, [][]string) {
 	t.Helper()
-	raw, err := os.ReadFile(shareddata.Path(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := refdata.File(name)
 	records, err := csv.NewReader(strings.NewReader(string(raw))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +98,7 @@ func TestSeedBase(t *testing.T) {
 }
 
 func TestImportDistricts(t *testing.T) {
-	raw, rows := readSharedCSV(t, "districts.csv")
+	raw, rows := readRefCSV(t, "districts.csv")
 	provinceOf := map[string]string{}
 	outsideBangkok := 0
 	for _, r := range rows {
@@ -175,7 +170,7 @@ func TestImportDistricts(t *testing.T) {
 }
 
 func TestImportUnitsRejectsBadRows(t *testing.T) {
-	_, rows := readSharedCSV(t, "districts.csv")
+	_, rows := readRefCSV(t, "districts.csv")
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		seed(t, db)
 		// Line 1 is the header; good rows are lines 2–11, then the bad ones.

@@ -1,14 +1,12 @@
 package workdays
 
 import (
-	"encoding/csv"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tidtam/tidtam/internal/shareddata"
+	"github.com/tidtam/tidtam/internal/refdata"
 	"github.com/tidtam/tidtam/internal/thaidate"
 )
 
@@ -16,31 +14,19 @@ func date(y int, m time.Month, d int) thaidate.Date {
 	return thaidate.Date{Year: y, Month: m, Day: d}
 }
 
-// thaiCalendar builds the calendar from the shared government holiday file
-// (date,name_th,name_en), so the facts below are checked against real data.
+// thaiCalendar builds the calendar from the shipped government holidays
+// (refdata), so the facts below are checked against real data.
 func thaiCalendar(t testing.TB) (*Calendar, map[thaidate.Date]string) {
 	t.Helper()
-	f, err := os.Open(shareddata.Path(t, "holidays.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) < 2 || strings.Join(rows[0], ",") != "date,name_th,name_en" {
-		t.Fatalf("holidays.csv: unexpected header %v", rows[0])
-	}
 	var iso []string
 	names := map[thaidate.Date]string{}
-	for _, r := range rows[1:] {
-		iso = append(iso, r[0])
-		d, err := thaidate.ParseISO(r[0])
+	for _, h := range refdata.Holidays() {
+		iso = append(iso, h.Date)
+		d, err := thaidate.ParseISO(h.Date)
 		if err != nil {
 			t.Fatalf("holidays.csv: %v", err)
 		}
-		names[d] = r[2]
+		names[d] = h.NameEN
 	}
 	cal, err := ParseHolidays(iso)
 	if err != nil {

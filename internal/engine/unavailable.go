@@ -1,4 +1,4 @@
-package api
+package engine
 
 import (
 	"database/sql/driver"
@@ -10,10 +10,10 @@ import (
 	"go.temporal.io/api/serviceerror"
 )
 
-// isUnavailable reports whether err means a dependency (database or
+// IsUnavailable reports whether err means a dependency (database or
 // Temporal) cannot be reached right now, as opposed to a bug: such requests
 // get 503 so that clients retry, and nothing was changed.
-func isUnavailable(err error) bool {
+func IsUnavailable(err error) bool {
 	var netErr net.Error
 	var opErr *net.OpError
 	var connErr *pgconn.ConnectError
