@@ -21,6 +21,7 @@ import (
 	"github.com/tidtam/tidtam/internal/shareddata"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
+	"github.com/tidtam/tidtam/internal/telemetry"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -74,16 +75,21 @@ type response struct {
 	Raw    []byte
 }
 
+// do sends one request (body: nil, a raw string, or a value sent as JSON)
+// and returns the answer. The request and the answer are checked against
+// openapi.json (checkOpenAPI): a mismatch fails the test.
 func (h *harness) do(method, path, token string, body any) response {
 	h.t.Helper()
+	var payload []byte
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
 	case string:
-		r = strings.NewReader(b)
+		payload = []byte(b)
+		r = bytes.NewReader(payload)
 	default:
-		buf, _ := json.Marshal(b)
-		r = bytes.NewReader(buf)
+		payload, _ = json.Marshal(b)
+		r = bytes.NewReader(payload)
 	}
 	req := httptest.NewRequest(method, path, r)
 	req.Header.Set("Content-Type", "application/json")
@@ -95,6 +101,7 @@ func (h *harness) do(method, path, token string, body any) response {
 		h.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	raw, _ := io.ReadAll(res.Body)
+	checkOpenAPI(h.t, req, payload, res, raw)
 	out := response{Status: res.StatusCode, Raw: raw}
 	_ = json.Unmarshal(raw, &out.Body)
 	return out
@@ -283,15 +290,28 @@ func TestReadyzWithoutTemporalIs503(t *testing.T) {
 	}
 }
 
-// TestOpenAPIDocumentsEveryRoute keeps the OpenAPI file honest.
+// TestOpenAPIDocumentsEveryRoute keeps the OpenAPI file honest: every
+// route the app registers (with metrics on, so that /metrics is one) is
+// documented, and every documented operation is a registered route.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t))
-	res := h.do("GET", "/api/v1/openapi.json", "", nil)
+	metrics := telemetry.NewMetrics()
+	t.Cleanup(func() { _ = metrics.Close() })
+	app := api.New(&api.Deps{DB: h.db, Auth: &auth.Service{DB: h.db, SessionTTL: time.Hour},
+		Logger: slog.New(slog.DiscardHandler), Metrics: metrics})
+	full := &harness{t: t, app: app, db: h.db}
+	res := full.do("GET", "/api/v1/openapi.json", "", nil)
 	if res.Status != 200 || res.Body["openapi"] == nil {
 		t.Fatalf("openapi: %d", res.Status)
 	}
+	for _, probe := range []string{"/healthz", "/metrics"} {
+		if r := full.do("GET", probe, "", nil); r.Status != 200 {
+			t.Errorf("%s: %d", probe, r.Status)
+		}
+	}
 	paths := res.Body["paths"].(map[string]any)
-	for _, r := range h.app.GetRoutes(true) {
+	registered := map[string]bool{}
+	for _, r := range app.GetRoutes(true) {
 		if r.Method == "HEAD" || r.Path == "/" || strings.HasSuffix(r.Path, "/") {
 			continue
 		}
@@ -301,9 +321,18 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 				p = strings.Replace(p, seg, "{"+seg[1:]+"}", 1)
 			}
 		}
+		method := strings.ToLower(r.Method)
+		registered[method+" "+p] = true
 		ops, ok := paths[p].(map[string]any)
-		if !ok || ops[strings.ToLower(r.Method)] == nil {
+		if !ok || ops[method] == nil {
 			t.Errorf("route %s %s is not in openapi.json", r.Method, p)
+		}
+	}
+	for p, item := range paths {
+		for method := range item.(map[string]any) {
+			if method != "parameters" && !registered[method+" "+p] {
+				t.Errorf("openapi.json documents %s %s, which is not a registered route", strings.ToUpper(method), p)
+			}
 		}
 	}
 }

@@ -110,6 +110,7 @@ func asgRaw(h *harness, method, path, token, contentType, key string, body []byt
 		h.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	raw, _ := io.ReadAll(res.Body)
+	checkOpenAPI(h.t, req, body, res, raw)
 	out := response{Status: res.StatusCode, Raw: raw}
 	_ = json.Unmarshal(raw, &out.Body)
 	return out

@@ -26,6 +26,7 @@ func dlGet(h *harness, path, token string) (int, http.Header, []byte) {
 		h.t.Fatalf("GET %s: %v", path, err)
 	}
 	raw, _ := io.ReadAll(res.Body)
+	checkOpenAPI(h.t, req, nil, res, raw)
 	return res.StatusCode, res.Header, raw
 }
 

@@ -34,6 +34,7 @@ func idemPost(h *harness, path, token, key string, body any) (response, http.Hea
 		h.t.Fatalf("POST %s: %v", path, err)
 	}
 	raw, _ := io.ReadAll(res.Body)
+	checkOpenAPI(h.t, req, buf, res, raw)
 	out := response{Status: res.StatusCode, Raw: raw}
 	_ = json.Unmarshal(raw, &out.Body)
 	return out, res.Header
