@@ -14,7 +14,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"time"
@@ -215,7 +214,7 @@ func (a *Activities) PersistDirective(ctx context.Context, in PersistDirectiveIn
 		}
 		var beforeJSON string
 		if found {
-			beforeJSON = mustJSON(struct {
+			beforeJSON = store.JSONText(struct {
 				Directive models.Directive       `json:"directive"`
 				Items     []models.DirectiveItem `json:"items"`
 			}{before, beforeItems})
@@ -227,7 +226,7 @@ func (a *Activities) PersistDirective(ctx context.Context, in PersistDirectiveIn
 			EntityType: "directive",
 			EntityID:   d.ID,
 			Before:     beforeJSON,
-			After: mustJSON(struct {
+			After: store.JSONText(struct {
 				Directive models.Directive       `json:"directive"`
 				Items     []models.DirectiveItem `json:"items"`
 			}{d, items}),
@@ -238,16 +237,16 @@ func (a *Activities) PersistDirective(ctx context.Context, in PersistDirectiveIn
 func sameDirective(a, b models.Directive) bool {
 	a.CreatedAt, a.UpdatedAt, b.CreatedAt, b.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	a.UnitsAssigned, b.UnitsAssigned = 0, 0
-	return mustJSON(a) == mustJSON(b)
+	return store.JSONText(a) == store.JSONText(b)
 }
 
 func sameItems(a, b []models.DirectiveItem) bool {
 	byNumber := map[int]string{}
 	for _, it := range a {
-		byNumber[it.Number] = mustJSON(it)
+		byNumber[it.Number] = store.JSONText(it)
 	}
 	for _, it := range b {
-		if byNumber[it.Number] != mustJSON(it) {
+		if byNumber[it.Number] != store.JSONText(it) {
 			return false
 		}
 	}
@@ -463,10 +462,10 @@ func (in NotificationInput) row() (models.Notification, error) {
 	n := models.Notification{
 		ID:         in.ID,
 		Kind:       in.Kind,
-		Recipients: mustJSON(in.Recipients),
+		Recipients: store.JSONText(in.Recipients),
 		Template:   in.Template,
 		Language:   in.Language,
-		Data:       mustJSON(in.Data),
+		Data:       store.JSONText(in.Data),
 		Status:     models.NotificationPending,
 		CreatedAt:  in.CreatedAt,
 	}
@@ -551,6 +550,19 @@ func (a *Activities) CommitAssignment(ctx context.Context, in CommitAssignmentIn
 	if err != nil {
 		return err
 	}
+	return WriteAssignmentCommit(ctx, db, in)
+}
+
+// WriteAssignmentCommit is the read-model write of CommitAssignment, for
+// the API's read-your-write path: after an Update completed, the directive
+// service writes the commit the workflow handed back, so the caller's next
+// read sees it, while the workflow's own CommitAssignment activity writes
+// the same rows (a second write of the same commit changes nothing). It is
+// a plain function over db, not an activity: callers outside a worker must
+// not run activity bodies.
+func WriteAssignmentCommit(ctx context.Context, db *gorm.DB, in CommitAssignmentInput) error {
+	db = db.WithContext(ctx)
+	var err error
 	save := SaveAssignmentInput{Assignment: in.Assignment, Items: in.Items}
 	for _, r := range in.Reports {
 		row := r.Report
@@ -579,7 +591,7 @@ func (a *Activities) CommitAssignment(ctx context.Context, in CommitAssignmentIn
 	for _, o := range in.OpenEscalations {
 		e := o.Escalation
 		if e.Recipients == "" {
-			e.Recipients = mustJSON(o.To)
+			e.Recipients = store.JSONText(o.To)
 		}
 		esc.Open = append(esc.Open, e)
 	}
@@ -686,14 +698,4 @@ func orSystem(actor string) string {
 		return "system"
 	}
 	return actor
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only unsupported types (channels, funcs) fail; the inputs here
-		// are plain data.
-		panic(err)
-	}
-	return string(b)
 }

@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -99,8 +100,8 @@ func (m *Meetings) SaveMeeting(ctx context.Context, in SaveMeetingInput) error {
 		mt.CreatedAt = now
 	}
 	mt.UpdatedAt = now
-	mt.Participants = mustJSON(nonNil(in.Participants))
-	mt.Agenda = mustJSON(nonNil(in.Agenda))
+	mt.Participants = store.JSONText(nonNil(in.Participants))
+	mt.Agenda = store.JSONText(nonNil(in.Agenda))
 	return db.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Clauses(clause.OnConflict{
 			Columns: []clause.Column{{Name: "id"}},
@@ -112,7 +113,7 @@ func (m *Meetings) SaveMeeting(ctx context.Context, in SaveMeetingInput) error {
 		}
 		for _, r := range in.RSVPs {
 			row := models.MeetingRSVP{MeetingID: mt.ID, UnitCode: r.UnitCode, Declined: r.Declined, Reason: r.Reason,
-				Attendees: mustJSON(nonNil(r.Attendees)), RespondedBy: r.RespondedBy, RespondedAt: r.RespondedAt}
+				Attendees: store.JSONText(nonNil(r.Attendees)), RespondedBy: r.RespondedBy, RespondedAt: r.RespondedAt}
 			if err := tx.Clauses(clause.OnConflict{
 				Columns:   []clause.Column{{Name: "meeting_id"}, {Name: "unit_code"}},
 				DoUpdates: clause.AssignmentColumns([]string{"declined", "reason", "attendees", "responded_by", "responded_at"}),
@@ -122,7 +123,7 @@ func (m *Meetings) SaveMeeting(ctx context.Context, in SaveMeetingInput) error {
 		}
 		for _, a := range in.Attendance {
 			row := models.MeetingAttendance{MeetingID: mt.ID, UnitCode: a.UnitCode, Present: a.Present, ByHead: a.ByHead,
-				UnderRepresented: a.UnderRepresented, Attendees: mustJSON(nonNil(a.Attendees)),
+				UnderRepresented: a.UnderRepresented, Attendees: store.JSONText(nonNil(a.Attendees)),
 				RecordedBy: a.RecordedBy, RecordedAt: a.RecordedAt}
 			if err := tx.Clauses(clause.OnConflict{
 				Columns:   []clause.Column{{Name: "meeting_id"}, {Name: "unit_code"}},

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/tidtam/tidtam/api"
 	"github.com/tidtam/tidtam/internal/auth"
-	"github.com/tidtam/tidtam/internal/shareddata"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/internal/telemetry"
@@ -27,8 +25,8 @@ import (
 
 const adminPassword = "admin-password-123"
 
-// harness is an API app on a migrated, seeded database with the real
-// districts imported and a few accounts.
+// harness is an API app on a migrated database seeded with the shipped
+// units (provinces and districts, no holiday calendar) and a few accounts.
 type harness struct {
 	t   *testing.T
 	app *fiber.App
@@ -40,15 +38,7 @@ type harness struct {
 func newHarness(t *testing.T, db *gorm.DB) *harness {
 	t.Helper()
 	ctx := t.Context()
-	if err := store.SeedBase(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(shareddata.Path(t, "districts.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := store.ImportUnits(ctx, db, f, nil); err != nil {
+	if err := store.SeedReferenceUnits(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	svc := &auth.Service{DB: db, SessionTTL: time.Hour}

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/internal/thaidate"
 )
 
@@ -83,10 +85,33 @@ func queryInt(c *fiber.Ctx, name string, lo, hi int) (n int, ok bool, err error)
 	return n, true, nil
 }
 
-// page is the common list envelope.
-type page[T any] struct {
-	Items []T   `json:"items"`
-	Total int64 `json:"total"`
+// window reads the limit (1–500, default 50) and offset query parameters.
+func window(c *fiber.Ctx) (listing.Window, error) {
+	limit, offset, err := limitOffset(c, 50, 500)
+	return listing.Window{Limit: limit, Offset: offset}, err
+}
+
+// queryBool reads an optional true/false query parameter (also 1/0, any
+// case). ok is false when the parameter is absent.
+func queryBool(c *fiber.Ctx, name string) (value, ok bool, err error) {
+	raw := strings.TrimSpace(c.Query(name))
+	if raw == "" {
+		return false, false, nil
+	}
+	v, perr := strconv.ParseBool(strings.ToLower(raw))
+	if perr != nil {
+		return false, false, apperr.Field(name, "ต้องเป็น true หรือ false (must be true or false)")
+	}
+	return v, true, nil
+}
+
+// decodeOptionalJSON is decodeJSON for a body that may be empty (v then
+// keeps its zero value).
+func decodeOptionalJSON(c *fiber.Ctx, v any) error {
+	if len(bytes.TrimSpace(c.Body())) == 0 {
+		return nil
+	}
+	return decodeJSON(c, v)
 }
 
 func limitOffset(c *fiber.Ctx, def, maxLimit int) (int, int, error) {

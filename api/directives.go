@@ -1,384 +1,388 @@
 package api
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"regexp"
+	"mime"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/internal/apperr"
-	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/internal/directives"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
 )
 
-func init() {
-	extraRoutes = append(extraRoutes, func(r fiber.Router, d *Deps) {
-		r.Post("/directives", issueDirective(d))
-		r.Get("/directives", listDirectives(d))
-		r.Get("/directives/:id", getDirective(d))
-		r.Get("/directives/:id/matrix", directiveMatrix(d))
-		r.Post("/directives/:id/amend", amendDirective(d))
-		r.Post("/directives/:id/targets", addDirectiveTargets(d))
-		r.Post("/directives/:id/withdraw", withdrawDirective(d))
-	})
-}
-
-// DirectiveRequest is the body of POST /directives: a letter as it is
-// written. Dates accept ISO and Thai forms ("๑๗ ธันวาคม ๒๕๖๗", "17 ธ.ค. 67");
-// numbers accept Thai digits.
-type DirectiveRequest struct {
-	// Source is meeting, prime_minister, ministry, oncb or province.
-	Source string `json:"source"`
-	// Issuer is the issuing body: a known code (MOI, PM, ONCB), its Thai
-	// name, or a unit code.
-	Issuer    string         `json:"issuer"`
-	DocNumber string         `json:"doc_number"`
-	IssueDate string         `json:"issue_date"`
-	Urgency   string         `json:"urgency"`
-	Subject   string         `json:"subject"`
-	Body      string         `json:"body"`
-	MeetingID *string        `json:"meeting_id,omitempty"`
-	Policy    *PolicyRequest `json:"policy,omitempty"`
-	Items     []ItemRequest  `json:"items"`
-}
-
-// PolicyRequest overrides the default clocks. Each span is a number of
-// working days ("3", "๓") or an ISO-8601 duration ("PT30S") for drills.
-type PolicyRequest struct {
-	AckWithin   string   `json:"ack_within,omitempty"`
-	Reminders   []string `json:"reminders,omitempty"`
-	Escalations []string `json:"escalations,omitempty"`
-}
-
-// ItemRequest is one numbered action item.
-type ItemRequest struct {
-	Number           FlexInt            `json:"number"`
-	Text             string             `json:"text"`
-	Targets          TargetsRequest     `json:"targets"`
-	DueDate          string             `json:"due_date,omitempty"`
-	DueWithin        string             `json:"due_within,omitempty"`
-	Recurrence       *RecurrenceRequest `json:"recurrence,omitempty"`
-	EvidenceRequired bool               `json:"evidence_required,omitempty"`
-	// ReportInto names the external system the result is reported into:
-	// NISPA, บสต., MOI Drugs GIS, or none.
-	ReportInto string `json:"report_into,omitempty"`
-}
-
-// RecurrenceRequest makes an item a monthly report due on the N-th working
-// day of each month until a date.
-type RecurrenceRequest struct {
-	MonthlyWorkingDay FlexInt `json:"monthly_working_day"`
-	Until             string  `json:"until"`
-}
-
-// DirectiveAccepted answers POST /directives (202: the fan-out runs on).
-type DirectiveAccepted struct {
-	ID         string `json:"id"`
-	WorkflowID string `json:"workflow_id"`
-	UnitsTotal int    `json:"units_total"`
-	Items      int    `json:"items"`
-	Status     string `json:"status"`
-}
-
-var sources = []string{"meeting", "prime_minister", "ministry", "oncb", "province"}
-
-// issuers maps the known issuing bodies to their codes; any unit code is
-// accepted too.
-var issuers = map[string]string{
-	"moi": "MOI", "กระทรวงมหาดไทย": "MOI", "มท": "MOI", "มท.": "MOI",
-	"pm": "PM", "นายกรัฐมนตรี": "PM", "สำนักนายกรัฐมนตรี": "PM",
-	"oncb": "ONCB", "สำนักงาน ป.ป.ส.": "ONCB", "ป.ป.ส.": "ONCB", "ศปก.ครส.": "ONCB",
-}
-
-var urgencies = map[string]workflows.Urgency{
-	"ปกติ": workflows.UrgencyNormal, "normal": workflows.UrgencyNormal,
-	"ด่วน": workflows.UrgencyUrgent, "urgent": workflows.UrgencyUrgent,
-	"ด่วนมาก": workflows.UrgencyVeryUrgent, "very_urgent": workflows.UrgencyVeryUrgent,
-	"ด่วนที่สุด": workflows.UrgencyMostUrgent, "most_urgent": workflows.UrgencyMostUrgent,
-}
-
-var reportSystems = map[string]string{
-	"": "none", "none": "none", "ไม่มี": "none", "nispa": "NISPA", "บสต.": "บสต.", "บสต": "บสต.",
-	"moi drugs gis": "MOI Drugs GIS", "gis": "MOI Drugs GIS",
-}
-
-var issuerCodeRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
-
-// parsedDirective is a validated request ready to start the workflow.
-type parsedDirective struct {
-	input workflows.DirectiveInput
-}
-
-// parseDirective validates the whole request, resolving targets against
-// the unit table; it returns the first problem as a 422 naming the field
-// (all unknown targets at once).
-func parseDirective(ctx context.Context, db *gorm.DB, req DirectiveRequest, actor string) (*parsedDirective, error) {
-	src := strings.TrimSpace(req.Source)
-	if !contains(sources, src) {
-		return nil, apperr.Field("source", "แหล่งที่มาต้องเป็นหนึ่งใน %s (source must be one of them)", strings.Join(sources, ", "))
-	}
-	ix, err := loadUnitIndex(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	issuer := strings.TrimSpace(req.Issuer)
-	issuerCode, ok := issuers[strings.ToLower(issuer)]
-	if !ok {
-		if u, found := ix.byCode[strings.ToUpper(issuer)]; found {
-			issuerCode = u.Code
-		} else if u, found := ix.byCode[issuer]; found {
-			issuerCode = u.Code
-		} else if pc, found := ix.names[normName(issuer)]; found {
-			issuerCode = pc
-		} else if issuerCodeRE.MatchString(issuer) {
-			issuerCode = strings.ToUpper(issuer)
-		} else {
-			return nil, apperr.Field("issuer", "ไม่รู้จักหน่วยงานผู้ออกหนังสือ %q: ใช้ MOI, PM, ONCB, รหัสหน่วยงาน หรือรหัสภาษาอังกฤษสั้น ๆ (unknown issuer: use MOI, PM, ONCB, a unit code or a short ASCII code)", issuer)
-		}
-	}
-	docNorm := workflows.NormalizeDocNumber(req.DocNumber)
-	if docNorm == "" {
-		return nil, apperr.Field("doc_number", "กรุณาระบุเลขที่หนังสือ เช่น ที่ มท ๐๓๑๑.๓/ว ๑๗๕๗ (document number is required)")
-	}
-	issueDate, err := thaidate.Parse(req.IssueDate)
-	if err != nil {
-		return nil, apperr.Field("issue_date", "%v", err)
-	}
-	urgency, ok := urgencies[strings.TrimSpace(strings.ToLower(req.Urgency))]
-	if !ok {
-		return nil, apperr.Field("urgency", "ชั้นความเร็วต้องเป็น ปกติ ด่วน ด่วนมาก หรือ ด่วนที่สุด (unknown urgency %q)", req.Urgency)
-	}
-	if strings.TrimSpace(req.Subject) == "" {
-		return nil, apperr.Field("subject", "กรุณาระบุเรื่อง (subject is required)")
-	}
-	policy := workflows.DefaultPolicy(urgency)
-	if req.Policy != nil {
-		if policy, err = parsePolicy(*req.Policy, policy); err != nil {
-			return nil, err
-		}
-	}
-	if err := policy.Validate(); err != nil {
-		return nil, err
-	}
-	if len(req.Items) == 0 {
-		return nil, apperr.Field("items", "ต้องมีข้อสั่งการอย่างน้อยหนึ่งข้อ (at least one action item is required)")
-	}
-	items := make([]workflows.DirectiveItem, 0, len(req.Items))
-	perItem := map[int][]string{}
-	var unknown []UnknownTarget
-	for i, it := range req.Items {
-		field := fmt.Sprintf("items[%d]", i)
-		if int(it.Number) != i+1 {
-			return nil, apperr.Field(field+".number", "ข้อสั่งการต้องเรียงเลขข้อ ๑, ๒, ๓ … ตามลำดับ: ข้อที่ %d ควรเป็นข้อ %s (items must be numbered in sequence; expected %d)", i+1, thaidate.ToThaiDigits(fmt.Sprint(i+1)), i+1)
-		}
-		if strings.TrimSpace(it.Text) == "" {
-			return nil, apperr.Field(field+".text", "กรุณาระบุข้อความของข้อสั่งการ (item text is required)")
-		}
-		item := workflows.DirectiveItem{Number: i + 1, Text: strings.TrimSpace(it.Text), Target: targetSpec(it.Targets), EvidenceRequired: it.EvidenceRequired}
-		sys, ok := reportSystems[strings.ToLower(strings.TrimSpace(it.ReportInto))]
-		if !ok {
-			return nil, apperr.Field(field+".report_into", "ระบบรายงานต้องเป็น NISPA, บสต., MOI Drugs GIS หรือ none (unknown reporting system %q)", it.ReportInto)
-		}
-		item.ReportInto = sys
-		if it.DueDate != "" && it.DueWithin != "" {
-			return nil, apperr.Field(field+".due_date", "ระบุได้อย่างเดียว: due_date หรือ due_within (give either due_date or due_within)")
-		}
-		if it.DueDate != "" {
-			due, err := thaidate.Parse(it.DueDate)
-			if err != nil {
-				return nil, apperr.Field(field+".due_date", "%v", err)
-			}
-			if due.Before(issueDate) {
-				return nil, apperr.Field(field+".due_date", "วันครบกำหนด %s อยู่ก่อนวันที่ออกหนังสือ %s (due date is before the issue date)", thaidate.FormatBE(due), thaidate.FormatBE(issueDate))
-			}
-			item.DueDate = &due
-		}
-		if it.DueWithin != "" {
-			span, err := workflows.ParseSpan(thaidate.NormalizeDigits(it.DueWithin))
-			if err != nil || span.IsZero() {
-				return nil, apperr.Field(field+".due_within", "ต้องเป็นจำนวนวันทำการ เช่น \"15\" หรือระยะเวลา ISO-8601 เช่น \"PT30S\" (working days or an ISO-8601 duration)")
-			}
-			item.DueWithin = &span
-		}
-		if it.Recurrence != nil {
-			until, err := thaidate.Parse(it.Recurrence.Until)
-			if err != nil {
-				return nil, apperr.Field(field+".recurrence.until", "%v", err)
-			}
-			n := int(it.Recurrence.MonthlyWorkingDay)
-			if n < 1 || n > 20 {
-				return nil, apperr.Field(field+".recurrence.monthly_working_day", "ต้องเป็นวันทำการที่ 1–20 ของเดือน (must be 1–20)")
-			}
-			if until.Before(issueDate) {
-				return nil, apperr.Field(field+".recurrence.until", "วันสิ้นสุดอยู่ก่อนวันที่ออกหนังสือ (until is before the issue date)")
-			}
-			item.Recurrence = &workflows.Recurrence{MonthlyWorkingDay: n, Until: until}
-		}
-		codes, unk := ix.resolveItemTargets(field+".targets", it.Targets)
-		unknown = append(unknown, unk...)
-		if len(unk) == 0 && len(codes) == 0 {
-			return nil, apperr.Field(field+".targets", "ข้อนี้ยังไม่ได้ระบุหน่วยงานเป้าหมาย (no target units selected)")
-		}
-		perItem[i+1] = codes
-		items = append(items, item)
-	}
-	if len(unknown) > 0 {
-		return nil, unknownTargetsError(unknown)
-	}
-	holidays, err := store.ListHolidays(ctx, db, issueDate.String(), issueDate.AddDays(3*366).String())
-	if err != nil {
-		return nil, err
-	}
-	hs := make([]string, len(holidays))
-	for i, h := range holidays {
-		hs[i] = h.Date
-	}
-	id := workflows.DirectiveKey(issuerCode, docNorm)
-	return &parsedDirective{input: workflows.DirectiveInput{
-		Directive: workflows.Directive{
-			ID: id, Source: src, IssuerCode: issuerCode, DocNumber: strings.TrimSpace(req.DocNumber), DocNumberNorm: docNorm,
-			IssueDate: issueDate, Urgency: urgency, Subject: strings.TrimSpace(req.Subject), Body: req.Body,
-			MeetingID: req.MeetingID, CreatedBy: actor,
-		},
-		Items:    items,
-		Targets:  ix.unitTargets(perItem),
-		Policy:   policy,
-		Holidays: hs,
-		Actor:    actor,
-	}}, nil
-}
-
-func parsePolicy(p PolicyRequest, def workflows.Policy) (workflows.Policy, error) {
-	span := func(field, s string) (workflows.Span, error) {
-		v, err := workflows.ParseSpan(thaidate.NormalizeDigits(strings.TrimSpace(s)))
-		if err != nil {
-			return v, apperr.Field(field, "ต้องเป็นจำนวนวันทำการ เช่น \"3\" หรือระยะเวลา ISO-8601 เช่น \"PT30S\" (working days or an ISO-8601 duration)")
-		}
-		return v, nil
-	}
-	var err error
-	if p.AckWithin != "" {
-		if def.AckWithin, err = span("policy.ack_within", p.AckWithin); err != nil {
-			return def, err
-		}
-	}
-	if p.Reminders != nil {
-		def.Reminders = nil
-		for i, r := range p.Reminders {
-			s, err := span(fmt.Sprintf("policy.reminders[%d]", i), r)
-			if err != nil {
-				return def, err
-			}
-			def.Reminders = append(def.Reminders, s)
-		}
-	}
-	if p.Escalations != nil {
-		if len(p.Escalations) != 3 {
-			return def, apperr.Field("policy.escalations", "ต้องระบุ 3 ระดับ: ระดับ 1 (หน่วยงาน) 2 (หัวหน้าหน่วยเหนือ) 3 (ผู้ตรวจราชการ) (three levels required)")
-		}
-		for i, e := range p.Escalations {
-			if def.Escalations[i], err = span(fmt.Sprintf("policy.escalations[%d]", i), e); err != nil {
-				return def, err
-			}
-		}
-	}
-	return def, nil
-}
+// The handlers of the directive domain: each binds the request, calls
+// d.Directives with the caller (authorization is the service's) and
+// renders the answer.
 
 func issueDirective(d *Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		p := principal(c)
-		if err := p.Require(models.RoleSecretariat, models.RoleAdmin); err != nil {
-			return err
-		}
-		var req DirectiveRequest
+		var req directives.DirectiveRequest
 		if err := decodeJSON(c, &req); err != nil {
 			return err
 		}
-		ctx := c.UserContext()
-		parsed, err := parseDirective(ctx, d.DB, req, p.Username)
+		out, err := d.Directives.Issue(c.UserContext(), principal(c), req)
 		if err != nil {
 			return err
 		}
-		in := parsed.input
-		if err := startDirective(ctx, d, in); err != nil {
+		return c.Status(fiber.StatusAccepted).JSON(out)
+	}
+}
+
+func issueMeetingDirective(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req directives.MeetingDirectiveRequest
+		if err := decodeJSON(c, &req); err != nil {
 			return err
 		}
-		return c.Status(fiber.StatusAccepted).JSON(DirectiveAccepted{
-			ID: in.Directive.ID, WorkflowID: workflows.DirectiveWorkflowID(in.Directive.ID),
-			UnitsTotal: len(in.Targets), Items: len(in.Items), Status: "issuing",
-		})
-	}
-}
-
-// startDirective starts the DirectiveWorkflow of a parsed directive. A
-// directive with the same issuer and document number, stored or still
-// starting, is a 409 naming it (the workflow ID, derived from both,
-// admits one); a missing workflow engine is 503.
-func startDirective(ctx context.Context, d *Deps, in workflows.DirectiveInput) error {
-	var existing models.Directive
-	if n := d.DB.WithContext(ctx).Where("issuer_code = ? AND doc_number_norm = ?", in.Directive.IssuerCode, in.Directive.DocNumberNorm).
-		Limit(1).Find(&existing).RowsAffected; n > 0 {
-		return duplicateDirective(existing.ID, in.Directive.DocNumber)
-	}
-	if d.Temporal == nil {
-		return apperr.New(apperr.Unavailable, "ระบบงาน (Temporal) ไม่พร้อม (workflow engine unavailable)")
-	}
-	_, err := d.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       workflows.DirectiveWorkflowID(in.Directive.ID),
-		TaskQueue:                                d.TaskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, workflows.DirectiveWorkflowType, in)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return duplicateDirective(in.Directive.ID, in.Directive.DocNumber)
-	}
-	return err
-}
-
-func duplicateDirective(id, doc string) error {
-	return apperr.New(apperr.Conflict, "หนังสือเลขที่ %q จากผู้ออกหนังสือนี้ถูกบันทึกแล้ว รหัส %s (this document number was already issued by the same issuer)", doc, id).
-		WithDetails(map[string]string{"directive_id": id})
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
+		out, err := d.Directives.IssueResolution(c.UserContext(), principal(c), c.Params("id"), req)
+		if err != nil {
+			return err
 		}
+		return c.Status(fiber.StatusAccepted).JSON(out)
 	}
-	return false
 }
 
-// updateWorkflow runs an Update and waits for its result, turning workflow
-// validator rejections back into domain errors.
-func updateWorkflow(ctx context.Context, c client.Client, workflowID, name string, arg, result any) error {
-	if c == nil {
-		return apperr.New(apperr.Unavailable, "ระบบงาน (Temporal) ไม่พร้อม (workflow engine unavailable)")
+func listDirectives(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		w, err := window(c)
+		if err != nil {
+			return err
+		}
+		out, err := d.Directives.List(c.UserContext(), principal(c), directives.DirectiveFilter{
+			Status: c.Query("status"), Source: c.Query("source"), MeetingID: c.Query("meeting"), Query: c.Query("q"), Window: w})
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, result)
+}
+
+func getDirective(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		out, err := d.Directives.Directive(c.UserContext(), principal(c), c.Params("id"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
 	}
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		return apperr.New(apperr.Conflict, "รายการนี้ปิดแล้วหรือยังไม่เริ่ม (this record is closed or not started yet)")
+}
+
+func directiveMatrix(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		region, hasRegion, err := queryInt(c, "region", 0, 18)
+		if err != nil {
+			return err
+		}
+		out, err := d.Directives.Matrix(c.UserContext(), principal(c), c.Params("id"), directives.MatrixFilter{
+			Region: region, HasRegion: hasRegion, Province: c.Query("province"), UnitType: models.UnitType(c.Query("type"))})
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
 	}
-	return workflows.AppError(err)
+}
+
+func amendDirective(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req directives.AmendRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		out, err := d.Directives.Amend(c.UserContext(), principal(c), c.Params("id"), req)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+func addDirectiveTargets(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req directives.AddTargetsRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		out, err := d.Directives.AddTargets(c.UserContext(), principal(c), c.Params("id"), req)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+func withdrawDirective(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req directives.WithdrawRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		out, err := d.Directives.Withdraw(c.UserContext(), principal(c), c.Params("id"), req)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+// uploadAttachments binds multipart/form-data with one or more parts named
+// "file"; any other part is refused before anything is stored. The answer
+// is 201 when a file was new, 200 when all were stored already.
+func uploadAttachments(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if mt, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); mt != fiber.MIMEMultipartForm {
+			return apperr.New(apperr.BadRequest,
+				"ส่งไฟล์แนบเป็น multipart/form-data ในช่อง file (send attachments as multipart/form-data parts named file, not %q)", mt)
+		}
+		form, err := c.MultipartForm()
+		if err != nil {
+			return apperr.New(apperr.BadRequest, "อ่านข้อมูล multipart/form-data ไม่ได้ (malformed multipart body): %v", err)
+		}
+		for k := range form.Value {
+			return apperr.Field(k, "ไม่รู้จักช่องข้อมูลนี้ ส่งไฟล์ในช่อง file เท่านั้น (unknown field; send files in parts named file)")
+		}
+		for k := range form.File {
+			if k != directives.AttachmentField {
+				return apperr.Field(k, "ไฟล์แนบต้องส่งในช่อง file (attachments go in parts named file)")
+			}
+		}
+		out, err := d.Directives.UploadAttachments(c.UserContext(), principal(c), c.Params("id"), form.File[directives.AttachmentField])
+		if err != nil {
+			return err
+		}
+		status := fiber.StatusOK
+		for _, it := range out.Items {
+			if it.Created {
+				status = fiber.StatusCreated
+			}
+		}
+		return c.Status(status).JSON(out)
+	}
+}
+
+func downloadAttachment(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		aid, err := strconv.ParseInt(thaidate.NormalizeDigits(strings.TrimSpace(c.Params("aid"))), 10, 64)
+		if err != nil || aid < 1 {
+			return apperr.Field("aid", "รหัสไฟล์แนบต้องเป็นจำนวนเต็มบวก (attachment id must be a positive integer)")
+		}
+		f, err := d.Directives.Attachment(c.UserContext(), principal(c), c.Params("id"), aid)
+		if err != nil {
+			return err
+		}
+		return sendStored(c, f)
+	}
+}
+
+func listAssignments(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		region, hasRegion, err := queryInt(c, "region", 0, 18)
+		if err != nil {
+			return err
+		}
+		overdue, hasOverdue, err := queryBool(c, "overdue")
+		if err != nil {
+			return err
+		}
+		w, err := window(c)
+		if err != nil {
+			return err
+		}
+		out, err := d.Directives.ListAssignments(c.UserContext(), principal(c), directives.AssignmentFilter{
+			DirectiveID: c.Query("directive"), UnitCode: c.Query("unit"), Status: c.Query("status"),
+			Overdue: overdue, HasOverdue: hasOverdue, Region: region, HasRegion: hasRegion, Window: w})
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+func getAssignment(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		out, err := d.Directives.Assignment(c.UserContext(), principal(c), c.Params("id"), c.Params("unit"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+func acknowledgeAssignment(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req directives.AcknowledgeRequest
+		if err := decodeOptionalJSON(c, &req); err != nil {
+			return err
+		}
+		out, err := d.Directives.Acknowledge(c.UserContext(), principal(c), c.Params("id"), c.Params("unit"), req)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+// reportRef binds the :id, :unit, :number and :rid path parameters.
+func reportRef(c *fiber.Ctx) (directives.ReportRef, error) {
+	n, err := directives.ParseItemNumber(c.Params("number"))
+	if err != nil {
+		return directives.ReportRef{}, err
+	}
+	return directives.ReportRef{DirectiveID: c.Params("id"), UnitCode: c.Params("unit"), ItemNumber: n, ReportID: c.Params("rid")}, nil
+}
+
+// submitReport binds a report sent as application/json ({"text","cycle"})
+// or as multipart/form-data (text, cycle and files in parts named
+// evidence; any other part is refused).
+func submitReport(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ref, err := reportRef(c)
+		if err != nil {
+			return err
+		}
+		sub := directives.ReportSubmission{IdempotencyKey: c.Get(HeaderIdempotencyKey)}
+		switch mt, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); mt {
+		case "", fiber.MIMEApplicationJSON:
+			var req directives.ReportRequest
+			if err := decodeJSON(c, &req); err != nil {
+				return err
+			}
+			sub.Text, sub.Cycle = req.Text, int(req.Cycle)
+		case fiber.MIMEMultipartForm:
+			form, err := c.MultipartForm()
+			if err != nil {
+				return apperr.New(apperr.BadRequest, "อ่านข้อมูล multipart/form-data ไม่ได้ (malformed multipart body): %v", err)
+			}
+			for k, v := range form.Value {
+				switch k {
+				case "text", "cycle":
+					if len(v) != 1 {
+						return apperr.Field(k, "ต้องส่งช่องนี้ครั้งเดียว (send this field once)")
+					}
+				default:
+					return apperr.Field(k, "ไม่รู้จักช่องข้อมูลนี้ ใช้ text, cycle และ evidence (unknown field; use text, cycle and evidence)")
+				}
+			}
+			for k := range form.File {
+				if k != "evidence" {
+					return apperr.Field(k, "ไฟล์หลักฐานต้องส่งในช่อง evidence (evidence files go in parts named evidence)")
+				}
+			}
+			if v := form.Value["text"]; len(v) == 1 {
+				sub.Text = v[0]
+			}
+			if v := form.Value["cycle"]; len(v) == 1 && strings.TrimSpace(v[0]) != "" {
+				n, err := thaidate.ParseInt(strings.TrimSpace(v[0]))
+				if err != nil {
+					return apperr.Field("cycle", "รอบต้องเป็นจำนวนเต็ม (cycle must be an integer)")
+				}
+				sub.Cycle = n
+			}
+			sub.Files = form.File["evidence"]
+		default:
+			return apperr.New(apperr.BadRequest,
+				"ส่งรายงานเป็น application/json หรือ multipart/form-data เท่านั้น (send the report as application/json or multipart/form-data, not %q)", mt)
+		}
+		out, err := d.Directives.SubmitReport(c.UserContext(), principal(c), ref, sub)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+func reviewReport(d *Deps, decision workflows.ReviewDecision) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ref, err := reportRef(c)
+		if err != nil {
+			return err
+		}
+		var req directives.ReviewRequest
+		if err := decodeOptionalJSON(c, &req); err != nil {
+			return err
+		}
+		out, err := d.Directives.Review(c.UserContext(), principal(c), ref, decision, req)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+func downloadEvidence(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ref, err := reportRef(c)
+		if err != nil {
+			return err
+		}
+		n, err := thaidate.ParseInt(strings.TrimSpace(c.Params("n")))
+		if err != nil {
+			return apperr.Field("n", "ลำดับไฟล์หลักฐานต้องเป็นจำนวนเต็มตั้งแต่ 0 (evidence index must be an integer from 0)")
+		}
+		f, err := d.Directives.Evidence(c.UserContext(), principal(c), ref, n)
+		if err != nil {
+			return err
+		}
+		return sendStored(c, f)
+	}
+}
+
+func listEscalations(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		region, hasRegion, err := queryInt(c, "region", 0, 18)
+		if err != nil {
+			return err
+		}
+		level, hasLevel, err := queryInt(c, "level", 1, 3)
+		if err != nil {
+			return err
+		}
+		open, hasOpen, err := queryBool(c, "open")
+		if err != nil {
+			return err
+		}
+		w, err := window(c)
+		if err != nil {
+			return err
+		}
+		out, err := d.Directives.ListEscalations(c.UserContext(), principal(c), directives.EscalationFilter{
+			DirectiveID: c.Query("directive"), UnitCode: c.Query("unit"), Region: region, HasRegion: hasRegion,
+			Level: level, HasLevel: hasLevel, Open: open, HasOpen: hasOpen, Window: w})
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+func escalationAction(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req directives.EscalationActionRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		out, err := d.Directives.ActOnEscalation(c.UserContext(), principal(c), directives.EscalationIDFromKey(c.Params("key")), req)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
+// sendStored streams an opened attachment or evidence file as a download
+// (fasthttp closes the file once sent).
+func sendStored(c *fiber.Ctx, f directives.StoredFile) error {
+	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": f.Name})
+	if disposition == "" {
+		disposition = "attachment"
+	}
+	c.Set(fiber.HeaderContentType, f.ContentType)
+	c.Set(fiber.HeaderContentDisposition, disposition)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderETag, `"`+f.SHA256+`"`)
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	return c.SendStream(f.File, int(f.Size))
 }

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,7 +100,7 @@ func TestEscalationLadderAndInspectorAction(t *testing.T) {
 		}
 
 		// Who may act, and bad requests: nothing changes.
-		act := "/api/v1/escalations/" + escID + "/actions"
+		act := "/api/v1/escalations/" + escKey(escID) + "/actions"
 		extend := map[string]any{"kind": "extend", "reason": "จังหวัดขอขยายเวลาเนื่องจากน้ำท่วม", "new_due": map[string]string{"within": "PT10M"}}
 		errorOf(t, h.do("POST", act, north, extend), 404, "not_found", "")
 		errorOf(t, h.do("POST", act, prov, extend), 403, "forbidden", "")
@@ -109,7 +110,7 @@ func TestEscalationLadderAndInspectorAction(t *testing.T) {
 		errorOf(t, h.do("POST", act, insp8, map[string]any{"kind": "extend", "reason": "x"}), 422, "invalid", "new_due")
 		errorOf(t, h.do("POST", act, insp8, map[string]any{"kind": "extend", "reason": "x", "new_due": map[string]string{"within": "soon"}}), 422, "invalid", "new_due.within")
 		errorOf(t, h.do("POST", act, insp8, map[string]any{"kind": "comment", "reason": "x", "new_due": map[string]string{"within": "PT1M"}}), 422, "invalid", "new_due")
-		errorOf(t, h.do("POST", "/api/v1/escalations/assignment/nope/1/1/3/actions", insp8, extend), 404, "not_found", "")
+		errorOf(t, h.do("POST", "/api/v1/escalations/assignment~nope~1~1~3/actions", insp8, extend), 404, "not_found", "")
 		if n := count(t, db, &models.EscalationAction{}, ""); n != 0 {
 			t.Fatalf("refused actions recorded %d rows", n)
 		}
@@ -138,9 +139,9 @@ func TestEscalationLadderAndInspectorAction(t *testing.T) {
 			t.Fatalf("insp8 still has open escalations: %v", got)
 		}
 
-		// The northern inspector comments on เชียงใหม่, the ID URL-encoded.
+		// The northern inspector comments on เชียงใหม่, the key URL-encoded.
 		northID := workflows.EscalationID(chiang, 1, 1, 3, 0)
-		c := h.do("POST", "/api/v1/escalations/"+url.PathEscape(northID)+"/actions", north, map[string]string{"kind": "comment", "reason": "ประสานจังหวัดแล้ว"})
+		c := h.do("POST", "/api/v1/escalations/"+url.PathEscape(escKey(northID))+"/actions", north, map[string]string{"kind": "comment", "reason": "ประสานจังหวัดแล้ว"})
 		if c.Status != 200 || asgItem(t, c.Body, 1)["status"] != "open" {
 			t.Fatalf("comment: %d %s", c.Status, c.Raw)
 		}
@@ -160,3 +161,7 @@ func TestEscalationLadderAndInspectorAction(t *testing.T) {
 		errorOf(t, h.do("GET", "/api/v1/directives/"+id+"/assignments/50", insp8, nil), 404, "not_found", "")
 	})
 }
+
+// escKey is the path form of an escalation ID, as the listing's
+// actions_path writes it: each "/" as "~".
+func escKey(id string) string { return strings.ReplaceAll(id, "/", "~") }

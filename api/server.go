@@ -13,15 +13,20 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
+	"github.com/tidtam/tidtam/internal/admin"
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/directives"
+	"github.com/tidtam/tidtam/internal/engine"
+	"github.com/tidtam/tidtam/internal/meetings"
+	"github.com/tidtam/tidtam/internal/notify"
+	"github.com/tidtam/tidtam/internal/reqctx"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/telemetry"
 )
@@ -43,9 +48,19 @@ type Deps struct {
 	MaxUploadBytes int64
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
-
-	// updates queues this process's Updates per assignment workflow.
-	updates keyedGate
+	// Meetings is the meetings domain; nil means meetings.NewService on
+	// DB, Temporal, TaskQueue and Now.
+	Meetings meetings.Service
+	// Notifications is the notifications domain (inbox, deliveries,
+	// webhooks); nil means notify.NewService on DB and Now.
+	Notifications notify.Service
+	// Directives is the directive domain (directives, assignments,
+	// reports, escalations, attachments); nil means directives.NewService
+	// on DB, Temporal, TaskQueue, DataDir, MaxUploadBytes, Logger and Now.
+	Directives directives.Service
+	// Admin is the administration domain (units, holidays, target sets,
+	// audit); nil means admin.NewService on DB and Now.
+	Admin admin.Service
 }
 
 func (d *Deps) now() time.Time {
@@ -72,41 +87,31 @@ func New(d *Deps) *fiber.App {
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	app.Use(requestid.New(requestid.Config{Generator: uuid.NewString}))
 	app.Use(accessLog(d.Logger, d.Metrics))
-
-	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
-	app.Get("/readyz", readyz(d))
-	if d.Metrics != nil {
-		app.Get("/metrics", adaptor.HTTPHandler(d.Metrics.Handler))
+	// The domain services record the request ID from the context.
+	app.Use(func(c *fiber.Ctx) error {
+		c.SetUserContext(reqctx.WithRequestID(c.UserContext(), requestID(c)))
+		return c.Next()
+	})
+	if d.Meetings == nil {
+		d.Meetings = meetings.NewService(meetings.Deps{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Now: d.now})
+	}
+	if d.Admin == nil {
+		d.Admin = admin.NewService(admin.Deps{DB: d.DB, Now: d.Now})
+	}
+	if d.Directives == nil {
+		d.Directives = directives.NewService(directives.Deps{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.TaskQueue,
+			DataDir: d.DataDir, MaxUploadBytes: d.MaxUploadBytes, Logger: d.Logger, Now: d.Now})
+	}
+	if d.Notifications == nil {
+		d.Notifications = notify.NewService(notify.Deps{DB: d.DB, Now: d.now})
 	}
 
-	v1 := app.Group("/api/v1")
-	v1.Get("/openapi.json", serveOpenAPI)
-	v1.Post("/auth/login", login(d))
-	// Calendar apps cannot send headers: the feed is authorised by the
-	// unit's feed token in the query string instead of a bearer token.
-	v1.Get("/units/:code/meetings.ics", meetingFeed(d))
-
-	authed := v1.Group("", requireAuth(d), idempotent(d))
-	authed.Post("/auth/logout", logout(d))
-	authed.Get("/auth/me", me(d))
-	authed.Post("/auth/tokens", createAPIToken(d))
-	authed.Get("/accounts", listAccounts(d))
-	authed.Post("/accounts", createAccount(d))
-	authed.Get("/units", listUnits(d))
-	authed.Get("/units/:code", getUnit(d))
-	authed.Get("/holidays", listHolidays(d))
-	authed.Put("/holidays/:date", putHoliday(d))
-	authed.Delete("/holidays/:date", deleteHoliday(d))
-	authed.Get("/audit", listAudit(d))
-	for _, register := range extraRoutes {
-		register(authed, d)
-	}
+	registerRoutes(app, d)
 	return app
 }
 
-// extraRoutes lets feature files (directives, meetings, …) add their routes
-// to the authenticated group without growing New.
-var extraRoutes []func(r fiber.Router, d *Deps)
+// healthz answers 200 while the process runs; readiness is /readyz.
+func healthz(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) }
 
 // errorBody is the JSON shape of every error response.
 type errorBody struct {
@@ -170,7 +175,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 // classify turns infrastructure errors into domain errors: an unreachable
 // database or Temporal is 503 so clients retry; anything else is 500.
 func classify(err error) *apperr.Error {
-	if errors.Is(err, context.DeadlineExceeded) || isUnavailable(err) {
+	if errors.Is(err, context.DeadlineExceeded) || engine.IsUnavailable(err) {
 		return apperr.Wrap(apperr.Unavailable, err, "ระบบฐานข้อมูลหรือระบบงานไม่พร้อมชั่วคราว กรุณาลองใหม่ (service temporarily unavailable, retry)")
 	}
 	return apperr.Wrap(apperr.Internal, err, "internal error")

@@ -4,10 +4,8 @@ package bench
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"log/slog"
-	"os"
 	"slices"
 	"strconv"
 	"strings"

@@ -15,6 +15,15 @@ const (
 	UnitOther    UnitType = "other"    // deeper or ad-hoc levels
 )
 
+// ValidUnitType reports whether t is one of the unit levels above.
+func ValidUnitType(t UnitType) bool {
+	switch t {
+	case UnitNational, UnitMinistry, UnitProvince, UnitDistrict, UnitOther:
+		return true
+	}
+	return false
+}
+
 // NationalUnitCode is the stable code of the national operations centre
 // ศปก.ครส.; every province centre is its child.
 const NationalUnitCode = "ONCB"
@@ -38,6 +47,19 @@ type Unit struct {
 	Email     string    `gorm:"size:255;not null"`
 	CreatedAt time.Time `gorm:"not null"`
 	UpdatedAt time.Time `gorm:"not null"`
+}
+
+// DisplayNameTH is how a unit is named in Thai documents: the centre's
+// prefix (ศอ.ปส.จ. for a province, ศป.ปส.อ. for a district) before the
+// place name; other units by their Thai name.
+func (u Unit) DisplayNameTH() string {
+	switch u.Type {
+	case UnitProvince:
+		return "ศอ.ปส.จ." + u.NameTH
+	case UnitDistrict:
+		return "ศป.ปส.อ." + u.NameTH
+	}
+	return u.NameTH
 }
 
 // Holiday is one Thai government holiday. Date is a civil date in

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -40,4 +41,15 @@ func RecordAudit(tx *gorm.DB, ev models.AuditEvent) error {
 		return fmt.Errorf("store: record audit %s %s/%s: %w", ev.Action, ev.EntityType, ev.EntityID, err)
 	}
 	return nil
+}
+
+// JSONText encodes v for a JSON text column (audit before/after,
+// recipients). Only plain view and value structs are passed, which always
+// encode, so a failure is a programming error and panics.
+func JSONText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("store: JSONText: " + err.Error())
+	}
+	return string(b)
 }

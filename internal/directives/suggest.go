@@ -1,8 +1,4 @@
-package api
-
-import "reflect"
-
-var intType = reflect.TypeOf(0)
+package directives
 
 // editDistance is the Levenshtein distance between a and b counted in
 // runes (Thai names are compared character by character, not byte by byte).

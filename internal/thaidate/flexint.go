@@ -1,11 +1,10 @@
-package api
+package thaidate
 
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strconv"
-
-	"github.com/tidtam/tidtam/internal/thaidate"
 )
 
 // FlexInt is an integer that may arrive as a JSON number or as a string in
@@ -20,7 +19,7 @@ func (f *FlexInt) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		n, err := thaidate.ParseInt(s)
+		n, err := ParseInt(s)
 		if err != nil {
 			return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(s), Type: intType}
 		}
@@ -35,4 +34,5 @@ func (f *FlexInt) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func fmtInt(n int) string { return strconv.Itoa(n) }
+// intType is the type FlexInt reports in a decoding error.
+var intType = reflect.TypeOf(0)

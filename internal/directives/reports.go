@@ -1,4 +1,4 @@
-package api
+package directives
 
 import (
 	"archive/zip"
@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"mime"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -21,7 +20,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
@@ -51,7 +49,7 @@ type ReportRequest struct {
 	Text string `json:"text"`
 	// Cycle picks a cycle of a recurring item; 0 or absent means the one
 	// waiting for a report.
-	Cycle FlexInt `json:"cycle,omitempty"`
+	Cycle thaidate.FlexInt `json:"cycle,omitempty"`
 }
 
 // evidenceType is one accepted kind of evidence file: the content type it
@@ -197,133 +195,93 @@ func reportIDFor(p *auth.Principal, key string) string {
 // to DataDir/evidence/<sha256[:2]>/<sha256> (content-addressed, so a retry
 // stores nothing twice). Files this request added are removed again when
 // the workflow rejects the report.
-func submitReport(d *Deps) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		p := principal(c)
-		if err := requireOwnUnit(p, c.Params("unit")); err != nil {
-			return err
-		}
-		number, err := itemNumberParam(c)
-		if err != nil {
-			return err
-		}
-		a, err := loadAssignment(c, d)
-		if err != nil {
-			return err
-		}
-		ctx := c.UserContext()
-		db := d.DB.WithContext(ctx)
-		reportID := reportIDFor(p, c.Get(HeaderIdempotencyKey))
-		var prev []models.Report
-		if err := db.Where("id = ?", reportID).Limit(1).Find(&prev).Error; err != nil {
-			return err
-		}
-		if len(prev) > 0 {
-			if prev[0].AssignmentID == a.ID && prev[0].ItemNumber == number && prev[0].SubmittedBy == p.Username {
-				// A retry of a report already recorded (the first answer
-				// was lost): answer with the state, store nothing.
-				s, err := queryAssignmentState(ctx, d.Temporal, a.ID)
-				if err != nil {
-					return err
-				}
-				return c.JSON(s)
-			}
-			return apperr.New(apperr.Conflict, "รหัสรายงาน (Idempotency-Key) %q ถูกใช้กับรายงานอื่นแล้ว (this report id was already used for another report)", reportID).
-				WithDetails(map[string]string{"header": HeaderIdempotencyKey})
-		}
-
-		in, files, err := readReport(c, d)
-		if err != nil {
-			return err
-		}
-		in.ReportID, in.UnitCode, in.Actor, in.ItemNumber = reportID, p.UnitCode, p.Username, number
-		uploads, err := acceptUploads(d, files)
-		if err != nil {
-			return err
-		}
-		if err := storeUploads(d, uploads); err != nil {
-			return err
-		}
-		for _, u := range uploads {
-			in.Evidence = append(in.Evidence, workflows.EvidenceFile{Name: u.name, Size: u.size, SHA256: u.sha,
-				StoragePath: evidenceStoragePath(u.sha), ContentType: evidenceTypes[u.ext].contentType})
-		}
-		out, err := updateAssignment(ctx, d, a.ID, workflows.UpdateReport, in)
-		if err != nil {
-			if apperr.As(err) != nil {
-				// A definite rejection. After any other error (a timeout,
-				// an outage) the update may still apply, so the files stay;
-				// a retry finds them in place.
-				removeUnreferenced(context.WithoutCancel(ctx), d.DB, uploads)
-			}
-			return err
-		}
-		return c.JSON(out)
+func (s *service) SubmitReport(ctx context.Context, p *auth.Principal, ref ReportRef, sub ReportSubmission) (workflows.AssignmentState, error) {
+	var zero workflows.AssignmentState
+	if err := requireOwnUnit(p, ref.UnitCode); err != nil {
+		return zero, err
 	}
+	number := ref.ItemNumber
+	a, err := s.loadAssignment(ctx, p, ref.DirectiveID, ref.UnitCode)
+	if err != nil {
+		return zero, err
+	}
+	db := s.db(ctx)
+	reportID := reportIDFor(p, sub.IdempotencyKey)
+	var prev []models.Report
+	if err := db.Where("id = ?", reportID).Limit(1).Find(&prev).Error; err != nil {
+		return zero, err
+	}
+	if len(prev) > 0 {
+		if prev[0].AssignmentID == a.ID && prev[0].ItemNumber == number && prev[0].SubmittedBy == p.Username {
+			// A retry of a report already recorded (the first answer was
+			// lost): answer with the state, store nothing.
+			return s.queryAssignmentState(ctx, a.ID)
+		}
+		return zero, apperr.New(apperr.Conflict, "รหัสรายงาน (Idempotency-Key) %q ถูกใช้กับรายงานอื่นแล้ว (this report id was already used for another report)", reportID).
+			WithDetails(map[string]string{"header": "Idempotency-Key"})
+	}
+	in, err := s.checkReport(sub)
+	if err != nil {
+		return zero, err
+	}
+	in.ReportID, in.UnitCode, in.Actor, in.ItemNumber = reportID, p.UnitCode, p.Username, number
+	uploads, err := s.acceptUploads(sub.Files)
+	if err != nil {
+		return zero, err
+	}
+	if err := s.storeUploads(uploads); err != nil {
+		return zero, err
+	}
+	for _, u := range uploads {
+		in.Evidence = append(in.Evidence, workflows.EvidenceFile{Name: u.name, Size: u.size, SHA256: u.sha,
+			StoragePath: evidenceStoragePath(u.sha), ContentType: evidenceTypes[u.ext].contentType})
+	}
+	out, err := s.updateAssignment(ctx, a.ID, workflows.UpdateReport, in)
+	if err != nil {
+		if apperr.As(err) != nil {
+			// A definite rejection. After any other error (a timeout, an
+			// outage) the update may still apply, so the files stay; a
+			// retry finds them in place.
+			removeUnreferenced(context.WithoutCancel(ctx), s.DB, uploads)
+		}
+		return zero, err
+	}
+	return out, nil
 }
 
-// readReport reads the text and cycle of a report and its evidence file
-// headers, from JSON or multipart/form-data; unknown fields are 422.
-func readReport(c *fiber.Ctx, d *Deps) (workflows.ReportInput, []*multipart.FileHeader, error) {
-	var in workflows.ReportInput
-	mt, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
-	var files []*multipart.FileHeader
-	switch mt {
-	case "", fiber.MIMEApplicationJSON:
-		var req ReportRequest
-		if err := decodeJSON(c, &req); err != nil {
-			return in, nil, err
-		}
-		in.Text, in.Cycle = req.Text, int(req.Cycle)
-	case fiber.MIMEMultipartForm:
-		form, err := c.MultipartForm()
-		if err != nil {
-			return in, nil, apperr.New(apperr.BadRequest, "อ่านข้อมูล multipart/form-data ไม่ได้ (malformed multipart body): %v", err)
-		}
-		for k, v := range form.Value {
-			switch k {
-			case "text", "cycle":
-				if len(v) != 1 {
-					return in, nil, apperr.Field(k, "ต้องส่งช่องนี้ครั้งเดียว (send this field once)")
-				}
-			default:
-				return in, nil, apperr.Field(k, "ไม่รู้จักช่องข้อมูลนี้ ใช้ text, cycle และ evidence (unknown field; use text, cycle and evidence)")
-			}
-		}
-		for k := range form.File {
-			if k != "evidence" {
-				return in, nil, apperr.Field(k, "ไฟล์หลักฐานต้องส่งในช่อง evidence (evidence files go in parts named evidence)")
-			}
-		}
-		if v := form.Value["text"]; len(v) == 1 {
-			in.Text = v[0]
-		}
-		if v := form.Value["cycle"]; len(v) == 1 && strings.TrimSpace(v[0]) != "" {
-			n, err := thaidate.ParseInt(strings.TrimSpace(v[0]))
-			if err != nil {
-				return in, nil, apperr.Field("cycle", "รอบต้องเป็นจำนวนเต็ม (cycle must be an integer)")
-			}
-			in.Cycle = n
-		}
-		files = form.File["evidence"]
-	default:
-		return in, nil, apperr.New(apperr.BadRequest,
-			"ส่งรายงานเป็น application/json หรือ multipart/form-data เท่านั้น (send the report as application/json or multipart/form-data, not %q)", mt)
-	}
+// ReportSubmission is a unit's report on one item as the HTTP layer (JSON
+// or a multipart form) or a web page read it.
+type ReportSubmission struct {
+	// Text is what was done; required, at most MaxReportTextRunes.
+	Text string
+	// Cycle picks a cycle of a recurring item; 0 means the one waiting.
+	Cycle int
+	// Files are the evidence files, at most MaxEvidenceFiles.
+	Files []*multipart.FileHeader
+	// IdempotencyKey, when set, names the report so that a retry answers
+	// the first result instead of reporting twice.
+	IdempotencyKey string
+}
+
+// checkReport validates a submission and returns the workflow input it
+// becomes (without the IDs SubmitReport adds).
+func (s *service) checkReport(sub ReportSubmission) (workflows.ReportInput, error) {
+	in := workflows.ReportInput{Text: sub.Text, Cycle: sub.Cycle}
+	files := sub.Files
 	in.Text = strings.TrimSpace(in.Text)
 	switch {
 	case in.Text == "":
-		return in, nil, apperr.Field("text", "กรุณาระบุผลการดำเนินงาน (text is required)")
+		return in, apperr.Field("text", "กรุณาระบุผลการดำเนินงาน (text is required)")
 	case utf8.RuneCountInString(in.Text) > MaxReportTextRunes:
-		return in, nil, apperr.Field("text", "ผลการดำเนินงานยาวเกิน %d ตัวอักษร แนบเป็นไฟล์แทน (text longer than %d characters; attach it as a file)", MaxReportTextRunes, MaxReportTextRunes)
+		return in, apperr.Field("text", "ผลการดำเนินงานยาวเกิน %d ตัวอักษร แนบเป็นไฟล์แทน (text longer than %d characters; attach it as a file)", MaxReportTextRunes, MaxReportTextRunes)
 	case in.Cycle < 0:
-		return in, nil, apperr.Field("cycle", "รอบต้องไม่ติดลบ (cycle must not be negative)")
+		return in, apperr.Field("cycle", "รอบต้องไม่ติดลบ (cycle must not be negative)")
 	case len(files) > MaxEvidenceFiles:
-		return in, nil, apperr.Field("evidence", "แนบหลักฐานได้ไม่เกิน %d ไฟล์ต่อรายงาน (at most %d files per report)", MaxEvidenceFiles, MaxEvidenceFiles)
-	case len(files) > 0 && d.DataDir == "":
-		return in, nil, apperr.New(apperr.Unavailable, "ยังไม่ได้กำหนดที่เก็บไฟล์หลักฐาน (evidence storage is not configured)")
+		return in, apperr.Field("evidence", "แนบหลักฐานได้ไม่เกิน %d ไฟล์ต่อรายงาน (at most %d files per report)", MaxEvidenceFiles, MaxEvidenceFiles)
+	case len(files) > 0 && s.DataDir == "":
+		return in, apperr.New(apperr.Unavailable, "ยังไม่ได้กำหนดที่เก็บไฟล์หลักฐาน (evidence storage is not configured)")
 	}
-	return in, files, nil
+	return in, nil
 }
 
 // cleanEvidenceName keeps the base name of an uploaded file without
@@ -344,7 +302,7 @@ func cleanEvidenceName(name string) string {
 // acceptUploads writes every file to a temporary name, hashing and
 // checking it; on the first failure every temporary file is removed and
 // the error names the file (evidence[i]).
-func acceptUploads(d *Deps, files []*multipart.FileHeader) (uploads []*upload, err error) {
+func (s *service) acceptUploads(files []*multipart.FileHeader) (uploads []*upload, err error) {
 	if len(files) == 0 {
 		return nil, nil
 	}
@@ -354,7 +312,7 @@ func acceptUploads(d *Deps, files []*multipart.FileHeader) (uploads []*upload, e
 			uploads = nil
 		}
 	}()
-	tmpDir := filepath.Join(d.DataDir, "evidence", "tmp")
+	tmpDir := filepath.Join(s.DataDir, "evidence", "tmp")
 	if err := os.MkdirAll(tmpDir, 0o750); err != nil {
 		return uploads, err
 	}
@@ -366,14 +324,14 @@ func acceptUploads(d *Deps, files []*multipart.FileHeader) (uploads []*upload, e
 			return uploads, apperr.Field(u.field, "ไฟล์ต้องมีชื่อ (the file needs a name)")
 		case len(u.name) > maxEvidenceNameBytes:
 			return uploads, apperr.Field(u.field, "ชื่อไฟล์ยาวเกิน %d ไบต์ (file name longer than %d bytes)", maxEvidenceNameBytes, maxEvidenceNameBytes)
-		case fh.Size > d.MaxUploadBytes:
-			return uploads, tooLarge(u.field, d.MaxUploadBytes)
+		case fh.Size > s.MaxUploadBytes:
+			return uploads, tooLarge(u.field, s.MaxUploadBytes)
 		}
 		kind, ok := evidenceTypes[u.ext]
 		if !ok {
 			return uploads, apperr.Field(u.field, "ไม่รับไฟล์ชนิด %q: รับเฉพาะ %s (file type not allowed)", u.ext, allowedEvidenceTH)
 		}
-		if err := writeTemp(d, tmpDir, fh, u); err != nil {
+		if err := s.writeTemp(tmpDir, fh, u); err != nil {
 			uploads = append(uploads, u) // so that its temporary file is removed
 			return uploads, err
 		}
@@ -395,7 +353,7 @@ func tooLarge(field string, limit int64) error {
 // writeTemp copies one part to a temporary file, computing its SHA-256,
 // its first 512 bytes and whether it holds binary bytes; a part over the
 // limit is an error.
-func writeTemp(d *Deps, dir string, fh *multipart.FileHeader, u *upload) error {
+func (s *service) writeTemp(dir string, fh *multipart.FileHeader, u *upload) error {
 	src, err := fh.Open()
 	if err != nil {
 		return err
@@ -412,8 +370,8 @@ func writeTemp(d *Deps, dir string, fh *multipart.FileHeader, u *upload) error {
 		n, rerr := src.Read(buf)
 		if n > 0 {
 			chunk := buf[:n]
-			if u.size+int64(n) > d.MaxUploadBytes {
-				return tooLarge(u.field, d.MaxUploadBytes)
+			if u.size+int64(n) > s.MaxUploadBytes {
+				return tooLarge(u.field, s.MaxUploadBytes)
 			}
 			if len(u.head) < 512 {
 				u.head = append(u.head, chunk[:min(n, 512-len(u.head))]...)
@@ -449,7 +407,7 @@ func evidenceStoragePath(sha string) string {
 
 // storeUploads moves checked temporary files to their content-addressed
 // names; a file already stored is kept and the temporary copy dropped.
-func storeUploads(d *Deps, uploads []*upload) error {
+func (s *service) storeUploads(uploads []*upload) error {
 	for _, u := range uploads {
 		if u.f != nil {
 			_ = u.f.Close()
@@ -457,7 +415,7 @@ func storeUploads(d *Deps, uploads []*upload) error {
 		}
 	}
 	for _, u := range uploads {
-		final := filepath.Join(d.DataDir, filepath.FromSlash(evidenceStoragePath(u.sha)))
+		final := filepath.Join(s.DataDir, filepath.FromSlash(evidenceStoragePath(u.sha)))
 		if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
 			discardUploads(uploads)
 			return err

@@ -1,4 +1,4 @@
-package api
+package directives
 
 import (
 	"context"
@@ -266,4 +266,43 @@ func unknownTargetsError(unknown []UnknownTarget) error {
 	e := apperr.New(apperr.Invalid, "ไม่พบหน่วยงานเป้าหมายต่อไปนี้ (unknown targets): %s", strings.Join(parts, "; "))
 	e.Field = unknown[0].Field
 	return e.WithDetails(map[string]any{"unknown_targets": unknown})
+}
+
+// ResolveMembers turns names of provinces (Thai or English, typos
+// suggested) or unit codes into unit codes, sorted and without repeats,
+// for a named target set. Every name that matches nothing is reported at
+// once as one apperr.Invalid naming field[i] with its closest real name.
+func ResolveMembers(ctx context.Context, db *gorm.DB, field string, names []string) ([]string, error) {
+	ix, err := loadUnitIndex(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	var codes []string
+	var unknown []UnknownTarget
+	seen := map[string]bool{}
+	for i, m := range names {
+		code, ok := ix.names[normName(m)]
+		if !ok {
+			if _, isUnit := ix.byCode[strings.TrimSpace(m)]; isUnit {
+				code, ok = strings.TrimSpace(m), true
+			}
+		}
+		if !ok {
+			u := UnknownTarget{Field: fmt.Sprintf("%s[%d]", field, i), Value: m}
+			if s, near := closest(normName(m), ix.nameList); near {
+				u.Suggestion = s
+			}
+			unknown = append(unknown, u)
+			continue
+		}
+		if !seen[code] {
+			seen[code] = true
+			codes = append(codes, code)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, unknownTargetsError(unknown)
+	}
+	sort.Strings(codes)
+	return codes, nil
 }

@@ -1,0 +1,133 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+
+	"github.com/tidtam/tidtam/workflows"
+)
+
+// This file lists every route of the HTTP interface, one registration
+// function per domain, called in order from registerRoutes (the model is
+// benbjohnson/wtf's http/server.go calling registerDialRoutes). A new route
+// is added here and nowhere else; the OpenAPI test and the route tests read
+// the app's route table, which is exactly what these functions register.
+
+// registerRoutes adds every route to app: the unauthenticated probes,
+// login and calendar feed, then each domain's routes behind requireAuth and
+// idempotent.
+func registerRoutes(app *fiber.App, d *Deps) {
+	app.Get("/healthz", healthz)
+	app.Get("/readyz", readyz(d))
+	if d.Metrics != nil {
+		app.Get("/metrics", adaptor.HTTPHandler(d.Metrics.Handler))
+	}
+
+	v1 := app.Group("/api/v1")
+	v1.Get("/openapi.json", serveOpenAPI)
+	v1.Post("/auth/login", login(d))
+	// Calendar apps cannot send headers: the feed is authorised by the
+	// unit's feed token in the query string instead of a bearer token.
+	v1.Get("/units/:code/meetings.ics", meetingFeed(d))
+
+	authed := v1.Group("", requireAuth(d), idempotent(d))
+	registerAuthRoutes(authed, d)
+	registerAdminRoutes(authed, d)
+	registerDirectiveRoutes(authed, d)
+	registerAssignmentRoutes(authed, d)
+	registerEscalationRoutes(authed, d)
+	registerMeetingRoutes(authed, d)
+	registerNotificationRoutes(authed, d)
+}
+
+// registerAuthRoutes: the caller's own session and tokens.
+func registerAuthRoutes(r fiber.Router, d *Deps) {
+	r.Post("/auth/logout", logout(d))
+	r.Get("/auth/me", me(d))
+	r.Post("/auth/tokens", createAPIToken(d))
+}
+
+// registerAdminRoutes: accounts, units, holidays, target sets and the audit
+// trail.
+func registerAdminRoutes(r fiber.Router, d *Deps) {
+	r.Get("/accounts", listAccounts(d))
+	r.Post("/accounts", createAccount(d))
+	r.Get("/units", listUnits(d))
+	r.Get("/units/:code", getUnit(d))
+	r.Get("/holidays", listHolidays(d))
+	r.Put("/holidays/:date", putHoliday(d))
+	r.Delete("/holidays/:date", deleteHoliday(d))
+	r.Get("/target-sets", listTargetSets(d))
+	r.Get("/target-sets/:code", getTargetSet(d))
+	r.Put("/target-sets/:code", putTargetSet(d))
+	r.Delete("/target-sets/:code", deleteTargetSet(d))
+	r.Get("/audit", listAudit(d))
+}
+
+// registerDirectiveRoutes: letters, their attachments and changes.
+func registerDirectiveRoutes(r fiber.Router, d *Deps) {
+	r.Post("/directives", issueDirective(d))
+	r.Get("/directives", listDirectives(d))
+	r.Get("/directives/:id", getDirective(d))
+	r.Get("/directives/:id/matrix", directiveMatrix(d))
+	r.Post("/directives/:id/amend", amendDirective(d))
+	r.Post("/directives/:id/targets", addDirectiveTargets(d))
+	r.Post("/directives/:id/withdraw", withdrawDirective(d))
+	r.Post("/directives/:id/attachments", uploadAttachments(d))
+	r.Get("/directives/:id/attachments/:aid", downloadAttachment(d))
+}
+
+// registerAssignmentRoutes: one unit's share of a directive. Assignment IDs
+// contain slashes ("assignment/<directive>/<unit>") and the app unescapes
+// paths before routing (UnescapePath), so an ID cannot travel URL-encoded
+// in one path segment: an assignment is addressed by its two parts,
+// /directives/{id}/assignments/{unit}.
+func registerAssignmentRoutes(r fiber.Router, d *Deps) {
+	r.Get("/assignments", listAssignments(d))
+	r.Get("/directives/:id/assignments/:unit", getAssignment(d))
+	r.Post("/directives/:id/assignments/:unit/acknowledge", acknowledgeAssignment(d))
+	r.Post("/directives/:id/assignments/:unit/items/:number/reports", submitReport(d))
+	r.Post("/directives/:id/assignments/:unit/items/:number/reports/:rid/accept", reviewReport(d, workflows.ReviewAccept))
+	r.Post("/directives/:id/assignments/:unit/items/:number/reports/:rid/return", reviewReport(d, workflows.ReviewReturn))
+	r.Get("/directives/:id/assignments/:unit/items/:number/reports/:rid/evidence/:n", downloadEvidence(d))
+}
+
+// registerEscalationRoutes: overdue items escalated to province heads and
+// inspectors. An escalation is addressed by its key, its ID with each "/"
+// written "~" (escalationKey), as listed in its actions_path.
+func registerEscalationRoutes(r fiber.Router, d *Deps) {
+	r.Get("/escalations", listEscalations(d))
+	r.Post("/escalations/:key/actions", escalationAction(d))
+}
+
+// registerMeetingRoutes: the twice-monthly meeting series, RSVPs,
+// attendance, minutes, resolutions and each unit's calendar-feed token.
+func registerMeetingRoutes(r fiber.Router, d *Deps) {
+	r.Get("/meeting-series", listMeetingSeries(d))
+	r.Post("/meeting-series", createMeetingSeries(d))
+	r.Post("/meeting-series/:id/meetings", addExtraMeeting(d))
+	r.Get("/meetings", listMeetings(d))
+	r.Get("/meetings/attendance-stats", attendanceStats(d))
+	r.Get("/meetings/:id", getMeeting(d))
+	r.Post("/meetings/:id/rsvp", meetingRSVP(d))
+	r.Post("/meetings/:id/attendance", meetingAttendance(d))
+	r.Put("/meetings/:id/minutes", meetingMinutes(d))
+	r.Post("/meetings/:id/reschedule", rescheduleMeeting(d))
+	r.Post("/meetings/:id/cancel", cancelMeeting(d))
+	r.Post("/meetings/:id/agenda", addAgendaItem(d))
+	r.Post("/meetings/:id/directives", issueMeetingDirective(d))
+	r.Post("/units/:code/meetings.ics/token", issueFeedToken(d))
+}
+
+// registerNotificationRoutes: the in-app inbox, delivery status, the dev
+// mailbox and webhooks.
+func registerNotificationRoutes(r fiber.Router, d *Deps) {
+	r.Get("/inbox", listInbox(d))
+	r.Post("/inbox/read-all", readAllInbox(d))
+	r.Post("/inbox/:id/read", readInboxItem(d))
+	r.Get("/deliveries", listDeliveries(d))
+	r.Get("/dev-mailbox", listDevMailbox(d))
+	r.Get("/webhooks", listWebhooks(d))
+	r.Post("/webhooks", createWebhook(d))
+	r.Delete("/webhooks/:id", deleteWebhook(d))
+}
