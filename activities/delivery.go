@@ -20,7 +20,7 @@ import (
 // activities (DeliveryWorkflow, DigestWorkflow). It is separate from
 // Activities so that the mail and webhook set-up stays out of the
 // directive workflows' way. Register a pointer to it with a worker
-// (workflows.RegisterDelivery); the workflows call its methods through a
+// (workflows.Register); the workflows call its methods through a
 // typed nil reference.
 type Delivery struct {
 	// DB is the application database.

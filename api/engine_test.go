@@ -23,7 +23,7 @@ const testQueue = "tidtam-test"
 // in process) and a worker running tidtam's directive and meeting
 // workflows and activities against the harness database, so API tests
 // exercise the whole path. extra registers more on the worker before it
-// starts (e.g. the delivery workflows) and may start helpers bound to the
+// starts (e.g. the delivery activities) and may start helpers bound to the
 // client. The app is rebuilt with a data directory kept in h.dataDir.
 func (h *harness) withEngine(extra ...func(w worker.Worker, c client.Client)) client.Client {
 	h.t.Helper()
@@ -39,8 +39,10 @@ func (h *harness) withEngine(extra ...func(w worker.Worker, c client.Client)) cl
 	}
 	h.t.Cleanup(c.Close)
 	w := worker.New(c, testQueue, workerOptions)
-	workflows.Register(w, &activities.Activities{DB: h.db, Temporal: c, TaskQueue: testQueue, Logger: quiet})
-	workflows.RegisterMeetings(w, &activities.Meetings{DB: h.db})
+	workflows.Register(w, workflows.Activities{
+		Directives: &activities.Activities{DB: h.db, Temporal: c, TaskQueue: testQueue, Logger: quiet},
+		Meetings:   &activities.Meetings{DB: h.db},
+	})
 	for _, f := range extra {
 		f(w, c)
 	}

@@ -38,10 +38,10 @@ func (h *harness) withNotifyEngine(smtpSrv *notifytest.Server, user, pass string
 	h.t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	h.withEngine(func(w worker.Worker, c client.Client) {
-		workflows.RegisterDelivery(w, &activities.Delivery{DB: h.db, Logger: quiet,
+		workflows.RegisterActivities(w, workflows.Activities{Delivery: &activities.Delivery{DB: h.db, Logger: quiet,
 			From: mail.Address{Address: "tidtam@oncb.go.th"}, PublicURL: "http://tidtam.test",
 			Sender: &notify.SMTPSender{Config: config.SMTP{Host: smtpSrv.Host(), Port: smtpSrv.Port(),
-				Username: user, Password: pass, TLS: "none", Auth: "plain"}}})
+				Username: user, Password: pass, TLS: "none", Auth: "plain"}}}})
 		ctx, cancel := context.WithCancel(context.Background())
 		disp := &notify.Dispatcher{DB: h.db, Temporal: c, TaskQueue: testQueue, Interval: 100 * time.Millisecond, Logger: quiet,
 			Delivery: notify.DeliveryInput{RetryWindow: time.Minute, InitialRetryInterval: 200 * time.Millisecond}}

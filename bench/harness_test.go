@@ -105,7 +105,7 @@ func newEnv(tb testing.TB, kind string) *env {
 	}
 	tb.Cleanup(tc.Close)
 	w := worker.New(tc, queue, workerOptions)
-	workflows.Register(w, &activities.Activities{DB: db, Temporal: tc, TaskQueue: queue, Logger: quiet})
+	workflows.Register(w, workflows.Activities{Directives: &activities.Activities{DB: db, Temporal: tc, TaskQueue: queue, Logger: quiet}})
 	w.RegisterWorkflowWithOptions(emptyWorkflow, workflow.RegisterOptions{Name: "BenchEmpty"})
 	if err := w.Start(); err != nil {
 		tb.Fatal(err)

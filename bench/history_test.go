@@ -108,7 +108,6 @@ func TestP6HistoryGrowth(t *testing.T) {
 				t.Fatal("too many runs")
 			}
 			env, cnt := newCountingEnv(t, now, hols)
-			wf.RegisterMeetings(env, &activities.Meetings{})
 			var m *activities.Meetings
 			env.OnActivity(m.SaveMeeting, mock.Anything, mock.Anything).Return(nil).Maybe()
 			env.OnActivity(m.EnqueueMeetingNotifications, mock.Anything, mock.Anything).Return(nil).Maybe()
@@ -160,8 +159,7 @@ func newCountingEnv(t *testing.T, start time.Time, hols []string) (*testsuite.Te
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	env.SetTestTimeout(5 * time.Minute)
-	wf.RegisterWorkflows(env)
-	env.RegisterActivity(&activities.Activities{})
+	wf.Register(env, wf.Activities{Directives: &activities.Activities{}, Meetings: &activities.Meetings{}})
 	var a *activities.Activities
 	env.OnActivity(a.LoadHolidays, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.LoadHolidaysInput) (activities.LoadHolidaysResult, error) {

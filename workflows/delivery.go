@@ -6,27 +6,11 @@ import (
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/notify"
 )
-
-// RegisterDelivery registers the notification workflows (DeliveryWorkflow,
-// DigestWorkflow, under notify.DeliveryWorkflowType and
-// notify.DigestWorkflowType) and, when d is not nil, the delivery
-// activities with a worker or a replayer's registry. cmd/ wires it next to
-// Register:
-//
-//	workflows.RegisterDelivery(w, &activities.Delivery{DB: db, Sender: notify.NewSender(cfg.SMTP), …})
-func RegisterDelivery(w worker.Registry, d *activities.Delivery) {
-	w.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: notify.DeliveryWorkflowType})
-	w.RegisterWorkflowWithOptions(DigestWorkflow, workflow.RegisterOptions{Name: notify.DigestWorkflowType})
-	if d != nil {
-		w.RegisterActivity(d)
-	}
-}
 
 // deliveryDBOptions run the database-only steps: retried without limit
 // inside the delivery's window (a database outage delays delivery, it does

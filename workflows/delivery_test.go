@@ -79,7 +79,7 @@ func dlvEnv(t *testing.T, d *activities.Delivery) *testsuite.TestWorkflowEnviron
 	}
 	env := s.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(60 * time.Second)
-	wf.RegisterDelivery(env, d)
+	wf.Register(env, wf.Activities{Delivery: d})
 	return env
 }
 
@@ -309,7 +309,7 @@ func digestEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnvironmen
 	env := s.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(30 * time.Second)
 	env.SetStartTime(start)
-	wf.RegisterDelivery(env, &activities.Delivery{})
+	wf.Register(env, wf.Activities{Delivery: &activities.Delivery{}})
 	var calls []digestCall
 	var d *activities.Delivery
 	env.OnActivity(d.EnqueueDailyDigests, mock.Anything, mock.Anything).Return(

@@ -101,9 +101,7 @@ func newEnv(t *testing.T, start time.Time, hols []string) (*testsuite.TestWorkfl
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	env.SetTestTimeout(30 * time.Second)
-	env.RegisterWorkflow(wf.AssignmentWorkflow)
-	env.RegisterWorkflow(wf.DirectiveWorkflow)
-	env.RegisterActivity(&activities.Activities{})
+	wf.Register(env, wf.Activities{Directives: &activities.Activities{}})
 	r := &recorder{env: env, holidays: hols}
 	var a *activities.Activities
 	env.OnActivity(a.CommitAssignment, mock.Anything, mock.Anything).Return(

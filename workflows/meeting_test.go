@@ -39,8 +39,7 @@ func newMeetingEnv(t *testing.T, start time.Time, r *meetingRecorder) *testsuite
 	env.SetStartTime(start)
 	env.SetTestTimeout(60 * time.Second)
 	r.env = env
-	wf.RegisterMeetings(env, &activities.Meetings{})
-	env.RegisterActivity(&activities.Activities{})
+	wf.Register(env, wf.Activities{Directives: &activities.Activities{}, Meetings: &activities.Meetings{}})
 	var a *activities.Activities
 	var m *activities.Meetings
 	env.OnActivity(a.LoadHolidays, mock.Anything, mock.Anything).Return(

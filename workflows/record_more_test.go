@@ -23,7 +23,7 @@ package workflows_test
 //     rejected), start, attendance and minutes; recorded while it waits for
 //     later minutes versions.
 //
-// Files go to testdata/more/ (not testdata/*.json, which TestReplayHistories
+// Files go to testdata/notify_meetings/ (not testdata/*.json, which TestReplayHistories
 // replays with the directive workflows only). Re-record after a deliberate,
 // versioned change of workflow code, never to make a failing replay pass.
 
@@ -85,15 +85,17 @@ func TestRecordMoreHistories(t *testing.T) {
 	}
 
 	w := worker.New(c, wf.TaskQueue, worker.Options{})
-	wf.Register(w, &activities.Activities{DB: db, Temporal: c, TaskQueue: wf.TaskQueue})
-	wf.RegisterDelivery(w, &activities.Delivery{DB: db, Logger: slog.New(slog.DiscardHandler), PublicURL: "http://tidtam.test",
-		From: mail.Address{Address: "tidtam@oncb.go.th"}})
-	wf.RegisterMeetings(w, &activities.Meetings{DB: db})
+	wf.Register(w, wf.Activities{
+		Directives: &activities.Activities{DB: db, Temporal: c, TaskQueue: wf.TaskQueue},
+		Delivery: &activities.Delivery{DB: db, Logger: slog.New(slog.DiscardHandler), PublicURL: "http://tidtam.test",
+			From: mail.Address{Address: "tidtam@oncb.go.th"}},
+		Meetings: &activities.Meetings{DB: db},
+	})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer w.Stop()
-	out := func(name string) string { return filepath.Join("testdata", "more", name+".json") }
+	out := func(name string) string { return filepath.Join("testdata", notifyMeetingsDir, name+".json") }
 
 	// Digest first: it waits for the next whole minute while the rest runs.
 	now := time.Now().In(thaidate.Bangkok)

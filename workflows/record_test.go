@@ -55,7 +55,7 @@ func TestRecordHistories(t *testing.T) {
 	defer c.Close()
 	db := storetest.SQLite(t)
 	w := worker.New(c, wf.TaskQueue, worker.Options{})
-	wf.Register(w, &activities.Activities{DB: db, Temporal: c, TaskQueue: wf.TaskQueue})
+	wf.Register(w, wf.Activities{Directives: &activities.Activities{DB: db, Temporal: c, TaskQueue: wf.TaskQueue}})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

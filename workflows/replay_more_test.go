@@ -7,7 +7,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/tidtam/tidtam/internal/notify"
 	wf "github.com/tidtam/tidtam/workflows"
@@ -15,26 +14,21 @@ import (
 
 // TestReplayMoreHistories replays the notification and meeting histories
 // recorded by TestRecordMoreHistories (build tag "record", see
-// record_more_test.go) against the current workflow code, each with the
-// registration its worker uses: a change that would break running
-// delivery, digest, meeting or series workflows fails here with a
-// non-determinism error. Every file is required, both as recorded with the
-// current code (testdata/more/) and as recorded before the first
-// workflow.GetVersion change (testdata/more/v0/).
+// record_more_test.go) against the current workflow code, registered as a
+// worker registers it: a change that would break running delivery, digest,
+// meeting or series workflows fails here with a non-determinism error.
+// Every file is required, both as recorded with the current code
+// (testdata/notify_meetings/) and as recorded before the first
+// workflow.GetVersion change (testdata/notify_meetings/v0/).
 func TestReplayMoreHistories(t *testing.T) {
-	delivery := func(r worker.WorkflowReplayer) { wf.RegisterDelivery(replayRegistry{r: r}, nil) }
-	meetings := func(r worker.WorkflowReplayer) { wf.RegisterMeetings(replayRegistry{r: r}, nil) }
-	for _, tc := range []struct {
-		file, workflowType string
-		register           func(worker.WorkflowReplayer)
-	}{
-		{"delivery.json", notify.DeliveryWorkflowType, delivery},
-		{"digest.json", notify.DigestWorkflowType, delivery},
-		{"meeting.json", wf.MeetingWorkflowType, meetings},
-		{"meeting_series.json", wf.MeetingSeriesWorkflowType, meetings},
-		{"meeting_series_continued.json", wf.MeetingSeriesWorkflowType, meetings},
+	for _, tc := range []struct{ file, workflowType string }{
+		{"delivery.json", notify.DeliveryWorkflowType},
+		{"digest.json", notify.DigestWorkflowType},
+		{"meeting.json", wf.MeetingWorkflowType},
+		{"meeting_series.json", wf.MeetingSeriesWorkflowType},
+		{"meeting_series_continued.json", wf.MeetingSeriesWorkflowType},
 	} {
-		for _, dir := range []string{"more", filepath.Join("more", "v0")} {
+		for _, dir := range []string{notifyMeetingsDir, filepath.Join(notifyMeetingsDir, "v0")} {
 			t.Run(filepath.ToSlash(filepath.Join(dir, tc.file)), func(t *testing.T) {
 				f := filepath.Join("testdata", dir, tc.file)
 				if _, err := os.Stat(f); err != nil {
@@ -53,7 +47,7 @@ func TestReplayMoreHistories(t *testing.T) {
 					t.Fatalf("%s records a %q, want %q", f, got, tc.workflowType)
 				}
 				r := worker.NewWorkflowReplayer()
-				tc.register(r)
+				wf.RegisterWorkflows(r)
 				if err := r.ReplayWorkflowHistory(nil, h); err != nil {
 					t.Fatalf("replay %s: %v", f, err)
 				}
@@ -62,24 +56,9 @@ func TestReplayMoreHistories(t *testing.T) {
 	}
 }
 
-// replayRegistry lets a replayer stand for the worker.Registry that
-// RegisterDelivery and RegisterMeetings take: with nil activities they
-// register workflows only, so the embedded nil Registry (activities, Nexus)
-// is never called.
-type replayRegistry struct {
-	worker.Registry
-	r worker.WorkflowReplayer
-}
-
-func (g replayRegistry) RegisterWorkflow(w any) { g.r.RegisterWorkflow(w) }
-
-func (g replayRegistry) RegisterWorkflowWithOptions(w any, o workflow.RegisterOptions) {
-	g.r.RegisterWorkflowWithOptions(w, o)
-}
-
-func (g replayRegistry) RegisterDynamicWorkflow(w any, o workflow.DynamicRegisterOptions) {
-	g.r.RegisterDynamicWorkflow(w, o)
-}
+// notifyMeetingsDir is the folder under testdata holding the notification
+// (delivery, digest) and meeting (series, meeting) histories.
+const notifyMeetingsDir = "notify_meetings"
 
 func mustOpen(t *testing.T, f string) *os.File {
 	t.Helper()

@@ -29,7 +29,7 @@
 //
 // The package imports neither workflows nor activities (they import it), so
 // the workflow contract shared with them (type names, IDs, inputs) lives
-// here in workflow.go.
+// here in contract.go.
 package notify
 
 // Notification kinds this package has templates for. The first ten are

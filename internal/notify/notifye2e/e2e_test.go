@@ -54,10 +54,10 @@ func TestOutboxToMailbox(t *testing.T) {
 		smtpSrv := notifytest.Start(t, notifytest.Options{Users: map[string]string{"tidtam": "pw"}})
 		const taskQueue = "notify-e2e"
 		w := worker.New(c, taskQueue, worker.Options{})
-		workflows.RegisterDelivery(w, &activities.Delivery{DB: db, Logger: quiet, From: mail.Address{Address: "tidtam@oncb.go.th"},
+		workflows.Register(w, workflows.Activities{Delivery: &activities.Delivery{DB: db, Logger: quiet, From: mail.Address{Address: "tidtam@oncb.go.th"},
 			PublicURL: "http://tidtam.test",
 			Sender: &notify.SMTPSender{Config: config.SMTP{Host: smtpSrv.Host(), Port: smtpSrv.Port(), Username: "tidtam", Password: "pw",
-				TLS: "none", Auth: "plain"}}})
+				TLS: "none", Auth: "plain"}}}})
 		if err := w.Start(); err != nil {
 			t.Fatal(err)
 		}
