@@ -23,6 +23,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/models"
 )
@@ -63,34 +64,6 @@ func (a *Activities) db(ctx context.Context) (*gorm.DB, error) {
 		return nil, invalid("activities: no database configured")
 	}
 	return a.DB.WithContext(ctx), nil
-}
-
-// RecipientSpec says who receives a notification or an escalation, as
-// stored (JSON) in notifications.recipients and escalations.recipients. The
-// delivery service resolves it to accounts: UnitCodes means the accounts of
-// those units; AccountIDs those accounts; UnitPositions the accounts of a
-// unit holding one of the positions (e.g. a province's "governor",
-// "vice_governor", "palad"); RoleRegions the accounts with a role, limited
-// to an inspection region when Region is set (e.g. the MOI inspectors of
-// region 5, or the whole secretariat).
-type RecipientSpec struct {
-	UnitCodes     []string        `json:"unit_codes,omitempty"`
-	AccountIDs    []int64         `json:"account_ids,omitempty"`
-	UnitPositions []UnitPositions `json:"unit_positions,omitempty"`
-	RoleRegions   []RoleRegion    `json:"role_regions,omitempty"`
-}
-
-// UnitPositions selects the accounts of UnitCode holding one of Positions.
-type UnitPositions struct {
-	UnitCode  string   `json:"unit_code"`
-	Positions []string `json:"positions"`
-}
-
-// RoleRegion selects the accounts with Role, in inspection region Region
-// when it is not nil.
-type RoleRegion struct {
-	Role   models.Role `json:"role"`
-	Region *int        `json:"region,omitempty"`
 }
 
 // PersistDirectiveInput is the directive row and its items to upsert.
@@ -445,13 +418,13 @@ func recordEscalation(tx *gorm.DB, in RecordEscalationInput) error {
 // assignment's workflow ID and event sequence); Data is rendered into the
 // template; Language defaults to "th".
 type NotificationInput struct {
-	ID         string            `json:"id"`
-	Kind       string            `json:"kind"`
-	Recipients RecipientSpec     `json:"recipients"`
-	Template   string            `json:"template"`
-	Language   string            `json:"language"`
-	Data       map[string]string `json:"data"`
-	CreatedAt  time.Time         `json:"created_at"`
+	ID         string               `json:"id"`
+	Kind       string               `json:"kind"`
+	Recipients notify.RecipientSpec `json:"recipients"`
+	Template   string               `json:"template"`
+	Language   string               `json:"language"`
+	Data       map[string]string    `json:"data"`
+	CreatedAt  time.Time            `json:"created_at"`
 }
 
 // row returns the pending notifications row of in.
@@ -536,7 +509,7 @@ type EventRow struct {
 // recipients column unless that is already set.
 type OpenEscalation struct {
 	models.Escalation
-	To RecipientSpec `json:"to"`
+	To notify.RecipientSpec `json:"to"`
 }
 
 // CommitAssignment writes one state change of an assignment in ONE
@@ -674,10 +647,9 @@ func (a *Activities) LoadHolidays(ctx context.Context, in LoadHolidaysInput) (Lo
 		if y < 1900 || y > 2399 {
 			return out, invalid("LoadHolidays: year out of range")
 		}
-		var dates []string
 		from, to := yearBounds(y)
-		if err := db.Model(&models.Holiday{}).Where("date >= ? AND date <= ?", from, to).
-			Order("date").Pluck("date", &dates).Error; err != nil {
+		dates, err := store.HolidayDates(ctx, db, from, to)
+		if err != nil {
 			return LoadHolidaysResult{}, err
 		}
 		if len(dates) > 0 {

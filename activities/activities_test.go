@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
@@ -201,7 +202,7 @@ func TestRecordEscalationAndNotificationOnce(t *testing.T) {
 		}
 
 		note := NotificationInput{ID: "assignment/ONCB-1/5001/n/7", Kind: "overdue",
-			Recipients: RecipientSpec{UnitCodes: []string{"5001"}}, Data: map[string]string{"item": "1"}, CreatedAt: opened}
+			Recipients: notify.RecipientSpec{UnitCodes: []string{"5001"}}, Data: map[string]string{"item": "1"}, CreatedAt: opened}
 		for i := 0; i < 2; i++ {
 			if err := a.EnqueueNotification(ctx, note); err != nil {
 				t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
 )
@@ -66,11 +67,11 @@ func commitInput(version int64) CommitAssignmentInput {
 		OpenEscalations: []OpenEscalation{{Escalation: models.Escalation{ID: "assignment/ONCB-1/5001/1/1/3",
 			AssignmentID: s.Assignment.ID, ItemNumber: 1, Cycle: 1, Level: 3, Reason: "เลยกำหนด", Region: 15,
 			UnitCode: "5001", OpenedAt: s.Assignment.UpdatedAt},
-			To: RecipientSpec{RoleRegions: []RoleRegion{{Role: models.RoleInspector, Region: &region}}}}},
+			To: notify.RecipientSpec{RoleRegions: []notify.RoleRegion{{Role: models.RoleInspector, Region: &region}}}}},
 		Notifications: []NotificationInput{
-			{ID: "assignment/ONCB-1/5001/n/" + itoa(version), Kind: "escalation", Recipients: RecipientSpec{UnitCodes: []string{"5001"}},
+			{ID: "assignment/ONCB-1/5001/n/" + itoa(version), Kind: "escalation", Recipients: notify.RecipientSpec{UnitCodes: []string{"5001"}},
 				Data: map[string]string{"level": "3"}, CreatedAt: s.Assignment.UpdatedAt},
-			{ID: "assignment/ONCB-1/5001/n/" + itoa(version) + "/1", Kind: "reminder", Recipients: RecipientSpec{UnitCodes: []string{"5001"}},
+			{ID: "assignment/ONCB-1/5001/n/" + itoa(version) + "/1", Kind: "reminder", Recipients: notify.RecipientSpec{UnitCodes: []string{"5001"}},
 				CreatedAt: s.Assignment.UpdatedAt},
 		},
 	}

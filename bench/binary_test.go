@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,14 +15,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tidtam/tidtam/internal/refdata"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
+	"github.com/tidtam/tidtam/internal/testbin"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -40,11 +38,13 @@ import (
 //     TIDTAM_BENCH_RESTARTS times (default 3), timing exec → first
 //     GET /readyz 200 (polled every 10 ms).
 func BenchmarkP4P5Binary(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "tidtam")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/tidtam")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
+	root, err := testbin.RepoRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	bin, err := testbin.Build(root, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
 	}
 	restarts := 3
 	if v := os.Getenv("TIDTAM_BENCH_RESTARTS"); v != "" {
@@ -61,7 +61,7 @@ func BenchmarkP4P5Binary(b *testing.B) {
 				dbURL = storetest.PostgresURL(b)
 				envv = append(envv, "TIDTAM_DATABASE_URL="+dbURL)
 			}
-			port := freePort(b)
+			port := testbin.FreePorts(b, 1)[0]
 			base := "http://127.0.0.1:" + strconv.Itoa(port)
 			envv = append(envv, "TIDTAM_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port))
 			// TIDTAM_BENCH_PPROF_DIR: also save the subprocess's heap and
@@ -69,7 +69,7 @@ func BenchmarkP4P5Binary(b *testing.B) {
 			profDir := os.Getenv("TIDTAM_BENCH_PPROF_DIR")
 			pprofBase := ""
 			if profDir != "" {
-				pp := strconv.Itoa(freePort(b))
+				pp := strconv.Itoa(testbin.FreePorts(b, 1)[0])
 				envv = append(envv, "TIDTAM_PPROF_ADDR=127.0.0.1:"+pp)
 				pprofBase = "http://127.0.0.1:" + pp + "/debug/pprof/"
 			}
@@ -112,7 +112,7 @@ func BenchmarkP4P5Binary(b *testing.B) {
 				b.Fatalf("login: %d %v", st, m)
 			}
 			tok := m["token"].(string)
-			pid := strconv.Itoa(p.Process.Pid)
+			pid := strconv.Itoa(p.Cmd.Process.Pid)
 			idleRSS := procStatusKB(pid, "VmRSS")
 			blog(b, "load before issue: %s; idle RSS %d MB", loadavg(), idleRSS/1024)
 			if st, m = call("PUT", "/api/v1/target-sets/bench-synth", tok, map[string]any{"name_th": "หน่วยทดสอบ", "name_en": "bench", "members": codes}); st != 200 && st != 201 {
@@ -156,7 +156,7 @@ func BenchmarkP4P5Binary(b *testing.B) {
 			// also be resuming that backlog (up to 1.6 s more in one run).
 			drained := waitOutboxDrained(b, dbURL, 20*time.Minute)
 			blog(b, "notification backlog delivered %.0fs after the fan-out; load %s", drained.Seconds(), loadavg())
-			stopServe(b, p)
+			stopServe(p)
 
 			var starts []float64
 			for i := range restarts {
@@ -165,24 +165,15 @@ func BenchmarkP4P5Binary(b *testing.B) {
 				p := startServe(b, bin, envv, base)
 				d := time.Since(t)
 				starts = append(starts, d.Seconds())
-				rssR := procStatusKB(strconv.Itoa(p.Process.Pid), "VmRSS")
+				rssR := procStatusKB(strconv.Itoa(p.Cmd.Process.Pid), "VmRSS")
 				blog(b, "P5 %s restart %d: exec → /readyz 200 in %.2fs (target ≤ 2 s), RSS %d MB", kind, i, d.Seconds(), rssR/1024)
-				stopServe(b, p)
+				stopServe(p)
 			}
 			sort.Float64s(starts)
 			blog(b, "P5 %s: median %.2fs, max %.2fs over %d restarts with %0.f assignments; load %s", kind, starts[len(starts)/2], starts[len(starts)-1], len(starts), units, loadavg())
 			b.ReportMetric(starts[len(starts)/2], "startup_median_s")
 		})
 	}
-}
-
-func freePort(tb testing.TB) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // syntheticCSV writes perDistrict "other" units below every district in the
@@ -210,82 +201,24 @@ func syntheticCSV(tb testing.TB, perDistrict int) (string, []string) {
 	return p, codes
 }
 
-func startServe(tb testing.TB, bin string, envv []string, base string) *exec.Cmd {
+// startServe starts `tidtam serve` and waits until its /readyz answers 200,
+// polled every 10 ms (the P5 start-up time is measured around it); it logs
+// the start-up line the binary prints.
+func startServe(tb testing.TB, bin string, envv []string, base string) *testbin.Process {
 	tb.Helper()
-	c := exec.Command(bin, "serve")
-	c.Env = envv
-	out := &lockedBuffer{}
-	c.Stdout, c.Stderr = out, out
-	if err := c.Start(); err != nil {
-		tb.Fatal(err)
+	p := testbin.Start(tb, "tidtam serve", bin, envv, "serve")
+	p.WaitReady(tb, base, 3*time.Minute, 10*time.Millisecond)
+	for _, line := range strings.Split(p.Out.String(), "\n") {
+		if strings.Contains(line, "(ready) in") {
+			tb.Logf("binary says: %s", strings.TrimSpace(line))
+		}
 	}
-	done := make(chan struct{})
-	go func() { _ = c.Wait(); close(done) }()
-	tb.Cleanup(func() {
-		select {
-		case <-done:
-		default:
-			_ = c.Process.Kill()
-			<-done
-		}
-	})
-	hc := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		select {
-		case <-done:
-			tb.Fatalf("tidtam serve exited: %s", out.String())
-		default:
-		}
-		res, err := hc.Get(base + "/readyz")
-		if err == nil {
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				for _, line := range strings.Split(out.String(), "\n") {
-					if strings.Contains(line, "(ready) in") {
-						tb.Logf("binary says: %s", strings.TrimSpace(line))
-					}
-				}
-				return c
-			}
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("not ready: %s", out.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return p
 }
 
-func stopServe(tb testing.TB, c *exec.Cmd) {
-	_ = c.Process.Signal(syscall.SIGTERM)
-	for i := 0; i < 300; i++ {
-		if err := c.Process.Signal(syscall.Signal(0)); err != nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	_ = c.Process.Kill()
-}
-
-// lockedBuffer is a bytes.Buffer safe for the copying goroutine exec starts
-// and a concurrent reader.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+// stopServe sends SIGTERM and kills the process if it has not ended 30 s
+// later.
+func stopServe(p *testbin.Process) { p.Stop(30 * time.Second) }
 
 // saveURL writes the body of GET url to file (a profile for later `go tool
 // pprof`); failures are logged, not fatal: the measurement stands without.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 )
@@ -66,10 +67,6 @@ func localDBCtx(ctx workflow.Context) workflow.Context {
 func bulkCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, bulkOptions)
 }
-
-// Positions of a province's heads, who receive level-2 escalations of a
-// province centre.
-var provinceHeadPositions = []string{"governor", "vice_governor", "palad"}
 
 // AssignmentWorkflow carries one unit's share of one directive from
 // assignment to closure. See the package documentation and the message
@@ -608,8 +605,8 @@ func (a *assignment) closeAll(ctx workflow.Context) error {
 
 // ---- recipients and notification data ----
 
-func (a *assignment) unitRecipients() activities.RecipientSpec {
-	return activities.RecipientSpec{UnitCodes: []string{a.s.UnitCode}}
+func (a *assignment) unitRecipients() notify.RecipientSpec {
+	return notify.RecipientSpec{UnitCodes: []string{a.s.UnitCode}}
 }
 
 func (a *assignment) isProvince() bool {
@@ -621,21 +618,21 @@ func (a *assignment) isProvince() bool {
 // parent (a district's province centre; a province's governor, vice
 // governors and ปลัดจังหวัด; otherwise the parent unit, or the secretariat
 // when there is none); level 3 the MOI inspectors of the unit's region.
-func (a *assignment) escalationRecipients(level int) activities.RecipientSpec {
+func (a *assignment) escalationRecipients(level int) notify.RecipientSpec {
 	switch level {
 	case 1:
 		return a.unitRecipients()
 	case 2:
 		switch {
 		case a.isProvince():
-			return activities.RecipientSpec{UnitPositions: []activities.UnitPositions{{UnitCode: a.s.UnitCode, Positions: provinceHeadPositions}}}
+			return notify.RecipientSpec{UnitPositions: []notify.UnitPositions{{UnitCode: a.s.UnitCode, Positions: notify.HeadPositions}}}
 		case a.s.ParentCode != "" && a.s.ParentCode != models.NationalUnitCode:
-			return activities.RecipientSpec{UnitCodes: []string{a.s.ParentCode}}
+			return notify.RecipientSpec{UnitCodes: []string{a.s.ParentCode}}
 		}
-		return activities.RecipientSpec{RoleRegions: []activities.RoleRegion{{Role: models.RoleSecretariat}}}
+		return notify.RecipientSpec{RoleRegions: []notify.RoleRegion{{Role: models.RoleSecretariat}}}
 	}
 	region := a.s.Region
-	return activities.RecipientSpec{RoleRegions: []activities.RoleRegion{{Role: models.RoleInspector, Region: &region}}}
+	return notify.RecipientSpec{RoleRegions: []notify.RoleRegion{{Role: models.RoleInspector, Region: &region}}}
 }
 
 // data is the data of a notification about the assignment (and item st,
@@ -670,7 +667,7 @@ func (a *assignment) data(st *ItemState, kv ...string) map[string]string {
 
 type note struct {
 	kind string
-	to   activities.RecipientSpec
+	to   notify.RecipientSpec
 	data map[string]string
 }
 
@@ -682,7 +679,7 @@ type effects struct {
 	reports []activities.ReportRow
 }
 
-func (fx *effects) notify(kind string, to activities.RecipientSpec, data map[string]string) {
+func (fx *effects) notify(kind string, to notify.RecipientSpec, data map[string]string) {
 	fx.notes = append(fx.notes, note{kind: kind, to: to, data: data})
 }
 

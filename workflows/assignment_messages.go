@@ -9,6 +9,7 @@ import (
 
 	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 )
@@ -331,7 +332,7 @@ func (a *assignment) report(ctx workflow.Context, in ReportInput) (AssignmentUpd
 			ID: in.ReportID, AssignmentID: a.id, ItemNumber: st.Number, Cycle: st.Cycle, Text: in.Text,
 			SubmittedBy: in.Actor, SubmittedAt: now.UTC(),
 		}, EvidenceFiles: activities.JSONOf(evidence)})
-		fx.notify(NotifyReported, activities.RecipientSpec{RoleRegions: []activities.RoleRegion{{Role: models.RoleSecretariat}}},
+		fx.notify(NotifyReported, notify.RecipientSpec{RoleRegions: []notify.RoleRegion{{Role: models.RoleSecretariat}}},
 			a.data(st, "report_id", in.ReportID, "actor", in.Actor, "report_text", in.Text))
 		return false, nil
 	})

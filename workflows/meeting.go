@@ -10,6 +10,7 @@ import (
 
 	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 )
@@ -286,7 +287,7 @@ func (m *meeting) notify(ctx workflow.Context, kind, key string, units []string,
 		}
 		ns = append(ns, activities.NotificationInput{
 			ID: m.st.ID + "/" + key + "/" + u, Kind: kind, Template: kind, Language: NotificationLangTH,
-			Recipients: activities.RecipientSpec{UnitCodes: []string{u}}, Data: d, CreatedAt: now,
+			Recipients: notify.RecipientSpec{UnitCodes: []string{u}}, Data: d, CreatedAt: now,
 		})
 	}
 	var a *activities.Meetings
@@ -357,8 +358,8 @@ func (m *meeting) remindMinutes(ctx workflow.Context) error {
 		activities.EnqueueMeetingNotificationsInput{Notifications: []activities.NotificationInput{{
 			ID: m.st.ID + "/minutes-reminder/" + itoa(n), Kind: NotifyMinutesReminder, Template: NotifyMinutesReminder,
 			Language: NotificationLangTH, Data: d, CreatedAt: now,
-			Recipients: activities.RecipientSpec{UnitCodes: []string{m.st.Organiser},
-				RoleRegions: []activities.RoleRegion{{Role: models.RoleSecretariat}}},
+			Recipients: notify.RecipientSpec{UnitCodes: []string{m.st.Organiser},
+				RoleRegions: []notify.RoleRegion{{Role: models.RoleSecretariat}}},
 		}}}).Get(ctx, nil)
 	if err != nil {
 		return err

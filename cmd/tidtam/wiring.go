@@ -36,15 +36,16 @@ import (
 )
 
 // openDB opens the app database; with migrate it also applies migrations
-// and seeds the base units, otherwise it refuses an out-of-date schema.
+// and seeds the reference data (openMigrated), otherwise it refuses an
+// out-of-date schema.
 func openDB(ctx context.Context, cfg *config.Config, migrate bool) (*gorm.DB, error) {
+	if migrate {
+		db, _, err := openMigrated(ctx, cfg)
+		return db, err
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
-	}
-	if migrate {
-		_, err := migrateAndSeed(ctx, db)
-		return db, err
 	}
 	cur, latest, err := store.SchemaVersion(ctx, db)
 	if err != nil {
@@ -56,10 +57,67 @@ func openDB(ctx context.Context, cfg *config.Config, migrate bool) (*gorm.DB, er
 	return db, nil
 }
 
+// backend is what every long-running role works with: the app database,
+// the metrics registry the app and the Temporal SDK share, and the
+// Temporal client.
+type backend struct {
+	db       *gorm.DB
+	metrics  *telemetry.Metrics
+	temporal client.Client
+}
+
+// openBackend is the start-up of the production roles (api, worker): the
+// app database at the current schema (openDB without migrating), then
+// dial.
+func openBackend(ctx context.Context, cfg *config.Config, log *slog.Logger) (*backend, error) {
+	db, err := openDB(ctx, cfg, false)
+	if err != nil {
+		return nil, err
+	}
+	b := &backend{db: db}
+	if err := b.dial(ctx, cfg, cfg.TemporalAddress, log); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// dial creates the metrics registry and connects to the Temporal frontend
+// at addr with it (dialTemporal). On error nothing is left open.
+func (b *backend) dial(ctx context.Context, cfg *config.Config, addr string, log *slog.Logger) error {
+	m := telemetry.NewMetrics()
+	c, err := dialTemporal(ctx, addr, cfg.TemporalNamespace, log, m)
+	if err != nil {
+		m.Close()
+		return err
+	}
+	b.metrics, b.temporal = m, c
+	return nil
+}
+
+// close closes the Temporal client, then the metrics registry.
+func (b *backend) close() {
+	b.temporal.Close()
+	b.metrics.Close()
+}
+
+// requireExternal refuses to run a production role (api, worker) on the
+// embedded default, which only `tidtam serve` starts.
+func requireExternal(cfg *config.Config, role string) error {
+	if cfg.Embedded() {
+		return fmt.Errorf("`tidtam %s` needs an external Temporal server: set TEMPORAL_ADDRESS (or run `tidtam serve`)", role)
+	}
+	return nil
+}
+
+// sdkLogger is the Temporal SDK's logger: log, tagged as its component.
+func sdkLogger(log *slog.Logger) sdklog.Logger {
+	return sdklog.NewStructuredLogger(log.With("component", "temporal-sdk"))
+}
+
 // dialTemporal connects to the Temporal frontend, retrying for up to a
 // minute so that services started together (docker compose) settle.
 func dialTemporal(ctx context.Context, addr, namespace string, log *slog.Logger, m *telemetry.Metrics) (client.Client, error) {
-	opts := client.Options{HostPort: addr, Namespace: namespace, Logger: sdklog.NewStructuredLogger(log.With("component", "temporal-sdk"))}
+	opts := client.Options{HostPort: addr, Namespace: namespace, Logger: sdkLogger(log)}
 	if m != nil {
 		opts.MetricsHandler = m.Temporal
 	}
@@ -79,8 +137,7 @@ func dialTemporal(ctx context.Context, addr, namespace string, log *slog.Logger,
 
 // registerNamespace creates the namespace on an external server if missing.
 func registerNamespace(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
-	nc, err := client.NewNamespaceClient(client.Options{HostPort: cfg.TemporalAddress,
-		Logger: sdklog.NewStructuredLogger(log.With("component", "temporal-sdk"))})
+	nc, err := client.NewNamespaceClient(client.Options{HostPort: cfg.TemporalAddress, Logger: sdkLogger(log)})
 	if err != nil {
 		return fmt.Errorf("cannot reach Temporal at %s (TEMPORAL_ADDRESS): %w", cfg.TemporalAddress, err)
 	}
@@ -116,15 +173,15 @@ func notifySettings(cfg *config.Config) (mail.Address, notify.DigestSettings, er
 // startNotifications runs the outbox dispatcher (safe in every worker
 // process: workflow IDs prevent double delivery) and makes sure the daily
 // digest workflow runs with the configured time.
-func startNotifications(ctx context.Context, cfg *config.Config, db *gorm.DB, c client.Client, log *slog.Logger) error {
+func startNotifications(ctx context.Context, cfg *config.Config, b *backend, log *slog.Logger) error {
 	_, digest, err := notifySettings(cfg)
 	if err != nil {
 		return err
 	}
-	disp := &notify.Dispatcher{DB: db, Temporal: c, TaskQueue: cfg.TaskQueue,
+	disp := &notify.Dispatcher{DB: b.db, Temporal: b.temporal, TaskQueue: cfg.TaskQueue,
 		Delivery: notify.DeliveryInput{RetryWindow: cfg.NotifyRetryWindow}, Logger: log.With("component", "dispatcher")}
 	go func() { _ = disp.Run(ctx) }()
-	return notify.EnsureDigestWorkflow(ctx, c, cfg.TaskQueue, digest)
+	return notify.EnsureDigestWorkflow(ctx, b.temporal, cfg.TaskQueue, digest)
 }
 
 // stickyCacheSize bounds how many workflows a worker process keeps in
@@ -191,31 +248,33 @@ func limitMemory(log *slog.Logger) {
 	log.Debug("Go soft memory limit set", "bytes", serveMemoryLimit)
 }
 
-func newWorker(c client.Client, cfg *config.Config, db *gorm.DB, log *slog.Logger) (worker.Worker, error) {
+func newWorker(cfg *config.Config, b *backend, log *slog.Logger) (worker.Worker, error) {
 	from, _, err := notifySettings(cfg)
 	if err != nil {
 		return nil, err
 	}
 	// More pollers than the SDK's default of two: a directive's fan-out
 	// makes hundreds of short tasks at once.
-	w := worker.New(c, cfg.TaskQueue, worker.Options{
+	w := worker.New(b.temporal, cfg.TaskQueue, worker.Options{
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 8,
 	})
-	workflows.Register(w, &activities.Activities{DB: db, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: log})
-	workflows.RegisterMeetings(w, &activities.Meetings{DB: db})
-	workflows.RegisterDelivery(w, &activities.Delivery{
-		DB: db, Sender: notify.NewSender(cfg.SMTP), From: from, PublicURL: cfg.PublicURL,
-		Logger: log.With("component", "notify"),
+	workflows.Register(w, workflows.Activities{
+		Directives: &activities.Activities{DB: b.db, Temporal: b.temporal, TaskQueue: cfg.TaskQueue, Logger: log},
+		Meetings:   &activities.Meetings{DB: b.db},
+		Delivery: &activities.Delivery{
+			DB: b.db, Sender: notify.NewSender(cfg.SMTP), From: from, PublicURL: cfg.PublicURL,
+			Logger: log.With("component", "notify"),
+		},
 	})
 	return w, nil
 }
 
-func newAPI(cfg *config.Config, db *gorm.DB, c client.Client, log *slog.Logger, m *telemetry.Metrics) *fiber.App {
+func newAPI(cfg *config.Config, b *backend, log *slog.Logger) *fiber.App {
 	return api.New(&api.Deps{
-		DB: db, Temporal: c, Logger: log, Metrics: m, TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir,
+		DB: b.db, Temporal: b.temporal, Logger: log, Metrics: b.metrics, TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir,
 		MaxUploadBytes: int64(cfg.MaxUploadMiB) << 20,
-		Auth:           &auth.Service{DB: db, SessionTTL: cfg.SessionTTL},
+		Auth:           &auth.Service{DB: b.db, SessionTTL: cfg.SessionTTL},
 	})
 }
 
@@ -308,15 +367,13 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		defer ui.Stop()
 		uiLine = ui.URL()
 	}
-	m := telemetry.NewMetrics()
-	defer m.Close()
-	c, err := dialTemporal(ctx, addr, cfg.TemporalNamespace, log, m)
-	if err != nil {
+	b := &backend{db: db}
+	if err := b.dial(ctx, cfg, addr, log); err != nil {
 		return err
 	}
-	defer c.Close()
+	defer b.close()
 	phase("temporal_client")
-	w, err := newWorker(c, cfg, db, log)
+	w, err := newWorker(cfg, b, log)
 	if err != nil {
 		return err
 	}
@@ -329,11 +386,11 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 	// service, so this phase includes whatever wait the embedded server's
 	// history shard still has after a restart (the slow P5 restarts spent
 	// 1.4–1.6 s in the phase that held it, before it was split out).
-	if err := startNotifications(ctx, cfg, db, c, log); err != nil {
+	if err := startNotifications(ctx, cfg, b, log); err != nil {
 		return err
 	}
 	phase("notifications")
-	app := newAPI(cfg, db, c, log, m)
+	app := newAPI(cfg, b, log)
 	fmt.Fprintf(out, "tidtam พร้อมใช้งาน (ready) in %.1fs (%s): %s\n", time.Since(started).Seconds(), strings.Join(phases, ", "), cfg.PublicURL)
 	fmt.Fprintf(out, "  เข้าสู่ระบบ (sign in): POST %s/api/v1/auth/login {\"username\":\"admin\",\"password\":\"…\"}\n", cfg.PublicURL)
 	fmt.Fprintf(out, "  Temporal: %s namespace %s; Temporal UI: %s\n", addr, cfg.TemporalNamespace, uiLine)
@@ -341,48 +398,36 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 }
 
 func runAPI(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
-	if cfg.Embedded() {
-		return errors.New("`tidtam api` needs an external Temporal server: set TEMPORAL_ADDRESS (or run `tidtam serve`)")
+	if err := requireExternal(cfg, "api"); err != nil {
+		return err
 	}
 	ln, err := listen(cfg.HTTPAddr)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	db, err := openDB(ctx, cfg, false)
+	b, err := openBackend(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	m := telemetry.NewMetrics()
-	defer m.Close()
-	c, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log, m)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
+	defer b.close()
 	log.Info("tidtam api listening", "addr", ln.Addr().String())
-	return serveHTTP(ctx, newAPI(cfg, db, c, log, m), ln)
+	return serveHTTP(ctx, newAPI(cfg, b, log), ln)
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
-	if cfg.Embedded() {
-		return errors.New("`tidtam worker` needs an external Temporal server: set TEMPORAL_ADDRESS (or run `tidtam serve`)")
+	if err := requireExternal(cfg, "worker"); err != nil {
+		return err
 	}
 	prepareWorkerProcess()
-	db, err := openDB(ctx, cfg, false)
+	b, err := openBackend(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	m := telemetry.NewMetrics()
-	defer m.Close()
-	c, err := dialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, log, m)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
+	defer b.close()
 	if cfg.MetricsAddr != "" {
 		mux := http.NewServeMux()
-		mux.Handle("/metrics", m.Handler)
+		mux.Handle("/metrics", b.metrics.Handler)
 		mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"status":"ok"}`)) })
 		hs := &http.Server{Addr: cfg.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 		go func() {
@@ -392,11 +437,11 @@ func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 		}()
 		defer hs.Close()
 	}
-	w, err := newWorker(c, cfg, db, log)
+	w, err := newWorker(cfg, b, log)
 	if err != nil {
 		return err
 	}
-	if err := startNotifications(ctx, cfg, db, c, log); err != nil {
+	if err := startNotifications(ctx, cfg, b, log); err != nil {
 		return err
 	}
 	log.Info("tidtam worker started", "task_queue", cfg.TaskQueue, "temporal", cfg.TemporalAddress)
@@ -411,11 +456,7 @@ func interruptOn(ctx context.Context) <-chan any {
 }
 
 func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
-	db, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	applied, err := migrateAndSeed(ctx, db)
+	db, applied, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -429,13 +470,18 @@ func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.W
 	return nil
 }
 
-// migrateAndSeed applies the schema migrations and seeds the reference data
-// shipped in the binary (units, districts, holidays), returning the
-// migration versions applied.
-func migrateAndSeed(ctx context.Context, db *gorm.DB) ([]int, error) {
+// openMigrated opens the app database, applies the schema migrations and
+// seeds the reference data shipped in the binary (units, districts,
+// holidays), returning the migration versions applied: the start-up of
+// serve and migrate.
+func openMigrated(ctx context.Context, cfg *config.Config) (*gorm.DB, []int, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
 	applied, err := store.Migrate(ctx, db)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return applied, store.SeedReference(ctx, db)
+	return db, applied, store.SeedReference(ctx, db)
 }

@@ -9,21 +9,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -33,6 +29,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/tidtam/tidtam/internal/fixtures"
+	"github.com/tidtam/tidtam/internal/testbin"
 )
 
 // tidtamBin is the binary TestMain built from ./cmd/tidtam; empty when the
@@ -57,21 +54,14 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	root, err := findRepoRoot()
+	root, err := testbin.RepoRoot()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
 	// Built once for every test. A failure is reported by the tests that
 	// need the binary, so the compose checks still run.
-	bin := filepath.Join(dir, "tidtam")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/tidtam")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		buildErr = fmt.Errorf("go build ./cmd/tidtam: %v\n%s", err, out)
-	} else {
-		tidtamBin = bin
-	}
+	tidtamBin, buildErr = testbin.Build(root, dir)
 	return m.Run()
 }
 
@@ -88,26 +78,9 @@ func binary(t *testing.T) string {
 	return tidtamBin
 }
 
-// findRepoRoot walks up from the working directory to the folder holding
-// go.mod.
-func findRepoRoot() (string, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return "", errors.New("no go.mod above " + wd)
-		}
-	}
-}
-
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	root, err := findRepoRoot()
+	root, err := testbin.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,175 +101,10 @@ func childEnv(vars ...string) []string {
 	return append(env, vars...)
 }
 
-// freePorts returns n distinct free TCP ports on 127.0.0.1. The listeners
-// are held until all are chosen so no port is returned twice.
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	ports := make([]int, 0, n)
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("finding a free port: %v", err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports
-}
-
-// syncBuffer collects a child's stdout and stderr.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// process is a child process started by a test.
-type process struct {
-	name    string
-	cmd     *exec.Cmd
-	out     *syncBuffer
-	done    chan struct{} // closed when the process has exited
-	waitErr error         // valid after done
-}
-
-// startProcess starts bin with args and env. Its output is logged when the
-// test fails, and it is killed when the test ends (or shortly before the
-// test binary's -timeout, so no child outlives a hung test).
-func startProcess(t *testing.T, name, bin string, env []string, args ...string) *process {
-	t.Helper()
-	ctx, cancel := context.Background(), context.CancelFunc(func() {})
-	if dl, ok := t.Deadline(); ok {
-		ctx, cancel = context.WithDeadline(ctx, dl.Add(-10*time.Second))
-	}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = env
-	cmd.Dir = t.TempDir()
-	p := &process{name: name, cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p.out, p.out
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("starting %s: %v", name, err)
-	}
-	go func() {
-		p.waitErr = cmd.Wait()
-		cancel()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.kill()
-		if t.Failed() {
-			t.Logf("──── output of %s (%s) ────\n%s", name, strings.Join(args, " "), p.out.String())
-		}
-	})
-	return p
-}
-
-// printed reports whether the process's output contains s within timeout.
-// Output reaches the buffer through a pipe copied by another goroutine, so
-// a line the child wrote before answering a request may arrive a moment
-// after the answer.
-func (p *process) printed(s string, timeout time.Duration) bool {
-	for deadline := time.Now().Add(timeout); ; time.Sleep(10 * time.Millisecond) {
-		if strings.Contains(p.out.String(), s) {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-	}
-}
-
-// exited reports whether the process has ended.
-func (p *process) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// kill sends SIGKILL and waits for the process to be gone.
-func (p *process) kill() {
-	if !p.exited() {
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
-
-// stop sends SIGTERM and waits up to grace; it kills the process after
-// that. It reports whether the process ended on its own in time.
-func (p *process) stop(grace time.Duration) bool {
-	if p.exited() {
-		return true
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-		return true
-	case <-time.After(grace):
-		p.kill()
-		return false
-	}
-}
-
-// wait waits up to timeout for the process to exit by itself.
-func (p *process) wait(timeout time.Duration) (exited bool, err error) {
-	select {
-	case <-p.done:
-		return true, p.waitErr
-	case <-time.After(timeout):
-		return false, nil
-	}
-}
-
 var httpClient = &http.Client{Timeout: 10 * time.Second}
 
-// waitReady polls GET base/readyz until it answers 200 {"status":"ok"}.
-func waitReady(t *testing.T, p *process, base string, timeout time.Duration) {
-	t.Helper()
-	start := time.Now()
-	deadline := start.Add(timeout)
-	last := "no answer yet"
-	for time.Now().Before(deadline) {
-		if p.exited() {
-			t.Fatalf("%s exited before %s/readyz answered: %v", p.name, base, p.waitErr)
-		}
-		resp, err := httpClient.Get(base + "/readyz")
-		if err != nil {
-			last = err.Error()
-		} else {
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			var st struct{ Status string }
-			if resp.StatusCode == http.StatusOK && json.Unmarshal(body, &st) == nil && st.Status == "ok" {
-				t.Logf("%s ready after %v", p.name, time.Since(start).Round(10*time.Millisecond))
-				return
-			}
-			last = fmt.Sprintf("%d %s", resp.StatusCode, bytes.TrimSpace(body))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("%s/readyz did not answer 200 {\"status\":\"ok\"} within %v; last answer: %s", base, timeout, last)
-}
+// readyPoll is how often the tests poll /readyz while a process starts.
+const readyPoll = 200 * time.Millisecond
 
 // apiCall sends a JSON request and decodes a JSON answer into out (when
 // non-nil). It returns the status code; a transport error fails the test.
@@ -439,19 +247,19 @@ func serveEnv(dataDir string, httpPort, temporalPort int, extra ...string) []str
 func TestServeRestartSurvivesKill9(t *testing.T) {
 	bin := binary(t)
 	dataDir := t.TempDir()
-	ports := freePorts(t, 2)
+	ports := testbin.FreePorts(t, 2)
 	httpPort, temporalPort := ports[0], ports[1]
 	base := "http://127.0.0.1:" + strconv.Itoa(httpPort)
 	temporalAddr := "127.0.0.1:" + strconv.Itoa(temporalPort)
 	const password = "e2e-Restart-pass-0001"
 
-	first := startProcess(t, "serve (first start)", bin,
+	first := testbin.Start(t, "serve (first start)", bin,
 		serveEnv(dataDir, httpPort, temporalPort, "TIDTAM_ADMIN_PASSWORD="+password), "serve")
-	waitReady(t, first, base, 60*time.Second)
-	if !first.printed(base, 5*time.Second) {
+	first.WaitReady(t, base, 60*time.Second, readyPoll)
+	if !first.Printed(base, 5*time.Second) {
 		t.Errorf("serve did not print its URL %s on start", base)
 	}
-	if m := generatedPasswordRE.FindStringSubmatch(first.out.String()); m != nil {
+	if m := generatedPasswordRE.FindStringSubmatch(first.Out.String()); m != nil {
 		t.Errorf("serve printed a generated password although TIDTAM_ADMIN_PASSWORD was set: %q", m[0])
 	}
 	token := signIn(t, base, "admin", password)
@@ -479,17 +287,17 @@ func TestServeRestartSurvivesKill9(t *testing.T) {
 	checkDataDir(t, dataDir)
 
 	// kill -9: no shutdown hooks, no flushing.
-	first.kill()
-	if st, ok := first.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !st.Signaled() || st.Signal() != syscall.SIGKILL {
-		t.Fatalf("first serve ended with %v before SIGKILL reached it", first.waitErr)
+	first.Kill()
+	if st, ok := first.Cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !st.Signaled() || st.Signal() != syscall.SIGKILL {
+		t.Fatalf("first serve ended with %v before SIGKILL reached it", first.Err())
 	}
 
 	// Same data dir, no TIDTAM_ADMIN_PASSWORD: the admin exists, so nothing
 	// may be generated and the original password must still work.
-	second := startProcess(t, "serve (after kill -9)", bin, serveEnv(dataDir, httpPort, temporalPort), "serve")
-	waitReady(t, second, base, 60*time.Second)
-	second.printed(base, 5*time.Second) // all start-up output is in before the ready line
-	if m := generatedPasswordRE.FindStringSubmatch(second.out.String()); m != nil {
+	second := testbin.Start(t, "serve (after kill -9)", bin, serveEnv(dataDir, httpPort, temporalPort), "serve")
+	second.WaitReady(t, base, 60*time.Second, readyPoll)
+	second.Printed(base, 5*time.Second) // all start-up output is in before the ready line
+	if m := generatedPasswordRE.FindStringSubmatch(second.Out.String()); m != nil {
 		t.Errorf("the second start printed a new generated password (the admin already existed): %q", m[0])
 	}
 	checkProvinces(t, base, token) // the session from before the kill
@@ -524,7 +332,7 @@ func TestServeRestartSurvivesKill9(t *testing.T) {
 		t.Errorf("the probe workflow is %v after restart, want RUNNING", st)
 	}
 
-	if !second.stop(20 * time.Second) {
+	if !second.Stop(20 * time.Second) {
 		t.Error("serve did not stop within 20 s of SIGTERM")
 	}
 }
@@ -536,13 +344,13 @@ func TestServeRestartSurvivesKill9(t *testing.T) {
 func TestServeGeneratesAdminPasswordOnce(t *testing.T) {
 	bin := binary(t)
 	dataDir := t.TempDir()
-	ports := freePorts(t, 2)
+	ports := testbin.FreePorts(t, 2)
 	base := "http://127.0.0.1:" + strconv.Itoa(ports[0])
 
-	p := startProcess(t, "serve (new data dir)", bin, serveEnv(dataDir, ports[0], ports[1]), "serve")
-	waitReady(t, p, base, 60*time.Second)
-	p.printed(base, 5*time.Second) // the ready line comes after the password's
-	m := generatedPasswordRE.FindStringSubmatch(p.out.String())
+	p := testbin.Start(t, "serve (new data dir)", bin, serveEnv(dataDir, ports[0], ports[1]), "serve")
+	p.WaitReady(t, base, 60*time.Second, readyPoll)
+	p.Printed(base, 5*time.Second) // the ready line comes after the password's
+	m := generatedPasswordRE.FindStringSubmatch(p.Out.String())
 	if m == nil {
 		t.Fatal("serve on a new data dir without TIDTAM_ADMIN_PASSWORD printed no generated password " +
 			"(want a line mentioning the password with the 16-character password on it)")
@@ -550,7 +358,7 @@ func TestServeGeneratesAdminPasswordOnce(t *testing.T) {
 	token := signIn(t, base, "admin", m[1])
 	checkProvinces(t, base, token)
 	checkIssueToEveryUnit(t, base, token)
-	if !p.stop(20 * time.Second) {
+	if !p.Stop(20 * time.Second) {
 		t.Error("serve did not stop within 20 s of SIGTERM")
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tidtam/tidtam/internal/testbin"
 )
 
 // r45PGBinDir holds the PostgreSQL server binaries the fault tests run a
@@ -45,7 +47,7 @@ func r45StartPostgres(t *testing.T, db string) *r45PG {
 			t.Skipf("needs the PostgreSQL 15 server binaries in %s (apt-get install postgresql-15): %v", r45PGBinDir, err)
 		}
 	}
-	p := &r45PG{t: t, port: freePorts(t, 1)[0]}
+	p := &r45PG{t: t, port: testbin.FreePorts(t, 1)[0]}
 	if os.Geteuid() == 0 {
 		if _, err := user.Lookup("postgres"); err != nil {
 			t.Skipf("running as root needs an OS user postgres to run the private PostgreSQL as: %v", err)

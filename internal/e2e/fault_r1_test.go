@@ -24,6 +24,7 @@ import (
 	"github.com/tidtam/tidtam/internal/fixtures"
 	"github.com/tidtam/tidtam/internal/refdata"
 	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/internal/testbin"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
 )
@@ -284,21 +285,21 @@ func TestFaultR1WorkerKilledDuringFanOut(t *testing.T) {
 	apiPort, workerMetrics := top.apiPort, top.workerMetrics
 	runOnce := func(name string, args ...string) {
 		t.Helper()
-		p := startProcess(t, name, bin, tidtamEnv(), args...)
-		exited, err := p.wait(2 * time.Minute)
+		p := testbin.Start(t, name, bin, tidtamEnv(), args...)
+		exited, err := p.Wait(2 * time.Minute)
 		switch {
 		case !exited:
 			t.Fatalf("%s did not finish within 2 minutes", name)
 		case err != nil:
-			t.Fatalf("%s failed: %v\n%s", name, err, p.out.String())
+			t.Fatalf("%s failed: %v\n%s", name, err, p.Out.String())
 		}
 	}
 	runOnce("tidtam migrate", "migrate")
 
-	api := startProcess(t, "tidtam api", bin, tidtamEnv("TIDTAM_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(apiPort)), "api")
-	workers := make([]*process, 2)
+	api := testbin.Start(t, "tidtam api", bin, tidtamEnv("TIDTAM_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(apiPort)), "api")
+	workers := make([]*testbin.Process, 2)
 	startWorker := func(i int, name string) {
-		workers[i] = startProcess(t, name, bin,
+		workers[i] = testbin.Start(t, name, bin,
 			tidtamEnv("TIDTAM_METRICS_ADDR=127.0.0.1:"+strconv.Itoa(workerMetrics[i])), "worker")
 	}
 	healthz := func(i int) string { return "http://127.0.0.1:" + strconv.Itoa(workerMetrics[i]) + "/healthz" }
@@ -306,7 +307,7 @@ func TestFaultR1WorkerKilledDuringFanOut(t *testing.T) {
 		startWorker(i, fmt.Sprintf("tidtam worker %d", i+1))
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(apiPort)
-	waitReady(t, api, base, 60*time.Second)
+	api.WaitReady(t, base, 60*time.Second, readyPoll)
 	for i, w := range workers {
 		waitHTTP200(t, w, healthz(i), 60*time.Second)
 	}
@@ -390,8 +391,8 @@ func TestFaultR1WorkerKilledDuringFanOut(t *testing.T) {
 			t.Fatalf("the fan-out did not finish within 8 minutes: %d kills done, progress %+v", len(kills), curve)
 		}
 		for i, w := range workers {
-			if w.exited() {
-				t.Fatalf("tidtam worker %d exited by itself: %v", i+1, w.waitErr)
+			if w.Exited() {
+				t.Fatalf("tidtam worker %d exited by itself: %v", i+1, w.Err())
 			}
 		}
 		s, err := poll(watchCtx)
@@ -420,7 +421,7 @@ func TestFaultR1WorkerKilledDuringFanOut(t *testing.T) {
 				}
 				holder := -1
 				for i, w := range workers {
-					if running && w.cmd.Process.Pid == holderPID {
+					if running && w.Cmd.Process.Pid == holderPID {
 						holder = i
 					}
 				}
@@ -441,11 +442,11 @@ func TestFaultR1WorkerKilledDuringFanOut(t *testing.T) {
 				} else {
 					waitingLog = false
 					w := workers[victim]
-					kill := r1Kill{worker: victim + 1, pid: w.cmd.Process.Pid, holder: victim == holder, fanOutAttempt: attempt,
+					kill := r1Kill{worker: victim + 1, pid: w.Cmd.Process.Pid, holder: victim == holder, fanOutAttempt: attempt,
 						at: time.Since(posted), unitsAssigned: s.assigned, rows: s.rows}
-					w.kill()
-					if st, ok := w.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !st.Signaled() || st.Signal() != syscall.SIGKILL {
-						t.Fatalf("tidtam worker %d ended with %v before SIGKILL reached it", victim+1, w.waitErr)
+					w.Kill()
+					if st, ok := w.Cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !st.Signaled() || st.Signal() != syscall.SIGKILL {
+						t.Fatalf("tidtam worker %d ended with %v before SIGKILL reached it", victim+1, w.Err())
 					}
 					lastKilled = victim
 					restarted := time.Now()

@@ -32,6 +32,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/internal/testbin"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
 )
@@ -43,7 +44,7 @@ const (
 
 // r45Env is one running `tidtam serve` with the admin signed in.
 type r45Env struct {
-	proc     *process
+	proc     *testbin.Process
 	base     string
 	temporal string // host:port of the embedded Temporal frontend
 	dataDir  string
@@ -58,7 +59,7 @@ func r45Serve(t *testing.T, dbURL string) *r45Env {
 	t.Helper()
 	bin := binary(t)
 	dataDir := t.TempDir()
-	ports := freePorts(t, 2)
+	ports := testbin.FreePorts(t, 2)
 	extra := []string{"TIDTAM_ADMIN_PASSWORD=" + r45AdminPassword, "TIDTAM_LOG_LEVEL=warn"}
 	if dbURL != "" {
 		extra = append(extra, "TIDTAM_DATABASE_URL="+dbURL)
@@ -71,8 +72,8 @@ func r45Serve(t *testing.T, dbURL string) *r45Env {
 		dataDir:  dataDir,
 		dbURL:    dbURL,
 	}
-	e.proc = startProcess(t, "serve", bin, serveEnv(dataDir, ports[0], ports[1], extra...), "serve")
-	waitReady(t, e.proc, e.base, 90*time.Second)
+	e.proc = testbin.Start(t, "serve", bin, serveEnv(dataDir, ports[0], ports[1], extra...), "serve")
+	e.proc.WaitReady(t, e.base, 90*time.Second, readyPoll)
 	e.admin = signIn(t, e.base, "admin", r45AdminPassword)
 	return e
 }
@@ -583,8 +584,8 @@ func TestFaultR4PostgresOutageUnderAckLoad(t *testing.T) {
 	time.Sleep(time.Second)
 	close(stopProbe)
 	probes := <-probesC
-	if e.proc.exited() {
-		t.Fatalf("serve exited during the test: %v", e.proc.waitErr)
+	if e.proc.Exited() {
+		t.Fatalf("serve exited during the test: %v", e.proc.Err())
 	}
 
 	// ---- (a) the outage as the clients and the probe saw it ----
@@ -902,8 +903,8 @@ func r45DuplicateAcks(t *testing.T, e *r45Env, n int) {
 		"after the validator let them through); database: %d/1 assignment recorded exactly once",
 		r45Kind(e.dbURL), n, wall.Round(time.Millisecond), strings.Join(seen, " "), winnerLat.Round(time.Millisecond),
 		lat, lat409, accepted, completed, rejectedInHandler, good)
-	if e.proc.exited() {
-		t.Errorf("serve exited during the test: %v", e.proc.waitErr)
+	if e.proc.Exited() {
+		t.Errorf("serve exited during the test: %v", e.proc.Err())
 	}
 }
 

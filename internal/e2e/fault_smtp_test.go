@@ -30,6 +30,7 @@ import (
 	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/notify/notifytest"
 	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/internal/testbin"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -78,7 +79,7 @@ type r23Serve struct {
 	env          []string
 
 	mu   sync.Mutex
-	proc *process
+	proc *testbin.Process
 	runs int
 }
 
@@ -87,7 +88,7 @@ func r23NewServe(t *testing.T, smtpPort int) *r23Serve {
 	t.Helper()
 	bin := binary(t)
 	dataDir := t.TempDir()
-	ports := freePorts(t, 2)
+	ports := testbin.FreePorts(t, 2)
 	return &r23Serve{
 		t: t, bin: bin, dataDir: dataDir,
 		base:         "http://127.0.0.1:" + strconv.Itoa(ports[0]),
@@ -115,11 +116,11 @@ func (s *r23Serve) start() time.Duration {
 	name := fmt.Sprintf("serve (run %d)", s.runs)
 	s.mu.Unlock()
 	began := time.Now()
-	p := startProcess(s.t, name, s.bin, s.env, "serve")
+	p := testbin.Start(s.t, name, s.bin, s.env, "serve")
 	s.mu.Lock()
 	s.proc = p
 	s.mu.Unlock()
-	waitReady(s.t, p, s.base, 90*time.Second)
+	p.WaitReady(s.t, s.base, 90*time.Second, readyPoll)
 	return time.Since(began)
 }
 
@@ -133,12 +134,12 @@ func (s *r23Serve) kill9() {
 	if p == nil {
 		s.t.Fatal("kill9: serve is not running")
 	}
-	if p.exited() {
-		s.t.Fatalf("%s had already exited before kill -9: %v", p.name, p.waitErr)
+	if p.Exited() {
+		s.t.Fatalf("%s had already exited before kill -9: %v", p.Name, p.Err())
 	}
-	p.kill()
-	if st, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !st.Signaled() || st.Signal() != syscall.SIGKILL {
-		s.t.Fatalf("%s ended with %v before SIGKILL reached it", p.name, p.waitErr)
+	p.Kill()
+	if st, ok := p.Cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !st.Signaled() || st.Signal() != syscall.SIGKILL {
+		s.t.Fatalf("%s ended with %v before SIGKILL reached it", p.Name, p.Err())
 	}
 }
 

@@ -40,6 +40,7 @@ import (
 	dbschemas "go.temporal.io/server/schema"
 
 	"github.com/tidtam/tidtam/internal/store/storetest"
+	"github.com/tidtam/tidtam/internal/testbin"
 )
 
 // pgPlugin is the Temporal SQL plugin, as in docker-compose.yml.
@@ -124,8 +125,8 @@ func TestProductionTopology(t *testing.T) {
 	apiPort, workerMetrics := top.apiPort, top.workerMetrics
 
 	for i, name := range []string{"tidtam migrate", "tidtam migrate (again)"} {
-		m := startProcess(t, name, bin, tidtamEnv(), "migrate")
-		exited, err := m.wait(2 * time.Minute)
+		m := testbin.Start(t, name, bin, tidtamEnv(), "migrate")
+		exited, err := m.Wait(2 * time.Minute)
 		switch {
 		case !exited:
 			t.Fatalf("%s did not finish within 2 minutes", name)
@@ -133,7 +134,7 @@ func TestProductionTopology(t *testing.T) {
 			t.Fatalf("%s failed: %v", name, err)
 		}
 		if i == 1 {
-			if mm := generatedPasswordRE.FindStringSubmatch(m.out.String()); mm != nil {
+			if mm := generatedPasswordRE.FindStringSubmatch(m.Out.String()); mm != nil {
 				t.Errorf("%s printed a generated password although the admin exists: %q", name, mm[0])
 			}
 		}
@@ -145,15 +146,15 @@ func TestProductionTopology(t *testing.T) {
 		t.Fatalf("namespace %q is not registered after tidtam migrate: %v", namespace, err)
 	}
 
-	api := startProcess(t, "tidtam api", bin, tidtamEnv("TIDTAM_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(apiPort)), "api")
-	var workers []*process
+	api := testbin.Start(t, "tidtam api", bin, tidtamEnv("TIDTAM_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(apiPort)), "api")
+	var workers []*testbin.Process
 	for i, mp := range workerMetrics {
-		workers = append(workers, startProcess(t, fmt.Sprintf("tidtam worker %d", i+1), bin,
+		workers = append(workers, testbin.Start(t, fmt.Sprintf("tidtam worker %d", i+1), bin,
 			tidtamEnv("TIDTAM_METRICS_ADDR=127.0.0.1:"+strconv.Itoa(mp)), "worker"))
 	}
 
 	base := "http://127.0.0.1:" + strconv.Itoa(apiPort)
-	waitReady(t, api, base, 60*time.Second)
+	api.WaitReady(t, base, 60*time.Second, readyPoll)
 	token := signIn(t, base, "admin", password)
 	checkProvinces(t, base, token)
 
@@ -165,17 +166,17 @@ func TestProductionTopology(t *testing.T) {
 
 	// Clean stop: tidtam first (in parallel), the server last.
 	var wg sync.WaitGroup
-	for _, p := range append([]*process{api}, workers...) {
+	for _, p := range append([]*testbin.Process{api}, workers...) {
 		wg.Go(func() {
-			if !p.stop(30 * time.Second) {
-				t.Errorf("%s did not stop within 30 s of SIGTERM", p.name)
-			} else if p.waitErr != nil {
-				t.Errorf("%s ended with %v after SIGTERM, want a clean exit", p.name, p.waitErr)
+			if !p.Stop(30 * time.Second) {
+				t.Errorf("%s did not stop within 30 s of SIGTERM", p.Name)
+			} else if p.Err() != nil {
+				t.Errorf("%s ended with %v after SIGTERM, want a clean exit", p.Name, p.Err())
 			}
 		})
 	}
 	wg.Wait()
-	if !server.stop(30 * time.Second) {
+	if !server.Stop(30 * time.Second) {
 		t.Log("temporal-server did not stop within 30 s of SIGTERM; killed")
 	}
 }
@@ -193,7 +194,7 @@ type topology struct {
 	temporalAddr      string // the frontend's host:port
 	apiPort           int    // a free port for `tidtam api`
 	workerMetrics     []int  // two free ports for the workers' /metrics
-	server            *process
+	server            *testbin.Process
 	// env is the environment of a tidtam process in this topology, plus
 	// extra NAME=value pairs.
 	env func(extra ...string) []string
@@ -224,7 +225,7 @@ func startTopologyServer(t *testing.T, bin, prefix, adminPassword string) *topol
 	// Membership ports go into cluster_membership.rpc_port, a SMALLINT on
 	// PostgreSQL, so they must be below 32768 (the kernel's ephemeral
 	// ports are above it).
-	ports := freePorts(t, 8)
+	ports := testbin.FreePorts(t, 8)
 	mports := freePortsBelow(t, 4, 32768)
 	pg := top.pg
 	sc := serverConfig{
@@ -240,7 +241,7 @@ func startTopologyServer(t *testing.T, bin, prefix, adminPassword string) *topol
 	writeServerConfig(t, cfgFile, sc)
 	top.temporalAddr = "127.0.0.1:" + strconv.Itoa(sc.FrontendGRPC)
 
-	top.server = startProcess(t, "temporal-server", top.serverBin,
+	top.server = testbin.Start(t, "temporal-server", top.serverBin,
 		childEnv("DYNAMIC_CONFIG_FILE_PATH="+top.dcFile),
 		"--config-file", cfgFile, "--allow-no-auth", "start")
 	waitTemporal(t, top.server, top.temporalAddr, 90*time.Second)
@@ -557,13 +558,13 @@ func writeServerConfig(t *testing.T, file string, sc serverConfig) {
 }
 
 // waitTemporal waits until the frontend at hostPort answers a health check.
-func waitTemporal(t *testing.T, p *process, hostPort string, timeout time.Duration) {
+func waitTemporal(t *testing.T, p *testbin.Process, hostPort string, timeout time.Duration) {
 	t.Helper()
 	start := time.Now()
 	var lastErr error
 	for time.Since(start) < timeout {
-		if p.exited() {
-			t.Fatalf("%s exited during start-up: %v", p.name, p.waitErr)
+		if p.Exited() {
+			t.Fatalf("%s exited during start-up: %v", p.Name, p.Err())
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Logger: quietSDKLogger()})
@@ -583,13 +584,13 @@ func waitTemporal(t *testing.T, p *process, hostPort string, timeout time.Durati
 }
 
 // waitHTTP200 polls url until it answers 200.
-func waitHTTP200(t *testing.T, p *process, url string, timeout time.Duration) {
+func waitHTTP200(t *testing.T, p *testbin.Process, url string, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	last := "no answer yet"
 	for time.Now().Before(deadline) {
-		if p.exited() {
-			t.Fatalf("%s exited: %v", p.name, p.waitErr)
+		if p.Exited() {
+			t.Fatalf("%s exited: %v", p.Name, p.Err())
 		}
 		resp, err := httpClient.Get(url)
 		if err == nil {
@@ -603,7 +604,7 @@ func waitHTTP200(t *testing.T, p *process, url string, timeout time.Duration) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-	t.Fatalf("%s (%s) did not answer 200 within %v; last: %s", url, p.name, timeout, last)
+	t.Fatalf("%s (%s) did not answer 200 within %v; last: %s", url, p.Name, timeout, last)
 }
 
 // waitPollers waits until at least n distinct worker identities poll

@@ -179,9 +179,8 @@ func (s *service) CreateSeries(ctx context.Context, p *auth.Principal, in Series
 		return SeriesCreated{}, engine.ErrUnavailable()
 	}
 	db := s.db(ctx)
-	var hols []string
-	if err := db.Model(&models.Holiday{}).Where("date >= ? AND date <= ?", strconv.Itoa(today.Year)+"-01-01", strconv.Itoa(today.Year+1)+"-12-31").
-		Order("date").Pluck("date", &hols).Error; err != nil {
+	hols, err := store.HolidayDates(ctx, db, strconv.Itoa(today.Year)+"-01-01", strconv.Itoa(today.Year+1)+"-12-31")
+	if err != nil {
 		return SeriesCreated{}, err
 	}
 	row := seriesRow(spec, p.Username, now.UTC())

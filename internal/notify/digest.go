@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 )
@@ -74,11 +75,11 @@ func EnqueueDigests(ctx context.Context, db *gorm.DB, date thaidate.Date, now ti
 		res.Skipped = "weekend"
 		return res, nil
 	}
-	var holidays int64
-	if err := db.Model(&models.Holiday{}).Where("date = ?", date.String()).Count(&holidays).Error; err != nil {
+	holidays, err := store.ListHolidays(ctx, db, date.String(), date.String())
+	if err != nil {
 		return res, fmt.Errorf("notify: digest holiday check: %w", err)
 	}
-	if holidays > 0 {
+	if len(holidays) > 0 {
 		res.Skipped = "holiday"
 		return res, nil
 	}

@@ -17,9 +17,10 @@ import (
 // province (ผู้ว่าราชการจังหวัด, รองผู้ว่าราชการจังหวัด, ปลัดจังหวัด).
 var HeadPositions = []string{"governor", "vice_governor", "palad"}
 
-// RecipientSpec says who receives a notification. It reads the JSON the
-// workflows store in notifications.recipients (activities.RecipientSpec,
-// same field names) plus HeadOfUnits:
+// RecipientSpec says who receives a notification or an escalation: it is
+// the JSON of notifications.recipients and escalations.recipients, written
+// by the workflows through the activities (NotificationInput,
+// OpenEscalation) and resolved here (ResolveRecipients):
 //
 //   - UnitCodes: the accounts of those units, and the units' own e-mail
 //     addresses and webhooks.

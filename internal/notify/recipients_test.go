@@ -8,7 +8,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
@@ -105,11 +104,11 @@ func TestResolveRecipients(t *testing.T) {
 			})
 		}
 
-		// The spec the directive workflows write (activities.RecipientSpec)
-		// reads the same.
-		raw, err := json.Marshal(activities.RecipientSpec{
-			UnitPositions: []activities.UnitPositions{{UnitCode: "20", Positions: notify.HeadPositions}},
-			RoleRegions:   []activities.RoleRegion{{Role: models.RoleInspector, Region: &region8}},
+		// A spec as the directive workflows store it (JSON through the
+		// activities) reads back the same.
+		raw, err := json.Marshal(notify.RecipientSpec{
+			UnitPositions: []notify.UnitPositions{{UnitCode: "20", Positions: notify.HeadPositions}},
+			RoleRegions:   []notify.RoleRegion{{Role: models.RoleInspector, Region: &region8}},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -123,7 +122,7 @@ func TestResolveRecipients(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := usernames(rs); !slices.Equal(got, []string{"gov20", "insp8", "vice20"}) {
-			t.Errorf("activities.RecipientSpec resolved to %v", got)
+			t.Errorf("the stored spec resolved to %v", got)
 		}
 	})
 }

@@ -167,3 +167,18 @@ func ListHolidays(ctx context.Context, db *gorm.DB, fromISO, toISO string) ([]mo
 	}
 	return holidays, nil
 }
+
+// HolidayDates returns the dates (YYYY-MM-DD, ascending) of ListHolidays
+// from fromISO to toISO, with its bounds and errors. The slice is never
+// nil, so it encodes as a JSON array even when empty.
+func HolidayDates(ctx context.Context, db *gorm.DB, fromISO, toISO string) ([]string, error) {
+	holidays, err := ListHolidays(ctx, db, fromISO, toISO)
+	if err != nil {
+		return nil, err
+	}
+	dates := make([]string, len(holidays))
+	for i, h := range holidays {
+		dates[i] = h.Date
+	}
+	return dates, nil
+}
