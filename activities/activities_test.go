@@ -19,18 +19,8 @@ import (
 
 var ctx = context.Background()
 
-func count(t *testing.T, db *gorm.DB, model any, where string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	q := db.Model(model)
-	if where != "" {
-		q = q.Where(where, args...)
-	}
-	if err := q.Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
+// count is storetest.Count.
+var count = storetest.Count
 
 func directive(id string) PersistDirectiveInput {
 	days := 5

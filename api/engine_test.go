@@ -7,12 +7,12 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
-	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/api"
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/devserver"
+	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/workflows"
 )
 
@@ -71,18 +71,8 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() bo
 	}
 }
 
-func count(t *testing.T, db *gorm.DB, model any, where string, args ...any) int64 {
-	t.Helper()
-	var n int64
-	q := db.Model(model)
-	if where != "" {
-		q = q.Where(where, args...)
-	}
-	if err := q.Count(&n).Error; err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
+// count is storetest.Count.
+var count = storetest.Count
 
 type sdkQuiet struct{}
 

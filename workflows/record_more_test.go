@@ -45,9 +45,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tidtam/tidtam/activities"
-	"github.com/tidtam/tidtam/internal/devserver"
 	"github.com/tidtam/tidtam/internal/notify"
-	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	wf "github.com/tidtam/tidtam/workflows"
@@ -56,17 +54,7 @@ import (
 func TestRecordMoreHistories(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	srv, err := devserver.Start(devserver.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace(), Logger: nopLogger{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	db := storetest.SQLite(t)
+	c, db := recordEngine(t)
 
 	// Province 20's heads with e-mail, a dispatched escalation notification.
 	const notifID = "assignment/ONCB-REC/20/seq/3"

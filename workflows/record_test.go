@@ -24,6 +24,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/apperr"
@@ -32,6 +33,24 @@ import (
 	"github.com/tidtam/tidtam/models"
 	wf "github.com/tidtam/tidtam/workflows"
 )
+
+// recordEngine starts what a recording runs on: the embedded Temporal
+// server with a client, both stopped when t ends, and a new SQLite app
+// database.
+func recordEngine(t *testing.T) (client.Client, *gorm.DB) {
+	t.Helper()
+	srv, err := devserver.Start(devserver.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Stop() })
+	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace(), Logger: nopLogger{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c, storetest.SQLite(t)
+}
 
 type nopLogger struct{}
 
@@ -43,17 +62,7 @@ func (nopLogger) Error(string, ...any) {}
 func TestRecordHistories(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	srv, err := devserver.Start(devserver.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace(), Logger: nopLogger{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	db := storetest.SQLite(t)
+	c, db := recordEngine(t)
 	w := worker.New(c, wf.TaskQueue, worker.Options{})
 	wf.Register(w, wf.Activities{Directives: &activities.Activities{DB: db, Temporal: c, TaskQueue: wf.TaskQueue}})
 	if err := w.Start(); err != nil {

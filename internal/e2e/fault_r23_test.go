@@ -26,6 +26,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/models"
@@ -163,6 +164,20 @@ func r23EnqueuedOnce(t *testing.T, ns []models.Notification, keys []string) map[
 		}
 	}
 	return byKey
+}
+
+// r23DeliveriesCompleted checks that the delivery workflow of every
+// notification in ns has completed.
+func r23DeliveriesCompleted(ctx context.Context, t *testing.T, tc client.Client, ns []models.Notification) {
+	t.Helper()
+	for _, n := range ns {
+		desc, err := tc.DescribeWorkflowExecution(ctx, notify.DeliveryWorkflowID(n.ID), "")
+		if err != nil {
+			t.Errorf("delivery workflow of %s: %v", n.ID, err)
+		} else if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+			t.Errorf("delivery workflow of %s is %v, want COMPLETED", n.ID, st)
+		}
+	}
 }
 
 // r23Delivered reports whether every notification with a key in keys
@@ -458,14 +473,7 @@ func TestFaultR2KillWithPendingTimers(t *testing.T) {
 	tc := temporalClient(t, s.temporalAddr, "tidtam")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for _, n := range ns {
-		desc, err := tc.DescribeWorkflowExecution(ctx, notify.DeliveryWorkflowID(n.ID), "")
-		if err != nil {
-			t.Errorf("delivery workflow of %s: %v", n.ID, err)
-		} else if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
-			t.Errorf("delivery workflow of %s is %v, want COMPLETED", n.ID, st)
-		}
-	}
+	r23DeliveriesCompleted(ctx, t, tc, ns)
 	for _, u := range units {
 		desc, err := tc.DescribeWorkflowExecution(ctx, workflows.AssignmentWorkflowID(dv.id, u), "")
 		if err != nil {
@@ -663,14 +671,7 @@ func TestFaultR3SMTPDownThenUp(t *testing.T) {
 	tc := temporalClient(t, s.temporalAddr, "tidtam")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for _, n := range ns {
-		desc, err := tc.DescribeWorkflowExecution(ctx, notify.DeliveryWorkflowID(n.ID), "")
-		if err != nil {
-			t.Errorf("delivery workflow of %s: %v", n.ID, err)
-		} else if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
-			t.Errorf("delivery workflow of %s is %v, want COMPLETED", n.ID, st)
-		}
-	}
+	r23DeliveriesCompleted(ctx, t, tc, ns)
 
 	t.Logf("R3 figures: %d notices, %d e-mail deliveries, %d messages received by the SMTP server, duplicates %d, "+
 		"unexpected %d, lost %d, failed %d; attempts per delivery (attempts → deliveries) %v; all delivered %.1fs after "+

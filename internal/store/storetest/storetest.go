@@ -169,3 +169,19 @@ func randomHex(t testing.TB, n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// Count returns the number of rows of model's table matching where (a SQL
+// condition with ? placeholders for args; empty for every row), and fails
+// t on a database error.
+func Count(t testing.TB, db *gorm.DB, model any, where string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	q := db.Model(model)
+	if where != "" {
+		q = q.Where(where, args...)
+	}
+	if err := q.Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
