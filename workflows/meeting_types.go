@@ -4,27 +4,11 @@ import (
 	"slices"
 	"time"
 
-	"go.temporal.io/sdk/worker"
-
 	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/internal/workdays"
 	"github.com/tidtam/tidtam/models"
 )
-
-// RegisterMeetings registers the meeting workflows and, when a is not nil,
-// the meeting activities. The meeting workflows also use
-// Activities.LoadHolidays, registered by Register. cmd/ wires it next to
-// Register:
-//
-//	workflows.RegisterMeetings(w, &activities.Meetings{DB: db})
-func RegisterMeetings(w worker.Registry, a *activities.Meetings) {
-	w.RegisterWorkflow(MeetingSeriesWorkflow)
-	w.RegisterWorkflow(MeetingWorkflow)
-	if a != nil {
-		w.RegisterActivity(a)
-	}
-}
 
 // Registered meeting workflow type names.
 const (
