@@ -30,9 +30,9 @@ func (m *Meetings) db(ctx context.Context) (*gorm.DB, error) {
 // to a meeting: a name and a role (models.Attendee*); Reason is required
 // for the role "other".
 type MeetingAttendee struct {
-	Name   string `json:"name"`
-	Role   string `json:"role"`
-	Reason string `json:"reason,omitempty"`
+	Name   string `json:"name" validate:"max=200,singleline"`
+	Role   string `json:"role" validate:"max=32,singleline"`
+	Reason string `json:"reason,omitempty" validate:"max=500"`
 }
 
 // MeetingAgendaItem is one agenda entry: Kind "follow_up" (built from an

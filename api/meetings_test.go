@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,6 +130,10 @@ func TestMeetingsAPI(t *testing.T) {
 			}
 			var buf bytes.Buffer
 			_, _ = buf.ReadFrom(resp.Body)
+			// RFC 5545 §3.1: every content line ends in CRLF.
+			if raw := buf.String(); !strings.HasSuffix(raw, "END:VCALENDAR\r\n") || strings.Count(raw, "\n") != strings.Count(raw, "\r\n") {
+				t.Fatalf("feed lines must end in CRLF: %q", raw[:min(len(raw), 200)])
+			}
 			cal, err := ics.ParseCalendar(&buf)
 			if err != nil {
 				t.Fatal(err)

@@ -94,13 +94,13 @@ type CadenceRule struct {
 // minutes versions after the first). Zero values take the defaults of
 // WithDefaults.
 type MeetingPolicy struct {
-	CreateAheadWorkingDays  int `json:"create_ahead_working_days,omitempty"`
-	NoticeWorkingDays       int `json:"notice_working_days,omitempty"`
-	RSVPReminderWorkingDays int `json:"rsvp_reminder_working_days,omitempty"`
-	MinutesDueWorkingDays   int `json:"minutes_due_working_days,omitempty"`
-	MinutesReminders        int `json:"minutes_reminders,omitempty"`
-	DurationMinutes         int `json:"duration_minutes,omitempty"`
-	AmendDays               int `json:"amend_days,omitempty"`
+	CreateAheadWorkingDays  int `json:"create_ahead_working_days,omitempty" validate:"gte=0,lte=60"`
+	NoticeWorkingDays       int `json:"notice_working_days,omitempty" validate:"gte=0,lte=60"`
+	RSVPReminderWorkingDays int `json:"rsvp_reminder_working_days,omitempty" validate:"gte=0,lte=30"`
+	MinutesDueWorkingDays   int `json:"minutes_due_working_days,omitempty" validate:"gte=0,lte=60"`
+	MinutesReminders        int `json:"minutes_reminders,omitempty" validate:"gte=0,lte=20"`
+	DurationMinutes         int `json:"duration_minutes,omitempty" validate:"gte=0,lte=1440"`
+	AmendDays               int `json:"amend_days,omitempty" validate:"gte=0,lte=366"`
 }
 
 // WithDefaults fills zero fields: created 10 working days ahead, notice 5
@@ -276,17 +276,17 @@ type MeetingState struct {
 // least one; Role one of governor, vice_governor, palad, other, and Reason
 // for other) or Declined with a Reason. Allowed until the meeting starts.
 type RSVPInput struct {
-	UnitCode  string     `json:"unit_code"`
+	UnitCode  string     `json:"unit_code" validate:"max=32,singleline"`
 	Actor     string     `json:"actor"`
 	Declined  bool       `json:"declined,omitempty"`
 	Reason    string     `json:"reason,omitempty"`
-	Attendees []Attendee `json:"attendees,omitempty"`
+	Attendees []Attendee `json:"attendees,omitempty" validate:"max=50,dive"`
 }
 
 // UnitAttendanceInput is who of one unit attended (empty: absent).
 type UnitAttendanceInput struct {
-	UnitCode  string     `json:"unit_code"`
-	Attendees []Attendee `json:"attendees"`
+	UnitCode  string     `json:"unit_code" validate:"max=32,singleline"`
+	Attendees []Attendee `json:"attendees" validate:"max=50,dive"`
 }
 
 // AttendanceInput records attendance (update UpdateAttendance), allowed

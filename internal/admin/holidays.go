@@ -23,8 +23,8 @@ import (
 type HolidayView struct {
 	Date   string `json:"date"`
 	DateTH string `json:"date_th"`
-	NameTH string `json:"name_th"`
-	NameEN string `json:"name_en"`
+	NameTH string `json:"name_th" validate:"max=200,singleline"`
+	NameEN string `json:"name_en" validate:"max=200,singleline"`
 }
 
 // HolidayRequest is the body of PUT /holidays/{date}.

@@ -20,9 +20,9 @@ import (
 // TargetSetRequest is the body of PUT /target-sets/{code}: the whole set.
 // Members are provinces by code or name, or unit codes.
 type TargetSetRequest struct {
-	NameTH  string   `json:"name_th"`
-	NameEN  string   `json:"name_en"`
-	Members []string `json:"members"`
+	NameTH  string   `json:"name_th" validate:"max=200,singleline"`
+	NameEN  string   `json:"name_en" validate:"max=200,singleline"`
+	Members []string `json:"members" validate:"max=1000,dive,max=100"`
 }
 
 // TargetSetView is a named set of target units.

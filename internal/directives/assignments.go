@@ -109,13 +109,13 @@ type AssignmentEventView struct {
 
 // AcknowledgeRequest is the body of POST …/acknowledge.
 type AcknowledgeRequest struct {
-	Note string `json:"note,omitempty"`
+	Note string `json:"note,omitempty" validate:"max=2000"`
 }
 
 // ReviewRequest is the body of POST …/reports/{rid}/accept (optional
 // reason, no new_due) and …/return (reason and new_due required).
 type ReviewRequest struct {
-	Reason string           `json:"reason,omitempty"`
+	Reason string           `json:"reason,omitempty" validate:"max=2000"`
 	NewDue *DeadlineRequest `json:"new_due,omitempty"`
 }
 

@@ -15,8 +15,8 @@ import (
 // DeadlineRequest is a new due: a date (ISO or Thai) or a span ("5"
 // working days, "PT1M").
 type DeadlineRequest struct {
-	Date   string `json:"date,omitempty"`
-	Within string `json:"within,omitempty"`
+	Date   string `json:"date,omitempty" validate:"max=40,singleline"`
+	Within string `json:"within,omitempty" validate:"max=40,singleline"`
 }
 
 func (r *DeadlineRequest) parse(field string) (*workflows.Deadline, error) {
@@ -44,20 +44,20 @@ func (r *DeadlineRequest) parse(field string) (*workflows.Deadline, error) {
 type AmendRequest struct {
 	ItemNumber thaidate.FlexInt `json:"item_number"`
 	NewDue     *DeadlineRequest `json:"new_due"`
-	Reason     string           `json:"reason"`
+	Reason     string           `json:"reason" validate:"max=2000"`
 }
 
 // AddTargetsRequest is the body of POST /directives/{id}/targets: new units
 // for the listed items (all items when empty).
 type AddTargetsRequest struct {
-	ItemNumbers []thaidate.FlexInt `json:"item_numbers,omitempty"`
+	ItemNumbers []thaidate.FlexInt `json:"item_numbers,omitempty" validate:"max=100"`
 	Targets     TargetsRequest     `json:"targets"`
-	Reason      string             `json:"reason"`
+	Reason      string             `json:"reason" validate:"max=2000"`
 }
 
 // WithdrawRequest is the body of POST /directives/{id}/withdraw.
 type WithdrawRequest struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" validate:"max=2000"`
 }
 
 func requireReason(reason string) error {

@@ -48,7 +48,7 @@ type EscalationActionView struct {
 	ID     string                      `json:"id"`
 	Kind   models.EscalationActionKind `json:"kind"`
 	Actor  string                      `json:"actor"`
-	Reason string                      `json:"reason"`
+	Reason string                      `json:"reason" validate:"max=2000"`
 	NewDue *time.Time                  `json:"new_due,omitempty"`
 	At     time.Time                   `json:"at"`
 }
@@ -58,7 +58,7 @@ type EscalationActionView struct {
 // required; NewDue is required for new_deadline and extend and refused
 // otherwise.
 type EscalationActionRequest struct {
-	Kind   string           `json:"kind"`
+	Kind   string           `json:"kind" validate:"max=32,singleline"`
 	Reason string           `json:"reason"`
 	NewDue *DeadlineRequest `json:"new_due,omitempty"`
 }

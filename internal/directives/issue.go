@@ -26,47 +26,47 @@ import (
 // numbers accept Thai digits.
 type DirectiveRequest struct {
 	// Source is meeting, prime_minister, ministry, oncb or province.
-	Source string `json:"source"`
+	Source string `json:"source" validate:"max=32,singleline"`
 	// Issuer is the issuing body: a known code (MOI, PM, ONCB), its Thai
 	// name, or a unit code.
-	Issuer    string         `json:"issuer"`
-	DocNumber string         `json:"doc_number"`
-	IssueDate string         `json:"issue_date"`
-	Urgency   string         `json:"urgency"`
-	Subject   string         `json:"subject"`
-	Body      string         `json:"body"`
-	MeetingID *string        `json:"meeting_id,omitempty"`
+	Issuer    string         `json:"issuer" validate:"max=200,singleline"`
+	DocNumber string         `json:"doc_number" validate:"max=100,singleline"`
+	IssueDate string         `json:"issue_date" validate:"max=40,singleline"`
+	Urgency   string         `json:"urgency" validate:"max=32,singleline"`
+	Subject   string         `json:"subject" validate:"max=500,singleline"`
+	Body      string         `json:"body" validate:"max=20000"`
+	MeetingID *string        `json:"meeting_id,omitempty" validate:"omitempty,max=128,singleline"`
 	Policy    *PolicyRequest `json:"policy,omitempty"`
-	Items     []ItemRequest  `json:"items"`
+	Items     []ItemRequest  `json:"items" validate:"max=100,dive"`
 }
 
 // PolicyRequest overrides the default clocks. Each span is a number of
 // working days ("3", "๓") or an ISO-8601 duration ("PT30S") for drills.
 type PolicyRequest struct {
-	AckWithin   string   `json:"ack_within,omitempty"`
-	Reminders   []string `json:"reminders,omitempty"`
-	Escalations []string `json:"escalations,omitempty"`
+	AckWithin   string   `json:"ack_within,omitempty" validate:"max=40"`
+	Reminders   []string `json:"reminders,omitempty" validate:"max=10,dive,max=40"`
+	Escalations []string `json:"escalations,omitempty" validate:"max=3,dive,max=40"`
 }
 
 // ItemRequest is one numbered action item.
 type ItemRequest struct {
 	Number           thaidate.FlexInt   `json:"number"`
-	Text             string             `json:"text"`
+	Text             string             `json:"text" validate:"max=10000"`
 	Targets          TargetsRequest     `json:"targets"`
-	DueDate          string             `json:"due_date,omitempty"`
-	DueWithin        string             `json:"due_within,omitempty"`
+	DueDate          string             `json:"due_date,omitempty" validate:"max=40,singleline"`
+	DueWithin        string             `json:"due_within,omitempty" validate:"max=40,singleline"`
 	Recurrence       *RecurrenceRequest `json:"recurrence,omitempty"`
 	EvidenceRequired bool               `json:"evidence_required,omitempty"`
 	// ReportInto names the external system the result is reported into:
 	// NISPA, บสต., MOI Drugs GIS, or none.
-	ReportInto string `json:"report_into,omitempty"`
+	ReportInto string `json:"report_into,omitempty" validate:"max=32,singleline"`
 }
 
 // RecurrenceRequest makes an item a monthly report due on the N-th working
 // day of each month until a date.
 type RecurrenceRequest struct {
 	MonthlyWorkingDay thaidate.FlexInt `json:"monthly_working_day"`
-	Until             string           `json:"until"`
+	Until             string           `json:"until" validate:"max=40,singleline"`
 }
 
 // DirectiveAccepted answers POST /directives (202: the fan-out runs on).
@@ -114,6 +114,15 @@ func parseDirective(ctx context.Context, db *gorm.DB, req DirectiveRequest, acto
 	src := strings.TrimSpace(req.Source)
 	if !contains(sources, src) {
 		return nil, apperr.Field("source", "แหล่งที่มาต้องเป็นหนึ่งใน %s (source must be one of them)", strings.Join(sources, ", "))
+	}
+	if req.MeetingID != nil {
+		var n int64
+		if err := db.WithContext(ctx).Model(&models.Meeting{}).Where("id = ?", *req.MeetingID).Count(&n).Error; err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, apperr.Field("meeting_id", "ไม่พบการประชุมรหัส %q (no meeting has this id)", *req.MeetingID)
+		}
 	}
 	ix, err := loadUnitIndex(ctx, db)
 	if err != nil {

@@ -46,7 +46,7 @@ const (
 // multipart/form-data: "text", optional "cycle", and up to MaxEvidenceFiles
 // parts named "evidence".
 type ReportRequest struct {
-	Text string `json:"text"`
+	Text string `json:"text" validate:"max=20000"`
 	// Cycle picks a cycle of a recurring item; 0 or absent means the one
 	// waiting for a report.
 	Cycle thaidate.FlexInt `json:"cycle,omitempty"`

@@ -20,12 +20,12 @@ import (
 // takes it but without source, issuer and document number, which the
 // meeting gives. IssueDate defaults to the meeting's date (Bangkok).
 type MeetingDirectiveRequest struct {
-	IssueDate string         `json:"issue_date,omitempty"`
-	Urgency   string         `json:"urgency"`
-	Subject   string         `json:"subject"`
-	Body      string         `json:"body"`
+	IssueDate string         `json:"issue_date,omitempty" validate:"max=40,singleline"`
+	Urgency   string         `json:"urgency" validate:"max=32,singleline"`
+	Subject   string         `json:"subject" validate:"max=500,singleline"`
+	Body      string         `json:"body" validate:"max=20000"`
 	Policy    *PolicyRequest `json:"policy,omitempty"`
-	Items     []ItemRequest  `json:"items"`
+	Items     []ItemRequest  `json:"items" validate:"max=100,dive"`
 }
 
 // MeetingDirectiveAccepted answers POST /meetings/{id}/directives (202:

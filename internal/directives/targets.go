@@ -29,13 +29,13 @@ type TargetsRequest struct {
 	DistrictsOfProvinces bool `json:"districts_of_provinces,omitempty"`
 	// Provinces by DOPA code, ISO code, Thai or English name ("เชียงใหม่",
 	// "จังหวัดเชียงใหม่", "50", "TH-50", "Chiang Mai").
-	Provinces []string `json:"provinces,omitempty"`
+	Provinces []string `json:"provinces,omitempty" validate:"max=100,dive,max=100"`
 	// Sets by code or Thai name, e.g. the 10 pilot provinces.
-	Sets []string `json:"sets,omitempty"`
+	Sets []string `json:"sets,omitempty" validate:"max=20,dive,max=100"`
 	// Regions selects the provinces of MOI inspection regions (0–18).
-	Regions []int `json:"regions,omitempty"`
+	Regions []int `json:"regions,omitempty" validate:"max=19"`
 	// Units by exact unit code.
-	Units []string `json:"units,omitempty"`
+	Units []string `json:"units,omitempty" validate:"max=2000,dive,max=32"`
 }
 
 // UnknownTarget is one entry of the 422 answer to unresolvable targets.

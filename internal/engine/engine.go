@@ -13,6 +13,7 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/workflows"
@@ -28,15 +29,40 @@ func ErrUnavailable() error {
 	return apperr.New(apperr.Unavailable, "ระบบงาน (Temporal) ไม่พร้อม (workflow engine unavailable)")
 }
 
+// MaxUpdateBytes bounds the encoded argument of one Update. The server
+// fails a workflow task whose payloads pass its blob limit (2 MiB by
+// default, warning from 512 KiB), which leaves the workflow stuck; input
+// limits keep every request far below this, and the guard makes sure no
+// path can send more.
+const MaxUpdateBytes = 256 << 10
+
+// checkPayload refuses an Update argument whose encoding exceeds
+// MaxUpdateBytes, before it reaches the server.
+func checkPayload(name string, arg any) error {
+	p, err := converter.GetDefaultDataConverter().ToPayload(arg)
+	if err != nil {
+		return err
+	}
+	if n := len(p.GetData()); n > MaxUpdateBytes {
+		return apperr.New(apperr.Invalid, "ข้อมูลที่ส่งใหญ่เกินกำหนด %d ไบต์ (the %s request is %d bytes, more than %d)", MaxUpdateBytes, name, n, MaxUpdateBytes)
+	}
+	return nil
+}
+
 // Update sends the Update name with arg to the running workflow workflowID,
 // waits until it completed (at most UpdateTimeout) and decodes its result
-// into result (a pointer, or nil). A nil client is ErrUnavailable; a
+// into result (a pointer, or nil). An argument encoding to more than
+// MaxUpdateBytes is apperr.Invalid and is not sent. A nil client is
+// ErrUnavailable; a
 // workflow that is closed or was never started is apperr.Conflict; an
 // Update rejected by its validator or handler comes back as the domain
 // error the workflow raised (workflows.AppError).
 func Update(ctx context.Context, c client.Client, workflowID, name string, arg, result any) error {
 	if c == nil {
 		return ErrUnavailable()
+	}
+	if err := checkPayload(name, arg); err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, UpdateTimeout)
 	defer cancel()

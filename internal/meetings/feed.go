@@ -16,6 +16,7 @@ import (
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/reqctx"
 	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/internal/validate"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -108,7 +109,10 @@ func calendar(code string, ms []models.Meeting) string {
 		ev.SetEndAt(m.EndsAt.UTC())
 		ev.SetSummary(m.Title)
 		ev.SetSequence(m.Sequence)
-		if m.Link != "" {
+		// Links are checked on input; one stored before that rule that is
+		// not a plain http(s) URL (a line break would inject a property)
+		// is left out.
+		if m.Link != "" && validate.HTTPURL(m.Link) {
 			ev.SetLocation(m.Link)
 			ev.SetURL(m.Link)
 		}
@@ -123,5 +127,6 @@ func calendar(code string, ms []models.Meeting) string {
 			ev.SetStatus(ics.ObjectStatusConfirmed)
 		}
 	}
-	return cal.Serialize()
+	// RFC 5545 §3.1: content lines end in CRLF.
+	return cal.Serialize(ics.WithNewLineWindows)
 }

@@ -159,8 +159,8 @@ type Service interface {
 // digits accepted) and time "HH:MM" Bangkok.
 type CadenceInput struct {
 	Weekday json.RawMessage    `json:"weekday"`
-	Weeks   []thaidate.FlexInt `json:"weeks"`
-	Time    string             `json:"time"`
+	Weeks   []thaidate.FlexInt `json:"weeks" validate:"max=5"`
+	Time    string             `json:"time" validate:"max=16,singleline"`
 }
 
 // SeriesInput is the body of POST /meeting-series (CreateSeries).
@@ -168,15 +168,15 @@ type CadenceInput struct {
 // Numbering to "calendar" (or "fiscal"), HolidayRule to "move" (or "skip"),
 // StartDate to today.
 type SeriesInput struct {
-	ID           string                  `json:"id"`
-	Name         string                  `json:"name"`
-	Organiser    string                  `json:"organiser,omitempty"`
-	Participants []string                `json:"participants,omitempty"`
-	Cadence      []CadenceInput          `json:"cadence"`
-	Link         string                  `json:"link,omitempty"`
-	Numbering    string                  `json:"numbering,omitempty"`
-	HolidayRule  string                  `json:"holiday_rule,omitempty"`
-	StartDate    string                  `json:"start_date,omitempty"`
+	ID           string                  `json:"id" validate:"max=64,singleline"`
+	Name         string                  `json:"name" validate:"max=200,singleline"`
+	Organiser    string                  `json:"organiser,omitempty" validate:"max=32,singleline"`
+	Participants []string                `json:"participants,omitempty" validate:"max=1000,dive,max=32"`
+	Cadence      []CadenceInput          `json:"cadence" validate:"max=10,dive"`
+	Link         string                  `json:"link,omitempty" validate:"omitempty,max=2048,httpurl"`
+	Numbering    string                  `json:"numbering,omitempty" validate:"max=16"`
+	HolidayRule  string                  `json:"holiday_rule,omitempty" validate:"max=16"`
+	StartDate    string                  `json:"start_date,omitempty" validate:"max=40,singleline"`
 	Policy       workflows.MeetingPolicy `json:"policy"`
 }
 
@@ -197,7 +197,7 @@ type SeriesView struct {
 	OrganiserCode string          `json:"organiser_code"`
 	Participants  json.RawMessage `json:"participants"`
 	Cadence       json.RawMessage `json:"cadence"`
-	Link          string          `json:"link"`
+	Link          string          `json:"link" validate:"omitempty,max=2048,httpurl"`
 	Numbering     string          `json:"numbering"`
 	HolidayRule   string          `json:"holiday_rule"`
 	Policy        json.RawMessage `json:"policy"`
@@ -208,43 +208,43 @@ type SeriesView struct {
 // 3339), or Date (ISO or Thai forms) with Time "HH:MM" Bangkok. Title and
 // Link apply to AddMeeting only; Reason is recorded with the change.
 type TimeInput struct {
-	StartsAt string `json:"starts_at,omitempty"`
-	Date     string `json:"date,omitempty"`
-	Time     string `json:"time,omitempty"`
-	Title    string `json:"title,omitempty"`
+	StartsAt string `json:"starts_at,omitempty" validate:"max=40,singleline"`
+	Date     string `json:"date,omitempty" validate:"max=40,singleline"`
+	Time     string `json:"time,omitempty" validate:"max=16,singleline"`
+	Title    string `json:"title,omitempty" validate:"max=200,singleline"`
 	Link     string `json:"link,omitempty"`
-	Reason   string `json:"reason,omitempty"`
+	Reason   string `json:"reason,omitempty" validate:"max=2000"`
 }
 
 // RSVPInput is the body of POST /meetings/{id}/rsvp. UnitCode defaults to
 // the caller's unit; only admin and secretariat may name another.
 type RSVPInput struct {
-	UnitCode  string               `json:"unit_code,omitempty"`
+	UnitCode  string               `json:"unit_code,omitempty" validate:"max=32,singleline"`
 	Declined  bool                 `json:"declined,omitempty"`
-	Reason    string               `json:"reason,omitempty"`
-	Attendees []workflows.Attendee `json:"attendees,omitempty"`
+	Reason    string               `json:"reason,omitempty" validate:"max=2000"`
+	Attendees []workflows.Attendee `json:"attendees,omitempty" validate:"max=50,dive"`
 }
 
 // AttendanceInput is the body of POST /meetings/{id}/attendance: who of
 // each unit attended (no attendees: absent).
 type AttendanceInput struct {
-	Units []workflows.UnitAttendanceInput `json:"units"`
+	Units []workflows.UnitAttendanceInput `json:"units" validate:"max=1000,dive"`
 }
 
 // MinutesInput is the body of PUT /meetings/{id}/minutes.
 type MinutesInput struct {
-	Text string `json:"text"`
+	Text string `json:"text" validate:"max=100000"`
 }
 
 // CancelInput is the body of POST /meetings/{id}/cancel.
 type CancelInput struct {
-	Reason string `json:"reason"`
+	Reason string `json:"reason" validate:"max=2000"`
 }
 
 // AgendaItemInput is the body of POST /meetings/{id}/agenda.
 type AgendaItemInput struct {
-	Title  string `json:"title"`
-	Detail string `json:"detail,omitempty"`
+	Title  string `json:"title" validate:"max=200,singleline"`
+	Detail string `json:"detail,omitempty" validate:"max=5000"`
 }
 
 // MeetingFilter selects meetings for ListMeetings: From and To are dates

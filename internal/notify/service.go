@@ -157,7 +157,7 @@ type DevMailView struct {
 type WebhookView struct {
 	ID        int64     `json:"id"`
 	UnitCode  string    `json:"unit_code,omitempty"`
-	URL       string    `json:"url"`
+	URL       string    `json:"url" validate:"max=2048,httpurl"`
 	Active    bool      `json:"active"`
 	CreatedAt time.Time `json:"created_at"`
 	// Secret is set only in the answer to CreateWebhook.
@@ -168,6 +168,6 @@ type WebhookView struct {
 // empty makes the webhook organisation-wide; Active defaults to true.
 type WebhookInput struct {
 	URL      string `json:"url"`
-	UnitCode string `json:"unit_code"`
+	UnitCode string `json:"unit_code" validate:"max=32,singleline"`
 	Active   *bool  `json:"active"`
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/uber-go/tally/v4"
 	tallyprom "github.com/uber-go/tally/v4/prometheus"
 	"go.temporal.io/sdk/client"
@@ -44,8 +45,11 @@ func NewMetrics() *Metrics {
 	return &Metrics{
 		Scope:    scope,
 		Temporal: sdktally.NewMetricsHandler(scope),
-		Handler:  reporter.HTTPHandler(),
-		closer:   closer,
+		// ContinueOnError: a collector that fails to gather (the SDK's and
+		// the app's series can collide) drops its series rather than
+		// turning the scrape into a 500 with the registry's internals.
+		Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}),
+		closer:  closer,
 	}
 }
 

@@ -181,11 +181,25 @@ func finish(input, dayDigits string, month int, yearDigits string, marked era) (
 	default:
 		return Date{}, invalid(input, "ปี %q ต้องมี 2 หรือ 4 หลัก (year must have 2 or 4 digits)", yearDigits)
 	}
+	if year < MinYear || year > MaxYear {
+		return Date{}, invalid(input, "ปี พ.ศ. %d อยู่นอกช่วงที่รับได้ %d–%d (year %d is out of range %d–%d)",
+			year+beOffset, MinYear+beOffset, MaxYear+beOffset, year, MinYear, MaxYear)
+	}
 	if err := validate(year, month, day); err != nil {
 		return Date{}, invalid(input, "%v", err)
 	}
 	return Date{Year: year, Month: time.Month(month), Day: day}, nil
 }
+
+// MinYear and MaxYear bound the Common Era years Parse accepts from people:
+// wide enough for any letter, deadline or holiday tidtam deals with, narrow
+// enough that every stored date reads back unambiguously ("9999-12-31"
+// typed as Buddhist Era would be stored as 9456 and read back as Buddhist
+// Era again).
+const (
+	MinYear = 1900
+	MaxYear = 2200
+)
 
 // validate explains, Thai first, why year/month/day (Common Era) is not a
 // real date, or returns nil.

@@ -257,6 +257,8 @@ func TestFormatParseRoundTrip(t *testing.T) {
 	}
 }
 
+// FuzzParse feeds arbitrary text to the Thai date parser: it never panics,
+// refuses with ErrInvalidDate, and what it accepts round-trips.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"17 ธันวาคม 2567", "๑๗ ธ.ค. ๖๗", "17/12/67", "2024-12-17", "วันที่ 1 ม.ค. พ.ศ. 2568", "31/02/2567", ""} {
 		f.Add(s)
@@ -275,5 +277,29 @@ func FuzzParse(f *testing.F) {
 		if again, err := Parse(FormatBE(d)); err != nil || again != d {
 			t.Fatalf("Parse(FormatBE(%v)) = %v, %v", d, again, err)
 		}
+		// Accepted dates stay in range and read back from storage as the
+		// same date (a Buddhist Era 9999 used to come back as another year).
+		if d.Year < MinYear || d.Year > MaxYear {
+			t.Fatalf("Parse(%q) = %v, outside %d–%d", s, d, MinYear, MaxYear)
+		}
+		if back, err := ParseISO(d.String()); err != nil || back != d {
+			t.Fatalf("ParseISO(%q) = %v, %v; want %v", d.String(), back, err, d)
+		}
 	})
+}
+
+// TestParseBoundsYears refuses years that would not read back as the same
+// date once stored (a Buddhist Era 9999 is Common Era 9456, which reads as
+// Buddhist Era again) and accepts the bounds themselves.
+func TestParseBoundsYears(t *testing.T) {
+	for _, in := range []string{"9999-12-31", "31 ธ.ค. 9999", "1899-12-31", "2201-01-01", "๑ ม.ค. ๒๗๔๔"} {
+		if _, err := Parse(in); err == nil || !strings.Contains(err.Error(), "out of range") {
+			t.Errorf("Parse(%q) = %v, want out of range", in, err)
+		}
+	}
+	for _, in := range []string{"1900-01-01", "2199-12-31", "31 ธันวาคม 2742"} {
+		if _, err := Parse(in); err != nil {
+			t.Errorf("Parse(%q): %v", in, err)
+		}
+	}
 }
