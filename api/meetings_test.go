@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,8 +11,10 @@ import (
 	ics "github.com/arran4/golang-ical"
 	"gorm.io/gorm"
 
+	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
+	"github.com/tidtam/tidtam/workflows"
 )
 
 func TestMeetingsAPI(t *testing.T) {
@@ -94,6 +97,39 @@ func TestMeetingsAPI(t *testing.T) {
 		got := h.do("GET", path, chon, nil)
 		if got.Status != 200 || len(got.Body["minutes"].([]any)) != 2 || got.Body["meeting"].(map[string]any)["status"] != "published" {
 			t.Fatalf("meeting view %s", got.Raw)
+		}
+		// Scope: a province reads its own RSVP and attendance, not Bangkok's;
+		// the inspector of region 8 reads ชลบุรี's; one of region 15 reads
+		// none and, with no participant in its regions, no minutes; the
+		// secretariat reads all.
+		unitsOf := func(r response, key string) []string {
+			var out []string
+			for _, it := range r.Body[key].([]any) {
+				out = append(out, it.(map[string]any)["unit_code"].(string))
+			}
+			return out
+		}
+		if a := unitsOf(got, "attendance"); !slices.Equal(a, []string{"20"}) || !slices.Equal(unitsOf(got, "rsvps"), []string{"20"}) {
+			t.Errorf("ชลบุรี reads attendance %v, rsvps %v", a, unitsOf(got, "rsvps"))
+		}
+		if g := h.do("GET", path, h.login("insp8", "inspector-pass-1"), nil); !slices.Equal(unitsOf(g, "attendance"), []string{"20"}) || len(g.Body["minutes"].([]any)) != 2 {
+			t.Errorf("insp8 reads %s", g.Raw)
+		}
+		if _, err := (&auth.Service{DB: db}).CreateAccount(t.Context(), auth.NewAccount{Username: "insp15", Password: "inspector-pass-15",
+			Role: models.RoleInspector, Regions: []int{15}}); err != nil {
+			t.Fatal(err)
+		}
+		if g := h.do("GET", path, h.login("insp15", "inspector-pass-15"), nil); len(unitsOf(g, "attendance")) != 0 || len(g.Body["minutes"].([]any)) != 0 {
+			t.Errorf("insp15 reads %s", g.Raw)
+		}
+		if g := h.do("GET", path, sec, nil); !slices.Equal(unitsOf(g, "attendance"), []string{"10", "20"}) {
+			t.Errorf("secretariat reads %s", g.Raw)
+		}
+		// Every meeting write is in the audit trail.
+		for _, action := range []string{"meeting." + workflows.UpdateRSVP, "meeting." + workflows.UpdateAttendance, "meeting." + workflows.UpdateMinutes} {
+			if n := count(t, db, &models.AuditEvent{}, "action = ? AND entity_id = ?", action, id); n == 0 {
+				t.Errorf("no audit row for %s", action)
+			}
 		}
 		stats := h.do("GET", "/api/v1/meetings/attendance-stats", sec, nil)
 		for _, it := range stats.Body["items"].([]any) {

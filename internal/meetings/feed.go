@@ -40,8 +40,13 @@ func (s *service) IssueFeedToken(ctx context.Context, p *auth.Principal, code st
 	if err := signedIn(p); err != nil {
 		return FeedToken{}, err
 	}
-	if !p.HasRole(models.RoleAdmin, models.RoleSecretariat) && p.UnitCode != code {
-		return FeedToken{}, apperr.New(apperr.Forbidden, "ออกโทเคนปฏิทินได้เฉพาะหน่วยงานของตนเอง (only for your own unit)")
+	if !p.HasRole(models.RoleAdmin, models.RoleSecretariat) {
+		if err := requireUnitAccount(p); err != nil {
+			return FeedToken{}, err
+		}
+		if p.UnitCode != code {
+			return FeedToken{}, apperr.New(apperr.Forbidden, "ออกโทเคนปฏิทินได้เฉพาะหน่วยงานของตนเอง (only for your own unit)")
+		}
 	}
 	db := s.db(ctx)
 	var n int64

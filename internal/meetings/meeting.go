@@ -3,6 +3,7 @@ package meetings
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
@@ -58,6 +59,17 @@ func (s *service) Meeting(ctx context.Context, p *auth.Principal, id string) (Me
 	if err := db.Where("meeting_id = ?", m.ID).Order("version").Find(&mins).Error; err != nil {
 		return MeetingDetail{}, err
 	}
+	visible, all, err := s.visibleUnits(ctx, p)
+	if err != nil {
+		return MeetingDetail{}, err
+	}
+	if !all {
+		rsvps = slices.DeleteFunc(rsvps, func(r models.MeetingRSVP) bool { return !visible[r.UnitCode] })
+		att = slices.DeleteFunc(att, func(a models.MeetingAttendance) bool { return !visible[a.UnitCode] })
+		if !slices.ContainsFunc(participantsOf(m), func(code string) bool { return visible[code] }) {
+			mins = nil // the minutes go to the meeting's participants
+		}
+	}
 	out := MeetingDetail{Meeting: viewMeeting(m), RSVPs: make([]RSVPView, 0, len(rsvps)),
 		Attendance: make([]AttendanceView, 0, len(att)), Minutes: make([]MinutesView, 0, len(mins))}
 	for _, r := range rsvps {
@@ -77,6 +89,35 @@ func (s *service) Meeting(ctx context.Context, p *auth.Principal, id string) (Me
 	return out, nil
 }
 
+// visibleUnits returns the units whose RSVPs and attendance p may read:
+// all (true) for the national roles; otherwise the units of p's scope
+// (a province: itself and its districts; an inspector: the provinces of its
+// regions and their districts; a district: itself).
+func (s *service) visibleUnits(ctx context.Context, p *auth.Principal) (map[string]bool, bool, error) {
+	if p.SeesAll() {
+		return nil, true, nil
+	}
+	var codes []string
+	if err := p.ScopeUnits(s.db(ctx).Model(&models.Unit{})).Pluck("units.code", &codes).Error; err != nil {
+		return nil, false, err
+	}
+	out := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		out[c] = true
+	}
+	return out, false, nil
+}
+
+// requireUnitAccount allows only province and district accounts to act for
+// their unit: another role holding a unit code (an inspector created with
+// one) gains no unit rights from it.
+func requireUnitAccount(p *auth.Principal) error {
+	if !p.HasRole(models.RoleProvince, models.RoleDistrict) {
+		return apperr.New(apperr.Forbidden, "เฉพาะบัญชีของหน่วยงานดำเนินการแทนหน่วยงานได้ (only a unit's own account may act for it)")
+	}
+	return nil
+}
+
 // RSVP implements Service.
 func (s *service) RSVP(ctx context.Context, p *auth.Principal, id string, in RSVPInput) (workflows.MeetingState, error) {
 	if !p.CanWrite() {
@@ -91,6 +132,9 @@ func (s *service) RSVP(ctx context.Context, p *auth.Principal, id string, in RSV
 	}
 	unit := in.UnitCode
 	if !p.HasRole(models.RoleAdmin, models.RoleSecretariat) {
+		if err := requireUnitAccount(p); err != nil {
+			return workflows.MeetingState{}, err
+		}
 		if unit != "" && unit != p.UnitCode {
 			return workflows.MeetingState{}, apperr.New(apperr.Forbidden, "ตอบรับแทนหน่วยงานอื่นไม่ได้ (you may answer only for your own unit)")
 		}
@@ -104,7 +148,7 @@ func (s *service) RSVP(ctx context.Context, p *auth.Principal, id string, in RSV
 			return workflows.MeetingState{}, apperr.Field("role", "ตำแหน่งไม่ถูกต้อง ต้องเป็น governor, vice_governor, palad หรือ other (unknown role %q at attendees[%d])", a.Role, i)
 		}
 	}
-	return s.update(ctx, m, workflows.UpdateRSVP, workflows.RSVPInput{UnitCode: unit, Actor: p.Username,
+	return s.update(ctx, p.Username, m, workflows.UpdateRSVP, workflows.RSVPInput{UnitCode: unit, Actor: p.Username,
 		Declined: in.Declined, Reason: in.Reason, Attendees: in.Attendees})
 }
 

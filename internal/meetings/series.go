@@ -262,7 +262,9 @@ func (s *service) AddMeeting(ctx context.Context, p *auth.Principal, seriesID st
 	} else if m != nil {
 		return ref, overlapError(m)
 	}
-	err = engine.Update(ctx, s.d.Temporal, workflows.MeetingSeriesWorkflowID(ser.ID), workflows.UpdateAddMeeting,
-		workflows.AddMeetingInput{StartsAt: start, Title: in.Title, Link: in.Link, Actor: p.Username, Reason: in.Reason}, &ref)
-	return ref, err
+	arg := workflows.AddMeetingInput{StartsAt: start, Title: in.Title, Link: in.Link, Actor: p.Username, Reason: in.Reason}
+	if err := engine.Update(ctx, s.d.Temporal, workflows.MeetingSeriesWorkflowID(ser.ID), workflows.UpdateAddMeeting, arg, &ref); err != nil {
+		return ref, err
+	}
+	return ref, s.audit(ctx, p.Username, "meeting_series."+workflows.UpdateAddMeeting, "meeting_series", ser.ID, arg)
 }

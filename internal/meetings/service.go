@@ -15,6 +15,8 @@ import (
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/engine"
+	"github.com/tidtam/tidtam/internal/reqctx"
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
@@ -182,13 +184,24 @@ func overlapError(m *models.Meeting) error {
 // update sends Update name with arg to meeting m's workflow after the
 // stored-state check every change shares (not cancelled) and returns the
 // meeting's new state.
-func (s *service) update(ctx context.Context, m models.Meeting, name string, arg any) (workflows.MeetingState, error) {
+func (s *service) update(ctx context.Context, actor string, m models.Meeting, name string, arg any) (workflows.MeetingState, error) {
 	var st workflows.MeetingState
 	if m.Status == models.MeetingCancelled {
 		return st, apperr.New(apperr.Conflict, "การประชุมนี้ถูกยกเลิกแล้ว (meeting cancelled)")
 	}
-	err := engine.Update(ctx, s.d.Temporal, workflows.MeetingWorkflowID(m.ID), name, arg, &st)
-	return st, err
+	if err := engine.Update(ctx, s.d.Temporal, workflows.MeetingWorkflowID(m.ID), name, arg, &st); err != nil {
+		return st, err
+	}
+	return st, s.audit(ctx, actor, "meeting."+name, "meeting", m.ID, arg)
+}
+
+// audit records a meeting write that the workflow accepted: who, what
+// (action), on which entity, and the request as sent. The Update has
+// happened when this runs, so a failure to audit is reported to the caller
+// (503 on an outage) rather than hidden.
+func (s *service) audit(ctx context.Context, actor, action, entityType, entityID string, arg any) error {
+	return store.RecordAudit(s.db(ctx), models.AuditEvent{Actor: actor, Action: action, EntityType: entityType,
+		EntityID: entityID, After: store.JSONText(arg), RequestID: reqctx.RequestID(ctx)})
 }
 
 // change is the common path of the secretariat's changes to a meeting:
@@ -207,5 +220,5 @@ func (s *service) change(ctx context.Context, p *auth.Principal, id string,
 	if err != nil {
 		return workflows.MeetingState{}, err
 	}
-	return s.update(ctx, m, name, arg)
+	return s.update(ctx, p.Username, m, name, arg)
 }
