@@ -1,9 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -23,6 +26,12 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 // is still running; a repeat with a different request is 422. Answers of
 // 5xx are not kept, so a retry after an outage really retries. Keys are per
 // account, so two users cannot collide.
+//
+// No secret reaches the store: password fields of the request body are left
+// out of its fingerprint (secretRequestFields), and the fields a handler
+// marks as secret in its answer (secretFieldsKey: a new API token) are
+// removed from the answer kept for replays, so a replay shows the token's
+// ID and metadata but never the token itself.
 func idempotent(d *Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		key := c.Get(HeaderIdempotencyKey)
@@ -33,7 +42,7 @@ func idempotent(d *Deps) fiber.Handler {
 			return apperr.New(apperr.Invalid, "Idempotency-Key ยาวเกิน 255 ตัวอักษร (too long)").WithDetails(map[string]string{"header": HeaderIdempotencyKey})
 		}
 		p := principal(c)
-		sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), c.Body()...))
+		sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), fingerprintBody(c.Body())...))
 		hash := hex.EncodeToString(sum[:])
 		db := d.DB.WithContext(c.UserContext())
 		row := models.IdempotencyKey{AccountID: p.AccountID, Key: key, Method: c.Method(), Path: c.Path(), RequestHash: hash, CreatedAt: d.now()}
@@ -66,8 +75,59 @@ func idempotent(d *Deps) fiber.Handler {
 			// Release the key so the client's retry runs again.
 			return db.Delete(&models.IdempotencyKey{}, "account_id = ? AND idem_key = ?", p.AccountID, key).Error
 		}
+		body := c.Response().Body()
+		if secret, ok := c.Locals(secretFieldsKey).([]string); ok {
+			body = withoutFields(body, secret)
+		}
 		now := time.Now()
 		return db.Model(&models.IdempotencyKey{}).Where("account_id = ? AND idem_key = ?", p.AccountID, key).
-			Updates(map[string]any{"status_code": status, "response_body": string(c.Response().Body()), "completed_at": &now}).Error
+			Updates(map[string]any{"status_code": status, "response_body": string(body), "completed_at": &now}).Error
 	}
+}
+
+// secretRequestFields are the request fields that carry passwords; they
+// are left out of an Idempotency-Key's fingerprint, so not even their
+// hash is stored.
+var secretRequestFields = []string{"password", "current_password", "new_password"}
+
+// fingerprintBody is the request body as an Idempotency-Key's fingerprint
+// covers it: without secretRequestFields when it is a JSON object, as sent
+// otherwise (multipart uploads, large bodies).
+func fingerprintBody(body []byte) []byte {
+	if len(body) > 64<<10 || len(bytes.TrimSpace(body)) == 0 || bytes.TrimSpace(body)[0] != '{' {
+		return body
+	}
+	return withoutFields(body, secretRequestFields)
+}
+
+// withoutFields returns body, a JSON object, without its top-level fields
+// named in fields (in any case: encoding/json matches names so). A body
+// that mentions none of them comes back unchanged; one that does but is not
+// a JSON object comes back empty, so that a secret is dropped rather than
+// kept whole.
+func withoutFields(body []byte, fields []string) []byte {
+	lower := bytes.ToLower(body)
+	found := false
+	for _, f := range fields {
+		found = found || bytes.Contains(lower, []byte(f))
+	}
+	if !found {
+		return body
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return nil
+	}
+	for k := range obj {
+		for _, f := range fields {
+			if strings.EqualFold(k, f) {
+				delete(obj, k)
+			}
+		}
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return nil
+	}
+	return out
 }

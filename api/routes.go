@@ -30,7 +30,9 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	// unit's feed token in the query string instead of a bearer token.
 	v1.Get("/units/:code/meetings.ics", meetingFeed(d))
 
-	authed := v1.Group("", requireAuth(d), idempotent(d))
+	// readOnlyGuard refuses unsafe methods to read-only API tokens before
+	// anything else runs.
+	authed := v1.Group("", requireAuth(d), readOnlyGuard, idempotent(d))
 	registerAuthRoutes(authed, d)
 	registerAdminRoutes(authed, d)
 	registerDirectiveRoutes(authed, d)
@@ -44,7 +46,10 @@ func registerRoutes(app *fiber.App, d *Deps) {
 func registerAuthRoutes(r fiber.Router, d *Deps) {
 	r.Post("/auth/logout", logout(d))
 	r.Get("/auth/me", me(d))
+	r.Post("/auth/password", changePassword(d))
+	r.Get("/auth/tokens", listAPITokens(d))
 	r.Post("/auth/tokens", createAPIToken(d))
+	r.Delete("/auth/tokens/:id", revokeAPIToken(d))
 }
 
 // registerAdminRoutes: accounts, units, holidays, target sets and the audit
@@ -52,6 +57,8 @@ func registerAuthRoutes(r fiber.Router, d *Deps) {
 func registerAdminRoutes(r fiber.Router, d *Deps) {
 	r.Get("/accounts", listAccounts(d))
 	r.Post("/accounts", createAccount(d))
+	r.Patch("/accounts/:id", updateAccount(d))
+	r.Post("/accounts/:id/password", resetAccountPassword(d))
 	r.Get("/units", listUnits(d))
 	r.Get("/units/:code", getUnit(d))
 	r.Get("/holidays", listHolidays(d))

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -61,6 +63,11 @@ type Deps struct {
 	// Admin is the administration domain (units, holidays, target sets,
 	// audit); nil means admin.NewService on DB and Now.
 	Admin admin.Service
+	// TrustedProxies are the reverse proxies (addresses or CIDR prefixes)
+	// whose X-Forwarded-For header is believed when finding the client's
+	// address (clientAddress), which sign-in throttling and the audit
+	// trail use; empty means the connection's own address.
+	TrustedProxies []netip.Prefix
 }
 
 func (d *Deps) now() time.Time {
@@ -89,7 +96,8 @@ func New(d *Deps) *fiber.App {
 	app.Use(accessLog(d.Logger, d.Metrics))
 	// The domain services record the request ID from the context.
 	app.Use(func(c *fiber.Ctx) error {
-		c.SetUserContext(reqctx.WithRequestID(c.UserContext(), requestID(c)))
+		ctx := reqctx.WithRequestID(c.UserContext(), requestID(c))
+		c.SetUserContext(reqctx.WithClientAddress(ctx, clientAddress(c, d.TrustedProxies)))
 		return c.Next()
 	})
 	if d.Meetings == nil {
@@ -121,14 +129,15 @@ type errorBody struct {
 // statusOf maps domain error codes to HTTP status codes; the only place
 // that does so.
 var statusOf = map[apperr.Code]int{
-	apperr.Invalid:      http.StatusUnprocessableEntity,
-	apperr.BadRequest:   http.StatusBadRequest,
-	apperr.NotFound:     http.StatusNotFound,
-	apperr.Conflict:     http.StatusConflict,
-	apperr.Unauthorized: http.StatusUnauthorized,
-	apperr.Forbidden:    http.StatusForbidden,
-	apperr.Unavailable:  http.StatusServiceUnavailable,
-	apperr.Internal:     http.StatusInternalServerError,
+	apperr.Invalid:         http.StatusUnprocessableEntity,
+	apperr.BadRequest:      http.StatusBadRequest,
+	apperr.NotFound:        http.StatusNotFound,
+	apperr.Conflict:        http.StatusConflict,
+	apperr.Unauthorized:    http.StatusUnauthorized,
+	apperr.Forbidden:       http.StatusForbidden,
+	apperr.Unavailable:     http.StatusServiceUnavailable,
+	apperr.TooManyRequests: http.StatusTooManyRequests,
+	apperr.Internal:        http.StatusInternalServerError,
 }
 
 func errorHandler(log *slog.Logger) fiber.ErrorHandler {
@@ -167,6 +176,9 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 				// Never leak internals; the request ID finds the log line.
 				e = &apperr.Error{Code: apperr.Internal, Message: "เกิดข้อผิดพลาดภายในระบบ (internal error); request id " + requestID(c)}
 			}
+		}
+		if e.RetryAfter > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(int64((e.RetryAfter+time.Second-1)/time.Second), 10))
 		}
 		return c.Status(status).JSON(errorBody{e})
 	}

@@ -32,10 +32,13 @@ type Account struct {
 	Email       string  `gorm:"size:255;not null"`
 	// Position records the holder's office, e.g. "governor", "vice_governor",
 	// "palad" (ปลัดจังหวัด); escalations to a province head use it.
-	Position  string    `gorm:"size:32;not null"`
-	Disabled  bool      `gorm:"not null;default:false"`
-	CreatedAt time.Time `gorm:"not null"`
-	UpdatedAt time.Time `gorm:"not null"`
+	Position string `gorm:"size:32;not null"`
+	Disabled bool   `gorm:"not null;default:false"`
+	// CanCreateTokens lets an account of any role mint API tokens; admin
+	// and secretariat accounts may whatever its value. An admin sets it.
+	CanCreateTokens bool      `gorm:"not null;default:false"`
+	CreatedAt       time.Time `gorm:"not null"`
+	UpdatedAt       time.Time `gorm:"not null"`
 	// Regions lists the inspection regions of an inspector account.
 	Regions []AccountRegion `gorm:"foreignKey:AccountID;constraint:OnDelete:CASCADE"`
 }
@@ -48,18 +51,38 @@ type AccountRegion struct {
 }
 
 // APIToken is a bearer token. Only the SHA-256 of the token is stored. Kind
-// "session" tokens come from login and expire; kind "api" tokens are for
-// integrations and live until revoked.
+// "session" tokens come from login and expire after the session lifetime;
+// kind "api" tokens are for integrations and expire at ExpiresAt (at most a
+// year after creation) unless revoked first.
 type APIToken struct {
-	ID         int64  `gorm:"primaryKey"`
-	AccountID  int64  `gorm:"not null;index"`
-	Name       string `gorm:"size:128;not null"`
-	Kind       string `gorm:"size:16;not null"`
-	TokenHash  string `gorm:"size:64;not null;uniqueIndex"`
+	ID        int64  `gorm:"primaryKey"`
+	AccountID int64  `gorm:"not null;index"`
+	Name      string `gorm:"size:128;not null"`
+	Kind      string `gorm:"size:16;not null"`
+	TokenHash string `gorm:"size:64;not null;uniqueIndex"`
+	// Prefix is the start of the token ("tdt_" and 8 more characters),
+	// kept in clear so a person can tell tokens apart; empty for tokens
+	// issued before it was recorded.
+	Prefix string `gorm:"size:16;not null;default:''"`
+	// Scope is "read_write" or "read_only"; a read-only token may only
+	// read (GET and HEAD).
+	Scope      string `gorm:"size:16;not null;default:'read_write'"`
 	ExpiresAt  *time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
 	CreatedAt  time.Time `gorm:"not null"`
+}
+
+// LoginFailure is one failed sign-in (or a wrong current password when
+// changing it), kept for the sliding throttling window: Username is the
+// name tried, lowercased, whether or not such an account exists; Address
+// is the client's IP address, empty when unknown. Rows older than the
+// window are deleted as new failures arrive.
+type LoginFailure struct {
+	ID       int64     `gorm:"primaryKey"`
+	Username string    `gorm:"size:64;not null;index:idx_login_failures_username,priority:1"`
+	Address  string    `gorm:"size:64;not null;index:idx_login_failures_address,priority:1"`
+	At       time.Time `gorm:"not null;index:idx_login_failures_username,priority:2;index:idx_login_failures_address,priority:2;index"`
 }
 
 // AuditEvent is one row of the append-only audit trail: who did what to

@@ -275,6 +275,7 @@ func newAPI(cfg *config.Config, b *backend, log *slog.Logger) *fiber.App {
 		DB: b.db, Temporal: b.temporal, Logger: log, Metrics: b.metrics, TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir,
 		MaxUploadBytes: int64(cfg.MaxUploadMiB) << 20,
 		Auth:           &auth.Service{DB: b.db, SessionTTL: cfg.SessionTTL},
+		TrustedProxies: cfg.TrustedProxies,
 	})
 }
 

@@ -5,22 +5,25 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for the caller. The HTTP mapping is in api/.
 type Code string
 
 // Error codes. Invalid means the request itself is wrong (422); BadRequest
-// means it could not be read at all (400).
+// means it could not be read at all (400); TooManyRequests means the caller
+// must wait (429, see Error.RetryAfter) before trying again.
 const (
-	Invalid      Code = "invalid"
-	BadRequest   Code = "bad_request"
-	NotFound     Code = "not_found"
-	Conflict     Code = "conflict"
-	Unauthorized Code = "unauthorized"
-	Forbidden    Code = "forbidden"
-	Unavailable  Code = "unavailable"
-	Internal     Code = "internal"
+	Invalid         Code = "invalid"
+	BadRequest      Code = "bad_request"
+	NotFound        Code = "not_found"
+	Conflict        Code = "conflict"
+	Unauthorized    Code = "unauthorized"
+	Forbidden       Code = "forbidden"
+	TooManyRequests Code = "too_many_requests"
+	Unavailable     Code = "unavailable"
+	Internal        Code = "internal"
 )
 
 // Error is a domain error with a message written for the user (Thai first,
@@ -31,7 +34,11 @@ type Error struct {
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
 	Details any    `json:"details,omitempty"`
-	cause   error
+	// RetryAfter, when positive, is how long the caller should wait before
+	// trying again (TooManyRequests); the API sends it as the Retry-After
+	// header in whole seconds, rounded up.
+	RetryAfter time.Duration `json:"-"`
+	cause      error
 }
 
 // Error implements error.
@@ -64,6 +71,14 @@ func Wrap(code Code, err error, format string, args ...any) *Error {
 func (e *Error) WithDetails(details any) *Error {
 	c := *e
 	c.Details = details
+	return &c
+}
+
+// WithRetryAfter returns a copy of e telling the caller to wait d before
+// trying again (see RetryAfter).
+func (e *Error) WithRetryAfter(d time.Duration) *Error {
+	c := *e
+	c.RetryAfter = d
 	return &c
 }
 

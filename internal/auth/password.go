@@ -39,7 +39,7 @@ const (
 
 // MinPasswordLength is the fewest characters (Unicode code points, so Thai
 // counts per character, not per byte) a new password may have.
-const MinPasswordLength = 10
+const MinPasswordLength = 12
 
 // MaxPasswordBytes bounds a new password so hashing cost stays predictable;
 // it is far above anything a person or password manager produces.
@@ -50,21 +50,33 @@ const MaxPasswordBytes = 1024
 var ErrUnsupportedHash = errors.New("auth: unsupported password hash format")
 
 // CheckPasswordPolicy returns nil when pw is acceptable as a new password,
-// or an apperr Invalid error on field "password". Existing passwords are
-// never checked against it, only passwords being set.
-func CheckPasswordPolicy(pw string) error {
+// or an apperr Invalid error on field "password". It is CheckNewPassword
+// without a username; existing passwords are never checked against it,
+// only passwords being set.
+func CheckPasswordPolicy(pw string) error { return CheckNewPassword("password", "", pw) }
+
+// CheckNewPassword returns nil when pw is acceptable as the new password of
+// the account username (empty when not known yet), or an apperr Invalid
+// error naming field: at least MinPasswordLength characters, at most
+// MaxPasswordBytes bytes, not only spaces, and not the username itself (in
+// any case, ignoring surrounding spaces).
+func CheckNewPassword(field, username, pw string) error {
 	if n := utf8.RuneCountInString(pw); n < MinPasswordLength {
-		return apperr.Field("password",
+		return apperr.Field(field,
 			"รหัสผ่านต้องมีอย่างน้อย %d ตัวอักษร (password must be at least %d characters)",
 			MinPasswordLength, MinPasswordLength)
 	}
 	if len(pw) > MaxPasswordBytes {
-		return apperr.Field("password",
+		return apperr.Field(field,
 			"รหัสผ่านยาวเกินไป (password must be at most %d bytes)", MaxPasswordBytes)
 	}
 	if strings.TrimSpace(pw) == "" {
-		return apperr.Field("password",
+		return apperr.Field(field,
 			"รหัสผ่านต้องไม่เป็นช่องว่างทั้งหมด (password must not be only spaces)")
+	}
+	if u := normalizeUsername(username); u != "" && normalizeUsername(pw) == u {
+		return apperr.Field(field,
+			"รหัสผ่านต้องไม่เหมือนชื่อผู้ใช้ (password must not be the username)")
 	}
 	return nil
 }

@@ -93,12 +93,12 @@ func TestVerifyPasswordOtherParameters(t *testing.T) {
 
 func TestCheckPasswordPolicy(t *testing.T) {
 	for pw, wantOK := range map[string]bool{
-		"":                               false,
-		"123456789":                      false,
-		"1234567890":                     true,
-		"          ":                     false,
-		"รหัสผ่านไทย":                    true,  // 11 characters, 33 bytes
-		"รหัสผ่าน":                       false, // 8 characters, 24 bytes: counted in characters
+		"":             false,
+		"12345678901":  false,
+		"123456789012": true,
+		"            ": false,
+		"รหัสผ่านภาษาไทย":                true,  // 15 characters, 45 bytes
+		"รหัสผ่านไทย":                    false, // 11 characters, 33 bytes: counted in characters
 		strings.Repeat("a", 2000):        false,
 		"long enough passphrase here ok": true,
 	} {

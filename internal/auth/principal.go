@@ -25,7 +25,37 @@ type Principal struct {
 	// Regions are the inspection regions (0–18) of an inspector account,
 	// ascending; empty for other roles.
 	Regions []int
+	// TokenID is the api_tokens row of the bearer token the request came
+	// with (0 for a principal not built by Authenticate).
+	TokenID int64
+	// TokenKind is KindSession or KindAPI, the kind of that token ("" for a
+	// principal not built by Authenticate, which counts as a session).
+	TokenKind string
+	// ReadOnly is set for a read-only API token: it may read what its
+	// account may read and change nothing (RequireWritable).
+	ReadOnly bool
 }
+
+var errReadOnlyToken = apperr.New(apperr.Forbidden,
+	"โทเค็นนี้อ่านข้อมูลได้อย่างเดียว (this API token is read-only: only GET and HEAD requests are allowed)")
+
+// RequireWritable returns nil when the principal's credential may change
+// things, and Forbidden for a read-only API token (Unauthorized for a nil
+// principal). Role and scope rules still apply on top; the HTTP layer calls
+// it before every request that is not GET or HEAD.
+func (p *Principal) RequireWritable() error {
+	if p == nil {
+		return errSignInRequired
+	}
+	if p.ReadOnly {
+		return errReadOnlyToken
+	}
+	return nil
+}
+
+// ViaAPIToken reports whether the request came with an API token rather
+// than a sign-in session.
+func (p *Principal) ViaAPIToken() bool { return p != nil && p.TokenKind == KindAPI }
 
 // HasRole reports whether the principal has one of roles.
 func (p *Principal) HasRole(roles ...models.Role) bool {
@@ -40,10 +70,11 @@ func (p *Principal) HasRole(roles ...models.Role) bool {
 	return false
 }
 
-// CanWrite reports whether the principal may change anything at all; only
-// observers (and the unauthenticated) may not. Scope still applies on top.
+// CanWrite reports whether the principal may change anything at all;
+// observers, read-only API tokens and the unauthenticated may not. Scope
+// still applies on top.
 func (p *Principal) CanWrite() bool {
-	return p != nil && p.Role != models.RoleObserver && ValidRole(p.Role)
+	return p != nil && !p.ReadOnly && p.Role != models.RoleObserver && ValidRole(p.Role)
 }
 
 // Require returns nil when the principal has one of roles, otherwise an

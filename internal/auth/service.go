@@ -18,6 +18,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/reqctx"
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -35,11 +37,13 @@ const lastUsedGranularity = time.Minute
 
 // Service authenticates accounts and manages accounts and tokens. DB is
 // required; SessionTTL zero means DefaultSessionTTL; Now nil means
-// time.Now. A Service is safe for concurrent use.
+// time.Now; Throttle's zero fields take their defaults (LoginThrottle). A
+// Service is safe for concurrent use.
 type Service struct {
 	DB         *gorm.DB
 	SessionTTL time.Duration
 	Now        func() time.Time
+	Throttle   LoginThrottle
 }
 
 // LoginResult is a successful login: the bearer token to send as
@@ -53,16 +57,18 @@ type LoginResult struct {
 
 // NewAccount is the input of CreateAccount. Username is trimmed and
 // lowercased before validation; UnitCode is required for province and
-// district roles; Regions only for inspectors.
+// district roles; Regions only for inspectors; CanCreateTokens lets an
+// account of another role than admin and secretariat mint API tokens.
 type NewAccount struct {
-	Username    string
-	Password    string
-	Role        models.Role
-	UnitCode    string
-	Regions     []int
-	DisplayName string
-	Email       string
-	Position    string
+	Username        string
+	Password        string
+	Role            models.Role
+	UnitCode        string
+	Regions         []int
+	DisplayName     string
+	Email           string
+	Position        string
+	CanCreateTokens bool
 }
 
 var (
@@ -112,10 +118,58 @@ func errInternal(err error, what string) error {
 // disabled account gives Forbidden, but only after the password was right,
 // so the error does not reveal account state to a guesser. A bcrypt or
 // outdated argon2id hash is replaced by a current one on success.
+//
+// Attempts are throttled (LoginThrottle): once the username, or the client
+// address ctx carries (reqctx.ClientAddress), has too many failures within
+// the window, Login answers TooManyRequests with RetryAfter set, without
+// checking the password. A success clears the username's failures. Every
+// attempt is audited on entity account/<username>: auth.login (actor the
+// account), auth.login_failed and auth.login_throttled (actor "anonymous"),
+// with the client address and, on success, the session's token ID.
 func (s *Service) Login(ctx context.Context, username, password string) (LoginResult, error) {
+	name := clip(normalizeUsername(username), 64)
+	addr := reqctx.ClientAddress(ctx)
+	att, err := s.beginAttempt(ctx, name, addr)
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.TooManyRequests {
+			if aerr := s.auditLogin(ctx, "auth.login_throttled", anonymousActor, name, addr, "throttled", 0); aerr != nil {
+				return LoginResult{}, aerr
+			}
+		}
+		return LoginResult{}, err
+	}
+	res, err := s.login(ctx, name, password, addr)
+	switch {
+	case err == nil:
+		att.clearAccount(ctx)
+		return res, nil
+	case errors.Is(err, errBadCredentials):
+		att.keep(ctx)
+		if aerr := s.auditLogin(ctx, "auth.login_failed", anonymousActor, name, addr, "bad_credentials", 0); aerr != nil {
+			return LoginResult{}, aerr
+		}
+	case errors.Is(err, errAccountDisabled):
+		// The password was right: not a guess, so it does not count.
+		att.drop(ctx)
+		if aerr := s.auditLogin(ctx, "auth.login_failed", anonymousActor, name, addr, "account_disabled", 0); aerr != nil {
+			return LoginResult{}, aerr
+		}
+	default:
+		att.drop(ctx)
+	}
+	return LoginResult{}, err
+}
+
+// anonymousActor is the audit actor of sign-in attempts that did not
+// prove who they are.
+const anonymousActor = "anonymous"
+
+// login is Login after throttling: it checks the credentials and, on
+// success, stores the session together with its audit row.
+func (s *Service) login(ctx context.Context, name, password, addr string) (LoginResult, error) {
 	db := s.DB.WithContext(ctx)
 	var acc models.Account
-	err := db.Preload("Regions").Where("username = ?", normalizeUsername(username)).Take(&acc).Error
+	err := db.Preload("Regions").Where("username = ?", name).Take(&acc).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		if h, herr := dummyHash(); herr == nil {
 			_, _ = VerifyPassword(h, password)
@@ -146,38 +200,86 @@ func (s *Service) Login(ctx context.Context, username, password string) (LoginRe
 		}
 	}
 	expires := s.now().Add(s.sessionTTL())
-	token, err := s.issueToken(ctx, acc.ID, KindSession, "login", &expires)
+	var token string
+	err = db.Transaction(func(tx *gorm.DB) error {
+		row, tok, err := s.issueToken(tx, acc.ID, KindSession, "login", ScopeReadWrite, &expires)
+		if err != nil {
+			return err
+		}
+		token = tok
+		return s.auditLogin(ctx, "auth.login", acc.Username, acc.Username, addr, "ok", row.ID, tx)
+	})
 	if err != nil {
-		return LoginResult{}, err
+		if apperr.As(err) != nil {
+			return LoginResult{}, err
+		}
+		return LoginResult{}, errInternal(err, "starting session")
 	}
 	acc.PasswordHash = ""
 	return LoginResult{Token: token, ExpiresAt: expires, Account: acc}, nil
 }
 
-// issueToken stores the hash of a fresh token and returns the token.
-func (s *Service) issueToken(ctx context.Context, accountID int64, kind, name string, expires *time.Time) (string, error) {
+// auditLogin records one sign-in attempt on entity account/name, through
+// tx[0] when given. sessionID is the session's token row on success.
+func (s *Service) auditLogin(ctx context.Context, action, actor, name, addr, outcome string, sessionID int64, tx ...*gorm.DB) error {
+	db := s.DB.WithContext(ctx)
+	if len(tx) > 0 {
+		db = tx[0]
+	}
+	after := map[string]any{"address": addr, "outcome": outcome}
+	if sessionID != 0 {
+		after["session_id"] = sessionID
+	}
+	if name == "" {
+		name = "-"
+	}
+	err := store.RecordAudit(db, models.AuditEvent{
+		At: s.now(), Actor: clip(actor, 64), Action: action, EntityType: "account", EntityID: clip(name, 191),
+		After: store.JSONText(after), RequestID: reqctx.RequestID(ctx),
+	})
+	if err != nil {
+		return errInternal(err, "recording sign-in in the audit trail")
+	}
+	return nil
+}
+
+// clip returns s cut to at most n characters.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// issueToken stores, through db, the hash of a fresh token of kind and
+// scope and returns its row and the token.
+func (s *Service) issueToken(db *gorm.DB, accountID int64, kind, name, scope string, expires *time.Time) (models.APIToken, string, error) {
 	token, err := newToken()
 	if err != nil {
-		return "", errInternal(err, "generating token")
+		return models.APIToken{}, "", errInternal(err, "generating token")
 	}
 	row := models.APIToken{
 		AccountID: accountID,
 		Name:      name,
 		Kind:      kind,
 		TokenHash: HashToken(token),
+		Prefix:    displayPrefix(token),
+		Scope:     scope,
 		ExpiresAt: expires,
 		CreatedAt: s.now(),
 	}
-	if err := s.DB.WithContext(ctx).Create(&row).Error; err != nil {
-		return "", errInternal(err, "storing token")
+	if err := db.Create(&row).Error; err != nil {
+		return models.APIToken{}, "", errInternal(err, "storing token")
 	}
-	return token, nil
+	return row, token, nil
 }
 
 // Authenticate resolves a bearer token (the part after "Bearer ") to its
-// principal. Unknown, expired and revoked tokens, and tokens of disabled or
-// deleted accounts, all give the same Unauthorized error asking the user to
-// sign in again. It records last_used_at at most once a minute per token.
+// principal, with the token's ID, kind and scope (Principal.TokenID,
+// TokenKind, ReadOnly). Unknown, expired and revoked tokens, and tokens of
+// disabled or deleted accounts, all give the same Unauthorized error asking
+// the user to sign in again. It records last_used_at at most once a minute
+// per token.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, error) {
 	if bearer == "" {
 		return nil, errSignInRequired
@@ -190,6 +292,8 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 	// One round trip for token and account: this runs before every request.
 	var row struct {
 		TokenID    int64
+		Kind       string
+		Scope      string
 		ExpiresAt  *time.Time
 		LastUsedAt *time.Time
 		RevokedAt  *time.Time
@@ -200,7 +304,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 		Disabled   bool
 	}
 	res := db.Table("api_tokens AS t").
-		Select("t.id AS token_id, t.expires_at, t.last_used_at, t.revoked_at, a.id AS account_id, a.username, a.role, a.unit_code, a.disabled").
+		Select("t.id AS token_id, t.kind, t.scope, t.expires_at, t.last_used_at, t.revoked_at, a.id AS account_id, a.username, a.role, a.unit_code, a.disabled").
 		Joins("JOIN accounts a ON a.id = t.account_id").
 		Where("t.token_hash = ?", HashToken(bearer)).Limit(1).Scan(&row)
 	if res.Error != nil {
@@ -223,7 +327,8 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 			return nil, errInternal(err, "recording token use")
 		}
 	}
-	p := &Principal{AccountID: acc.ID, Username: acc.Username, Role: acc.Role}
+	p := &Principal{AccountID: acc.ID, Username: acc.Username, Role: acc.Role,
+		TokenID: row.TokenID, TokenKind: row.Kind, ReadOnly: row.Kind == KindAPI && row.Scope == ScopeReadOnly}
 	if acc.UnitCode != nil {
 		p.UnitCode = *acc.UnitCode
 	}
@@ -236,35 +341,10 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 	return p, nil
 }
 
-// CreateAPIToken issues a kind "api" token without expiry for an
-// integration acting as accountID, and returns it; only its hash is kept,
-// so the caller must show it now or never. name (1–128 characters) says
-// what the token is for. Whether the caller may issue tokens for that
-// account is the caller's decision. Unknown account → NotFound; disabled
-// account → Forbidden.
-func (s *Service) CreateAPIToken(ctx context.Context, accountID int64, name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 128 {
-		return "", apperr.Field("name",
-			"ต้องระบุชื่อโทเค็น ไม่เกิน 128 ตัวอักษร (token name is required, at most 128 characters)")
-	}
-	var acc models.Account
-	err := s.DB.WithContext(ctx).Where("id = ?", accountID).Take(&acc).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return "", apperr.New(apperr.NotFound, "ไม่พบบัญชีผู้ใช้ (account %d not found)", accountID)
-	}
-	if err != nil {
-		return "", errInternal(err, "loading account")
-	}
-	if acc.Disabled {
-		return "", errAccountDisabled
-	}
-	return s.issueToken(ctx, acc.ID, KindAPI, name, nil)
-}
-
-// RevokeToken makes token unusable from now on (logout, or withdrawing an
-// API token). It is idempotent: an unknown, expired or already revoked
-// token is not an error, so logout always succeeds.
+// RevokeToken makes token, given by its secret, unusable from now on,
+// without an audit row: Logout and RevokeAPIToken are the audited paths the
+// API uses. It is idempotent: an unknown, expired or already revoked token
+// is not an error.
 func (s *Service) RevokeToken(ctx context.Context, token string) error {
 	err := s.DB.WithContext(ctx).Model(&models.APIToken{}).
 		Where("token_hash = ? AND revoked_at IS NULL", HashToken(token)).
@@ -349,7 +429,7 @@ func (s *Service) validateNewAccount(ctx context.Context, a NewAccount) (models.
 		return acc, apperr.Field("username",
 			"ชื่อผู้ใช้ต้องยาว 3–64 ตัว ประกอบด้วย a-z 0-9 . _ - เท่านั้น (username must be 3–64 characters of a-z, 0-9, '.', '_', '-')")
 	}
-	if err := CheckPasswordPolicy(a.Password); err != nil {
+	if err := CheckNewPassword("password", acc.Username, a.Password); err != nil {
 		return acc, err
 	}
 	if !ValidRole(a.Role) {
@@ -366,18 +446,25 @@ func (s *Service) validateNewAccount(ctx context.Context, a NewAccount) (models.
 	for _, r := range regions {
 		acc.Regions = append(acc.Regions, models.AccountRegion{Region: r})
 	}
+	acc.CanCreateTokens = a.CanCreateTokens
+	return acc, checkProfile(acc)
+}
+
+// checkProfile checks the display name, e-mail address and position of
+// acc, already trimmed.
+func checkProfile(acc models.Account) error {
 	if utf8.RuneCountInString(acc.DisplayName) > 255 {
-		return acc, apperr.Field("display_name", "ชื่อที่แสดงยาวเกิน 255 ตัวอักษร (display name must be at most 255 characters)")
+		return apperr.Field("display_name", "ชื่อที่แสดงยาวเกิน 255 ตัวอักษร (display name must be at most 255 characters)")
 	}
 	if acc.Email != "" {
 		if addr, err := mail.ParseAddress(acc.Email); err != nil || addr.Address != acc.Email || len(acc.Email) > 255 {
-			return acc, apperr.Field("email", "อีเมลไม่ถูกต้อง (invalid email address)")
+			return apperr.Field("email", "อีเมลไม่ถูกต้อง (invalid email address)")
 		}
 	}
 	if utf8.RuneCountInString(acc.Position) > 32 {
-		return acc, apperr.Field("position", "ตำแหน่งยาวเกิน 32 ตัวอักษร (position must be at most 32 characters)")
+		return apperr.Field("position", "ตำแหน่งยาวเกิน 32 ตัวอักษร (position must be at most 32 characters)")
 	}
-	return acc, nil
+	return nil
 }
 
 // validateUnit checks the unit rules of acc.Role and sets acc.UnitCode.

@@ -207,10 +207,11 @@ func TestRevokeToken(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		apiTok, err := s.CreateAPIToken(ctx, acc.ID, "รายงานประจำวัน (daily report)")
+		created, err := s.CreateAPIToken(ctx, acc.ID, auth.NewAPIToken{Name: "รายงานประจำวัน (daily report)", ExpiresInDays: 365})
 		if err != nil {
 			t.Fatal(err)
 		}
+		apiTok := created.Token
 
 		if err := s.RevokeToken(ctx, session.Token); err != nil {
 			t.Fatal(err)
@@ -226,17 +227,18 @@ func TestRevokeToken(t *testing.T) {
 			t.Fatalf("revoking unknown token: %v", err)
 		}
 
-		// API tokens do not expire.
+		// API tokens outlive sessions, up to their expiry.
 		var row models.APIToken
 		if err := db.Where("token_hash = ?", auth.HashToken(apiTok)).Take(&row).Error; err != nil {
 			t.Fatal(err)
 		}
-		if row.Kind != auth.KindAPI || row.ExpiresAt != nil || row.Name != "รายงานประจำวัน (daily report)" {
+		if row.Kind != auth.KindAPI || row.ExpiresAt == nil || !row.ExpiresAt.Equal(clk.Now().Add(365*24*time.Hour)) ||
+			row.Name != "รายงานประจำวัน (daily report)" || row.Scope != auth.ScopeReadOnly || row.Prefix != apiTok[:12] {
 			t.Fatalf("api token row = %+v", row)
 		}
-		clk.Advance(5 * 365 * 24 * time.Hour)
-		if p, err := s.Authenticate(ctx, apiTok); err != nil || p.AccountID != acc.ID {
-			t.Fatalf("api token after 5 years: %v, %v", p, err)
+		clk.Advance(364 * 24 * time.Hour)
+		if p, err := s.Authenticate(ctx, apiTok); err != nil || p.AccountID != acc.ID || !p.ReadOnly || !p.ViaAPIToken() {
+			t.Fatalf("api token after 364 days: %+v, %v", p, err)
 		}
 		if err := s.RevokeToken(ctx, apiTok); err != nil {
 			t.Fatal(err)
@@ -250,10 +252,10 @@ func TestRevokeToken(t *testing.T) {
 				t.Errorf("Authenticate(%q): code %s", bad, c)
 			}
 		}
-		if c, f := codeAndField(second(s.CreateAPIToken(ctx, acc.ID, "  "))); c != apperr.Invalid || f != "name" {
+		if c, f := codeAndField(second(s.CreateAPIToken(ctx, acc.ID, auth.NewAPIToken{Name: "  "}))); c != apperr.Invalid || f != "name" {
 			t.Errorf("empty token name: %s %s", c, f)
 		}
-		if c, _ := codeAndField(second(s.CreateAPIToken(ctx, 999999, "x"))); c != apperr.NotFound {
+		if c, _ := codeAndField(second(s.CreateAPIToken(ctx, 999999, auth.NewAPIToken{Name: "x"}))); c != apperr.NotFound {
 			t.Errorf("token for unknown account: %s", c)
 		}
 	})
@@ -284,7 +286,7 @@ func TestDisabledAccount(t *testing.T) {
 		if c, _ := codeAndField(second(s.Login(ctx, "d1001", "wrong-password"))); c != apperr.Unauthorized {
 			t.Fatalf("wrong password on disabled account: code %s, want unauthorized", c)
 		}
-		if c, _ := codeAndField(second(s.CreateAPIToken(ctx, acc.ID, "x"))); c != apperr.Forbidden {
+		if c, _ := codeAndField(second(s.CreateAPIToken(ctx, acc.ID, auth.NewAPIToken{Name: "x"}))); c != apperr.Forbidden {
 			t.Fatalf("api token for disabled account: code %s", c)
 		}
 	})

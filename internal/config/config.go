@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -28,6 +29,10 @@ type Config struct {
 	AdminPass    string // TIDTAM_ADMIN_PASSWORD
 	SessionTTL   time.Duration
 	MaxUploadMiB int
+	// TrustedProxies (TIDTAM_TRUSTED_PROXIES) are the reverse proxies whose
+	// X-Forwarded-For header gives the client's address; single addresses
+	// are /32 or /128 prefixes.
+	TrustedProxies []netip.Prefix
 
 	TemporalAddress      string // empty: embedded server
 	TemporalNamespace    string
@@ -66,8 +71,9 @@ var Vars = []Var{
 	{"TIDTAM_DATA_DIR", "./data", "folder for the SQLite files, evidence uploads and the embedded Temporal store"},
 	{"TIDTAM_DATABASE_URL", "sqlite:<data dir>/tidtam.db", "app database: sqlite:PATH or postgres://user:pass@host:5432/db"},
 	{"TIDTAM_PUBLIC_URL", "http://<http addr>", "base URL used in links in mail and calendar feeds"},
-	{"TIDTAM_ADMIN_PASSWORD", "(generated and printed once)", "password of the first admin account, used only when it is created"},
+	{"TIDTAM_ADMIN_PASSWORD", "(generated and printed once)", "password of the first admin account (at least 12 characters), used only when it is created"},
 	{"TIDTAM_SESSION_TTL", "12h", "how long a sign-in token is valid (Go duration)"},
+	{"TIDTAM_TRUSTED_PROXIES", "", "comma-separated IP addresses or CIDR ranges of the reverse proxies in front of the API, whose X-Forwarded-For gives the client address for sign-in throttling and the audit trail (empty: the connection's address)"},
 	{"TIDTAM_MAX_UPLOAD_MB", "20", "largest evidence file accepted, in MiB"},
 	{"TIDTAM_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"TIDTAM_LOG_FORMAT", "text", "text or json"},
@@ -194,6 +200,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.SessionTTL, err = time.ParseDuration(get("TIDTAM_SESSION_TTL")); err != nil || c.SessionTTL < time.Minute {
 		return nil, &Error{"TIDTAM_SESSION_TTL", get("TIDTAM_SESSION_TTL"), "a duration of at least 1m, e.g. 12h"}
 	}
+	if c.TrustedProxies, err = parsePrefixes("TIDTAM_TRUSTED_PROXIES", get("TIDTAM_TRUSTED_PROXIES")); err != nil {
+		return nil, err
+	}
 	if c.MaxUploadMiB, err = atoiRange("TIDTAM_MAX_UPLOAD_MB", get("TIDTAM_MAX_UPLOAD_MB"), 1, 1024); err != nil {
 		return nil, err
 	}
@@ -243,6 +252,33 @@ func atoiRange(name, v string, lo, hi int) (int, error) {
 		return 0, &Error{name, v, fmt.Sprintf("a whole number from %d to %d", lo, hi)}
 	}
 	return n, nil
+}
+
+// parsePrefixes reads a comma-separated list of IP addresses and CIDR
+// prefixes; an address stands for itself alone.
+func parsePrefixes(name, v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if strings.Contains(item, "/") {
+			p, err := netip.ParsePrefix(item)
+			if err != nil {
+				return nil, &Error{name, v, "IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.5,172.16.0.0/12"}
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, &Error{name, v, "IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.5,172.16.0.0/12"}
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 func parseLevel(v string) (slog.Level, error) {

@@ -57,6 +57,7 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		"TIDTAM_PUBLIC_URL":             "ftp://x",
 		"TIDTAM_MAX_UPLOAD_MB":          "0",
 		"TIDTAM_PPROF_ADDR":             "0.0.0.0:6060",
+		"TIDTAM_TRUSTED_PROXIES":        "10.0.0.1,proxy.local",
 	}
 	for name, bad := range cases {
 		_, err := Load(env(map[string]string{name: bad}))
@@ -93,5 +94,22 @@ func TestPprofOnlyOnLoopback(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Var != "TIDTAM_PPROF_ADDR" {
 			t.Errorf("TIDTAM_PPROF_ADDR=%s: got %v, want a config error naming the variable", bad, err)
 		}
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := Load(env(map[string]string{"TIDTAM_TRUSTED_PROXIES": " 10.0.0.5, 172.16.3.0/12 ,::1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.5/32 172.16.0.0/12 ::1/128" {
+		t.Fatalf("TrustedProxies = %v", got)
+	}
+	if c, err := Load(env(nil)); err != nil || len(c.TrustedProxies) != 0 {
+		t.Fatalf("default TrustedProxies = %v, %v", c.TrustedProxies, err)
 	}
 }
