@@ -294,9 +294,22 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if res.Status != 200 || res.Body["openapi"] == nil {
 		t.Fatalf("openapi: %d", res.Status)
 	}
-	for _, probe := range []string{"/healthz", "/metrics"} {
-		if r := full.do("GET", probe, "", nil); r.Status != 200 {
-			t.Errorf("%s: %d", probe, r.Status)
+	if r := full.do("GET", "/healthz", "", nil); r.Status != 200 {
+		t.Errorf("/healthz: %d", r.Status)
+	}
+	// /metrics names the service's internals: admin accounts only, and a
+	// scrape never fails with a 500 (it did when app and SDK series
+	// collided).
+	if r := full.do("GET", "/metrics", "", nil); r.Status != 401 {
+		t.Errorf("/metrics without a token: %d, want 401", r.Status)
+	}
+	if r := full.do("GET", "/metrics", full.login("chonburi", "province-pass-1"), nil); r.Status != 403 {
+		t.Errorf("/metrics as a province: %d, want 403", r.Status)
+	}
+	admin := full.login("admin", adminPassword)
+	for range 3 {
+		if r := full.do("GET", "/metrics", admin, nil); r.Status != 200 || !strings.Contains(string(r.Raw), "tidtam_http_requests") {
+			t.Fatalf("/metrics as admin: %d %.200s", r.Status, r.Raw)
 		}
 	}
 	paths := res.Body["paths"].(map[string]any)

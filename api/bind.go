@@ -15,6 +15,8 @@ import (
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/internal/thaidate"
+	"github.com/tidtam/tidtam/internal/validate"
+	"github.com/tidtam/tidtam/models"
 )
 
 const principalKey = "tidtam.principal"
@@ -42,8 +44,20 @@ func requireAuth(d *Deps) fiber.Handler {
 	}
 }
 
+// requireRole lets only the given roles through (after requireAuth).
+func requireRole(roles ...models.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := principal(c).Require(roles...); err != nil {
+			return err
+		}
+		return c.Next()
+	}
+}
+
 // decodeJSON reads the request body into v strictly: malformed JSON is 400;
-// unknown fields and wrong types are 422 naming the field.
+// unknown fields and wrong types are 422 naming the field; then every field
+// is checked against its limits and for control characters
+// (internal/validate), a violation being 422 naming the field and the limit.
 func decodeJSON(c *fiber.Ctx, v any) error {
 	body := c.Body()
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -68,7 +82,7 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if dec.More() {
 		return apperr.New(apperr.BadRequest, "มีข้อมูลเกินหลัง JSON (trailing data after JSON)")
 	}
-	return nil
+	return validate.Struct(v)
 }
 
 // queryInt reads an optional integer query parameter; Thai digits are

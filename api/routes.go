@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
+	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
 )
 
@@ -20,7 +21,9 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	app.Get("/healthz", healthz)
 	app.Get("/readyz", readyz(d))
 	if d.Metrics != nil {
-		app.Get("/metrics", adaptor.HTTPHandler(d.Metrics.Handler))
+		// Prometheus scrapes with an admin's API token; the metrics name
+		// the service's internals, so nobody else reads them.
+		app.Get("/metrics", requireAuth(d), requireRole(models.RoleAdmin), adaptor.HTTPHandler(d.Metrics.Handler))
 	}
 
 	v1 := app.Group("/api/v1")
