@@ -385,7 +385,8 @@ func checkIssueToEveryUnit(t *testing.T, base, token string) {
 		var d struct {
 			UnitsAssigned int `json:"units_assigned"`
 		}
-		if code := apiCall(t, http.MethodGet, base+"/api/v1/directives/"+accepted.ID, token, nil, &d); code != http.StatusOK {
+		// 404 until the directive workflow has stored the directive.
+		if code := apiCall(t, http.MethodGet, base+"/api/v1/directives/"+accepted.ID, token, nil, &d); code != http.StatusOK && code != http.StatusNotFound {
 			t.Fatalf("GET /api/v1/directives/%s answered %d", accepted.ID, code)
 		}
 		if d.UnitsAssigned == 955 {
