@@ -72,6 +72,7 @@ func registerAdminRoutes(r fiber.Router, d *Deps) {
 	r.Put("/target-sets/:code", putTargetSet(d))
 	r.Delete("/target-sets/:code", deleteTargetSet(d))
 	r.Get("/audit", listAudit(d))
+	r.Get("/audit/export", exportAudit(d))
 }
 
 // registerDirectiveRoutes: letters, their attachments and changes.

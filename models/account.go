@@ -86,7 +86,11 @@ type LoginFailure struct {
 }
 
 // AuditEvent is one row of the append-only audit trail: who did what to
-// which entity, when, with the state before and after as JSON.
+// which entity, when, with the state before and after as JSON. The rows
+// form a hash chain (store.RecordAudit writes them, store.VerifyAudit
+// walks them): PrevHash is the Hash of the row before it in id order (64
+// zeros for the first), Hash the hex SHA-256 of the row's canonical
+// encoding, PrevHash included.
 type AuditEvent struct {
 	ID         int64     `gorm:"primaryKey"`
 	At         time.Time `gorm:"not null;index"`
@@ -97,4 +101,6 @@ type AuditEvent struct {
 	Before     string    `gorm:"type:text;not null"`
 	After      string    `gorm:"type:text;not null"`
 	RequestID  string    `gorm:"size:64;not null"`
+	PrevHash   string    `gorm:"size:64;not null;uniqueIndex:idx_audit_events_prev_hash"`
+	Hash       string    `gorm:"size:64;not null"`
 }

@@ -32,6 +32,8 @@ Usage:
                                  register the Temporal namespace on an external server
   tidtam import units FILE       import organisation units (districts) from CSV
   tidtam import holidays FILE    import government holidays from CSV
+  tidtam audit verify            check the audit trail's hash chain; exit status 1 naming
+                                 the first broken row
   tidtam version                 print the version
 
 Configuration comes from environment variables; see README.md.
@@ -90,6 +92,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return errors.New("usage: tidtam import units|holidays FILE.csv")
 		}
 		return importCSV(ctx, cfg, args[0], args[1], stdout)
+	case "audit":
+		return auditCmd(ctx, cfg, args, stdout)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)

@@ -57,6 +57,14 @@ type Service interface {
 
 	// Audit returns audit events, newest first (admin, secretariat).
 	Audit(ctx context.Context, p *auth.Principal, f AuditFilter) (listing.Page[AuditView], error)
+	// ExportAudit returns the audit events of f's period (Bangkok days,
+	// both included; no bound where a date is empty), oldest first, as a
+	// sequence read in batches while it is consumed, so any period can be
+	// streamed (admin, secretariat: Forbidden otherwise). Invalid "from" or
+	// "to" for a date that does not parse or a period that ends before it
+	// starts; Invalid "format" for anything but csv. The export itself is
+	// audited (audit.export) before the sequence is returned.
+	ExportAudit(ctx context.Context, p *auth.Principal, f AuditExportFilter) (AuditExport, error)
 }
 
 // Deps are what the admin service needs.

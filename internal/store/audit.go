@@ -13,11 +13,23 @@ import (
 
 // RecordAudit appends ev to the audit trail through tx, which should be
 // the transaction that makes the change being audited, so the change and
-// its record commit or roll back together. At defaults to now (UTC); Before
-// and After are JSON documents the caller has already encoded (empty when
-// there is no prior or later state). Actor, Action, EntityType and EntityID
-// are required: a missing one is an apperr.Invalid naming the field, as it
-// is a programming error in the caller. ev.ID must be zero.
+// its record commit or roll back together (a tx that is not a transaction
+// gets one of its own). At defaults to now; it is stored in UTC with
+// microsecond precision (what both databases keep). Before and After are
+// JSON documents the caller has already encoded (empty when there is no
+// prior or later state). Actor, Action, EntityType and EntityID are
+// required: a missing one is an apperr.Invalid naming the field, as it is
+// a programming error in the caller. ev.ID, ev.PrevHash and ev.Hash must
+// be zero: RecordAudit sets them.
+//
+// The row is chained to the audit trail's hash chain: PrevHash is the Hash
+// of the last row appended before it, Hash the SHA-256 of its canonical
+// encoding (AuditHash). Appends are serialised on the chain's head row
+// (models.AuditChainHead, locked FOR UPDATE on PostgreSQL; SQLite's single
+// writer serialises them already), which tx then holds until it commits, so
+// two transactions never chain to the same predecessor; the unique index
+// on prev_hash enforces it too. Call RecordAudit last in a transaction, so
+// that the lock is held briefly.
 func RecordAudit(tx *gorm.DB, ev models.AuditEvent) error {
 	for _, required := range []struct{ field, value string }{
 		{"actor", ev.Actor},
@@ -32,15 +44,48 @@ func RecordAudit(tx *gorm.DB, ev models.AuditEvent) error {
 	if ev.ID != 0 {
 		return apperr.Field("id", "บันทึกการตรวจสอบเพิ่มได้อย่างเดียว แก้ไขไม่ได้ / audit events are append-only; id must be zero")
 	}
+	if ev.PrevHash != "" || ev.Hash != "" {
+		return apperr.Field("hash", "แฮชของบันทึกการตรวจสอบคำนวณโดยระบบ / prev_hash and hash are set by RecordAudit")
+	}
 	if ev.At.IsZero() {
 		ev.At = time.Now()
 	}
-	// UTC keeps the text SQLite stores sortable.
-	ev.At = ev.At.UTC()
-	if err := tx.Create(&ev).Error; err != nil {
+	// UTC keeps the text SQLite stores sortable; microseconds are what
+	// PostgreSQL keeps, so the hash covers exactly what is read back.
+	ev.At = ev.At.UTC().Truncate(time.Microsecond)
+	appendRow := func(tx *gorm.DB) error {
+		head, err := lockAuditHead(tx)
+		if err != nil {
+			return err
+		}
+		ev.PrevHash = head.LastHash
+		if err := tx.Create(&ev).Error; err != nil {
+			return err
+		}
+		ev.Hash = AuditHash(ev)
+		if err := tx.Model(&models.AuditEvent{}).Where("id = ?", ev.ID).Update("hash", ev.Hash).Error; err != nil {
+			return err
+		}
+		return tx.Model(&models.AuditChainHead{}).Where("chain = ?", AuditChain).
+			Updates(map[string]any{"last_id": ev.ID, "last_hash": ev.Hash, "updated_at": ev.At}).Error
+	}
+	var err error
+	if inTransaction(tx) {
+		err = appendRow(tx)
+	} else {
+		err = tx.Transaction(appendRow)
+	}
+	if err != nil {
 		return fmt.Errorf("store: record audit %s %s/%s: %w", ev.Action, ev.EntityType, ev.EntityID, err)
 	}
 	return nil
+}
+
+// inTransaction reports whether db runs inside a transaction (the handle
+// given to a db.Transaction callback).
+func inTransaction(db *gorm.DB) bool {
+	c, ok := db.Statement.ConnPool.(gorm.TxCommitter)
+	return ok && c != nil
 }
 
 // JSONText encodes v for a JSON text column (audit before/after,
