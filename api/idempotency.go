@@ -5,14 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -44,16 +43,13 @@ func idempotent(d *Deps) fiber.Handler {
 		p := principal(c)
 		sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), fingerprintBody(c.Body())...))
 		hash := hex.EncodeToString(sum[:])
-		db := d.DB.WithContext(c.UserContext())
-		row := models.IdempotencyKey{AccountID: p.AccountID, Key: key, Method: c.Method(), Path: c.Path(), RequestHash: hash, CreatedAt: d.now()}
-		if err := db.Create(&row).Error; err != nil {
-			if !errors.Is(err, gorm.ErrDuplicatedKey) {
-				return err
-			}
-			var prev models.IdempotencyKey
-			if err := db.Where("account_id = ? AND idem_key = ?", p.AccountID, key).First(&prev).Error; err != nil {
-				return err
-			}
+		ctx := c.UserContext()
+		prev, err := store.ClaimIdempotencyKey(ctx, d.DB, models.IdempotencyKey{AccountID: p.AccountID, Key: key, Method: c.Method(),
+			Path: c.Path(), RequestHash: hash, CreatedAt: d.now()})
+		if err != nil {
+			return err
+		}
+		if prev != nil {
 			switch {
 			case prev.RequestHash != hash:
 				return apperr.New(apperr.Invalid, "Idempotency-Key นี้ใช้กับคำขออื่นไปแล้ว (this Idempotency-Key was used for a different request)")
@@ -64,7 +60,7 @@ func idempotent(d *Deps) fiber.Handler {
 			c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 			return c.Status(prev.StatusCode).SendString(prev.ResponseBody)
 		}
-		err := c.Next()
+		err = c.Next()
 		if err != nil {
 			if herr := c.App().ErrorHandler(c, err); herr != nil {
 				return herr
@@ -73,15 +69,13 @@ func idempotent(d *Deps) fiber.Handler {
 		status := c.Response().StatusCode()
 		if status >= 500 {
 			// Release the key so the client's retry runs again.
-			return db.Delete(&models.IdempotencyKey{}, "account_id = ? AND idem_key = ?", p.AccountID, key).Error
+			return store.ReleaseIdempotencyKey(ctx, d.DB, p.AccountID, key)
 		}
 		body := c.Response().Body()
 		if secret, ok := c.Locals(secretFieldsKey).([]string); ok {
 			body = withoutFields(body, secret)
 		}
-		now := time.Now()
-		return db.Model(&models.IdempotencyKey{}).Where("account_id = ? AND idem_key = ?", p.AccountID, key).
-			Updates(map[string]any{"status_code": status, "response_body": string(body), "completed_at": &now}).Error
+		return store.CompleteIdempotencyKey(ctx, d.DB, p.AccountID, key, status, body, time.Now())
 	}
 }
 
