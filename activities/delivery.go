@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net/http"
 	"net/mail"
 	"time"
 
@@ -28,8 +27,10 @@ type Delivery struct {
 	// Sender sends e-mail; nil (no SMTP host configured) stores mail in
 	// the development mailbox instead. Build it with notify.NewSender.
 	Sender notify.Sender
-	// HTTP posts webhooks; nil means http.DefaultClient.
-	HTTP *http.Client
+	// Webhooks is the address policy webhooks are posted under
+	// (TIDTAM_WEBHOOK_ALLOW_HTTP_HOSTS, TIDTAM_WEBHOOK_ALLOW_PRIVATE); nil
+	// means the strict default: public https hosts only.
+	Webhooks *notify.WebhookPolicy
 	// From is the sender address (TIDTAM_SMTP_FROM); its display name
 	// defaults to notify.DefaultFromName.
 	From mail.Address
@@ -45,7 +46,7 @@ func (d *Delivery) deliverer() (*notify.Deliverer, error) {
 	if d.DB == nil {
 		return nil, temporal.NewNonRetryableApplicationError("delivery: no database configured", notify.ErrTypeInvalid, nil)
 	}
-	return &notify.Deliverer{DB: d.DB, Sender: d.Sender, HTTP: d.HTTP, From: d.From, PublicURL: d.PublicURL,
+	return &notify.Deliverer{DB: d.DB, Sender: d.Sender, Webhooks: d.Webhooks, From: d.From, PublicURL: d.PublicURL,
 		Logger: d.Logger, Now: d.Now}, nil
 }
 

@@ -22,6 +22,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/activities"
+	"github.com/tidtam/tidtam/api"
+	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/config"
 	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/notify/notifytest"
@@ -33,13 +35,17 @@ import (
 // withNotifyEngine is withEngine plus the notification chain as
 // production wires it (cmd/tidtam): the delivery workflows and activities
 // sending through smtpSrv with AUTH, and an outbox dispatcher polling every
-// 100 ms, stopped when the test ends.
+// 100 ms, stopped when the test ends. Webhooks may be registered and
+// posted to loopback receivers (notifytest.LoopbackWebhooks), as an admin
+// would allow an internal host with TIDTAM_WEBHOOK_ALLOW_HTTP_HOSTS and
+// TIDTAM_WEBHOOK_ALLOW_PRIVATE.
 func (h *harness) withNotifyEngine(smtpSrv *notifytest.Server, user, pass string) {
 	h.t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
-	h.withEngine(func(w worker.Worker, c client.Client) {
+	webhooks := notifytest.LoopbackWebhooks()
+	c := h.withEngine(func(w worker.Worker, c client.Client) {
 		workflows.RegisterActivities(w, workflows.Activities{Delivery: &activities.Delivery{DB: h.db, Logger: quiet,
-			From: mail.Address{Address: "tidtam@oncb.go.th"}, PublicURL: "http://tidtam.test",
+			From: mail.Address{Address: "tidtam@oncb.go.th"}, PublicURL: "http://tidtam.test", Webhooks: webhooks,
 			Sender: &notify.SMTPSender{Config: config.SMTP{Host: smtpSrv.Host(), Port: smtpSrv.Port(),
 				Username: user, Password: pass, TLS: "none", Auth: "plain"}}}})
 		ctx, cancel := context.WithCancel(context.Background())
@@ -50,6 +56,8 @@ func (h *harness) withNotifyEngine(smtpSrv *notifytest.Server, user, pass string
 		// Registered after the client's clean-up, so it runs before it.
 		h.t.Cleanup(func() { cancel(); <-done })
 	})
+	h.app = api.New(&api.Deps{DB: h.db, Temporal: c, TaskQueue: testQueue, Auth: &auth.Service{DB: h.db, SessionTTL: time.Hour},
+		Logger: quiet, DataDir: h.dataDir, MaxUploadBytes: testMaxUpload, Webhooks: webhooks})
 }
 
 // hookReceiver is a webhook endpoint that checks each request's signature

@@ -1,7 +1,11 @@
 package api_test
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"net/mail"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,6 +13,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/tidtam/tidtam/api"
+	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
@@ -158,11 +164,36 @@ func TestDeliveriesAndDevMailboxAPI(t *testing.T) {
 	})
 }
 
+// tableDNS answers host-name look-ups from a table, so that webhook
+// registration needs no real DNS.
+type tableDNS map[string]string
+
+func (d tableDNS) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	a, ok := d[host]
+	if !ok {
+		return nil, fmt.Errorf("lookup %s: no such host", host)
+	}
+	return []netip.Addr{netip.MustParseAddr(a)}, nil
+}
+
+// withWebhooks rebuilds h's app with the webhook address policy p.
+func (h *harness) withWebhooks(p *notify.WebhookPolicy) {
+	h.app = api.New(&api.Deps{DB: h.db, Auth: &auth.Service{DB: h.db, SessionTTL: time.Hour}, Logger: slog.New(slog.DiscardHandler),
+		DataDir: h.t.TempDir(), MaxUploadBytes: 1 << 20, Webhooks: p})
+}
+
 // TestWebhooksAPI: the secretariat manages webhooks; the secret is shown
-// once and never audited.
+// once and never audited. The organisation's internal receiver at
+// 10.0.0.5 is reachable over http because the test allows it, as an admin
+// would in TIDTAM_WEBHOOK_ALLOW_HTTP_HOSTS and TIDTAM_WEBHOOK_ALLOW_PRIVATE.
 func TestWebhooksAPI(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := newHarness(t, db)
+		h.withWebhooks(&notify.WebhookPolicy{
+			Resolver:       tableDNS{"hooks.chonburi.go.th": "164.115.1.10", "x.go.th": "164.115.1.11"},
+			AllowHTTPHosts: []string{"10.0.0.5"},
+			AllowPrivate:   []netip.Prefix{netip.MustParsePrefix("10.0.0.5/32")},
+		})
 		sec := h.login("sec", "secretariat-pass")
 		res := h.do("POST", "/api/v1/webhooks", sec, map[string]any{"url": "https://hooks.chonburi.go.th/tidtam", "unit_code": "20"})
 		if res.Status != 201 || res.Body["unit_code"] != "20" || res.Body["active"] != true {
@@ -210,6 +241,48 @@ func TestWebhooksAPI(t *testing.T) {
 		db.Model(&models.Webhook{}).Count(&left)
 		if left != 1 {
 			t.Errorf("%d webhooks left, want 1", left)
+		}
+	})
+}
+
+// TestWebhookSSRF: with the production default policy, every URL that
+// could reach the server's own network, cloud metadata or tidtam itself is
+// refused at registration with 422 naming url, and nothing is stored.
+func TestWebhookSSRF(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		h := newHarness(t, db)
+		h.withWebhooks(&notify.WebhookPolicy{
+			Resolver:  tableDNS{"hooks.example.com": "93.184.216.34", "tidtam.example.go.th": "93.184.216.35", "rebind.example.com": "127.0.0.1"},
+			SelfAddrs: []string{"tidtam.example.go.th:443", "127.0.0.1:8080"},
+		})
+		sec := h.login("sec", "secretariat-pass")
+		for _, u := range []string{
+			"http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+			"https://169.254.169.254/latest/meta-data/",
+			"https://10.0.0.5/hook",
+			"https://192.168.1.1/hook",
+			"https://[::1]/hook",
+			"https://[fd00::1]/hook",
+			"http://localhost:8080/api/v1/auth/login",
+			"https://localhost/hook",
+			"https://0.0.0.0/hook",
+			"https://2130706433/hook",
+			"https://0x7f.1/hook",
+			"https://metadata.google.internal/computeMetadata/v1/",
+			"https://tidtam.example.go.th/api/v1/webhooks",
+			"http://127.0.0.1:8080/api/v1/webhooks",
+			"https://user:password@hooks.example.com/hook",
+			"http://hooks.example.com/hook",
+			"https://rebind.example.com/hook",
+			"https://[::ffff:169.254.169.254]/latest/meta-data/",
+		} {
+			errorOf(t, h.do("POST", "/api/v1/webhooks", sec, map[string]any{"url": u}), 422, "invalid", "url")
+		}
+		if n := count(t, db, &models.Webhook{}, "1 = 1"); n != 0 {
+			t.Errorf("%d webhooks stored", n)
+		}
+		if res := h.do("POST", "/api/v1/webhooks", sec, map[string]any{"url": "https://hooks.example.com/hook"}); res.Status != 201 {
+			t.Errorf("public https webhook: %d %s", res.Status, res.Raw)
 		}
 	})
 }

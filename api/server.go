@@ -55,8 +55,12 @@ type Deps struct {
 	// DB, Temporal, TaskQueue and Now.
 	Meetings meetings.Service
 	// Notifications is the notifications domain (inbox, deliveries,
-	// webhooks); nil means notify.NewService on DB and Now.
+	// webhooks); nil means notify.NewService on DB, Webhooks and Now.
 	Notifications notify.Service
+	// Webhooks is the address policy a webhook URL must pass to be
+	// registered (notify.WebhookPolicy); nil means the strict default:
+	// public https hosts only.
+	Webhooks *notify.WebhookPolicy
 	// Directives is the directive domain (directives, assignments,
 	// reports, escalations, attachments); nil means directives.NewService
 	// on DB, Temporal, TaskQueue, DataDir, MaxUploadBytes, Logger and Now.
@@ -113,7 +117,7 @@ func New(d *Deps) *fiber.App {
 			DataDir: d.DataDir, MaxUploadBytes: d.MaxUploadBytes, Logger: d.Logger, Now: d.Now})
 	}
 	if d.Notifications == nil {
-		d.Notifications = notify.NewService(notify.Deps{DB: d.DB, Now: d.now})
+		d.Notifications = notify.NewService(notify.Deps{DB: d.DB, Webhooks: d.Webhooks, Now: d.now})
 	}
 
 	registerRoutes(app, d)

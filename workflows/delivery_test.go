@@ -146,7 +146,8 @@ func TestDeliveryWorkflowServerDownThenUp(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	live := &activities.Delivery{DB: db, Sender: sender, From: mail.Address{Address: "tidtam@oncb.go.th"}, PublicURL: "http://t"}
+	live := &activities.Delivery{DB: db, Sender: sender, From: mail.Address{Address: "tidtam@oncb.go.th"}, PublicURL: "http://t",
+		Webhooks: notifytest.LoopbackWebhooks()}
 	env := dlvEnv(t, live)
 	var d *activities.Delivery
 	lost := map[string]bool{}

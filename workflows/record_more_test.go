@@ -46,6 +46,7 @@ import (
 
 	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/notify"
+	"github.com/tidtam/tidtam/internal/notify/notifytest"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	wf "github.com/tidtam/tidtam/workflows"
@@ -76,7 +77,7 @@ func TestRecordMoreHistories(t *testing.T) {
 	wf.Register(w, wf.Activities{
 		Directives: &activities.Activities{DB: db, Temporal: c, TaskQueue: wf.TaskQueue},
 		Delivery: &activities.Delivery{DB: db, Logger: slog.New(slog.DiscardHandler), PublicURL: "http://tidtam.test",
-			From: mail.Address{Address: "tidtam@oncb.go.th"}},
+			From: mail.Address{Address: "tidtam@oncb.go.th"}, Webhooks: notifytest.LoopbackWebhooks()},
 		Meetings: &activities.Meetings{DB: db},
 	})
 	if err := w.Start(); err != nil {

@@ -264,7 +264,7 @@ func newWorker(cfg *config.Config, b *backend, log *slog.Logger) (worker.Worker,
 		Meetings:   &activities.Meetings{DB: b.db},
 		Delivery: &activities.Delivery{
 			DB: b.db, Sender: notify.NewSender(cfg.SMTP), From: from, PublicURL: cfg.PublicURL,
-			Logger: log.With("component", "notify"),
+			Webhooks: webhookPolicy(cfg), Logger: log.With("component", "notify"),
 		},
 	})
 	return w, nil
@@ -276,6 +276,7 @@ func newAPI(cfg *config.Config, b *backend, log *slog.Logger) *fiber.App {
 		MaxUploadBytes: int64(cfg.MaxUploadMiB) << 20,
 		Auth:           &auth.Service{DB: b.db, SessionTTL: cfg.SessionTTL},
 		TrustedProxies: cfg.TrustedProxies,
+		Webhooks:       webhookPolicy(cfg),
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +46,13 @@ type Config struct {
 	NotifyRetryWindow time.Duration
 	// DigestTime is "HH:MM" Bangkok; parsed by the notify package.
 	DigestTime string
+	// WebhookAllowHTTPHosts (TIDTAM_WEBHOOK_ALLOW_HTTP_HOSTS) are the host
+	// names or IP addresses, lower case, that webhooks may call over plain
+	// http; every other webhook must be https.
+	WebhookAllowHTTPHosts []string
+	// WebhookAllowPrivate (TIDTAM_WEBHOOK_ALLOW_PRIVATE) are the address
+	// ranges webhooks may reach although they are not public.
+	WebhookAllowPrivate []netip.Prefix
 }
 
 // SMTP configures outgoing mail. Host empty means mail is not sent over SMTP
@@ -93,6 +101,8 @@ var Vars = []Var{
 	{"TIDTAM_SMTP_AUTH", "plain", "plain, login, oauthbearer or none"},
 	{"TIDTAM_NOTIFY_RETRY_WINDOW", "24h", "how long an unreachable SMTP server or webhook is retried before a delivery is marked failed"},
 	{"TIDTAM_DIGEST_TIME", "07:30", "when the daily digest goes out on working days (HH:MM, Asia/Bangkok)"},
+	{"TIDTAM_WEBHOOK_ALLOW_HTTP_HOSTS", "", "comma-separated host names (or IP addresses) that webhooks may call over plain http (empty: https only)"},
+	{"TIDTAM_WEBHOOK_ALLOW_PRIVATE", "", "comma-separated IP addresses or CIDR ranges that webhooks may reach although they are not public, e.g. an integration server on the office network (empty: public addresses only; cloud metadata addresses are refused always); see docs/SECURITY.md"},
 }
 
 // Names returns the names of Vars.
@@ -222,6 +232,12 @@ func Load(getenv func(string) string) (*Config, error) {
 		return nil, &Error{"TIDTAM_NOTIFY_RETRY_WINDOW", get("TIDTAM_NOTIFY_RETRY_WINDOW"), "a duration of at least 1s, e.g. 24h"}
 	}
 	c.DigestTime = get("TIDTAM_DIGEST_TIME")
+	if c.WebhookAllowHTTPHosts, err = parseHosts("TIDTAM_WEBHOOK_ALLOW_HTTP_HOSTS", get("TIDTAM_WEBHOOK_ALLOW_HTTP_HOSTS")); err != nil {
+		return nil, err
+	}
+	if c.WebhookAllowPrivate, err = parsePrefixes("TIDTAM_WEBHOOK_ALLOW_PRIVATE", get("TIDTAM_WEBHOOK_ALLOW_PRIVATE")); err != nil {
+		return nil, err
+	}
 	if c.TemporalNamespace == "" || strings.ContainsAny(c.TemporalNamespace, " /") {
 		return nil, &Error{"TEMPORAL_NAMESPACE", c.TemporalNamespace, "a namespace name without spaces or slashes"}
 	}
@@ -277,6 +293,28 @@ func parsePrefixes(name, v string) ([]netip.Prefix, error) {
 		}
 		a = a.Unmap()
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// hostName matches a DNS host name in lower case.
+var hostName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
+
+// parseHosts reads a comma-separated list of host names and IP addresses
+// (no scheme, port or path), returned in lower case without a trailing
+// dot or IPv6 brackets.
+func parseHosts(name, v string) ([]string, error) {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		h := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(item)), ".")
+		if h == "" {
+			continue
+		}
+		h = strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+		if _, err := netip.ParseAddr(h); err != nil && !hostName.MatchString(h) {
+			return nil, &Error{name, v, "host names or IP addresses separated by commas, without scheme or port, e.g. hooks.example.go.th,10.0.0.5"}
+		}
+		out = append(out, h)
 	}
 	return out, nil
 }

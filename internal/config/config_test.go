@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,9 @@ func TestOverrides(t *testing.T) {
 		"TEMPORAL_ADDRESS":    "temporal:7233",
 		"TIDTAM_LOG_LEVEL":    "debug",
 		"TIDTAM_PUBLIC_URL":   "https://tidtam.example.go.th/",
+		// Webhook allowances: host names in any case, IPv6 with brackets.
+		"TIDTAM_WEBHOOK_ALLOW_HTTP_HOSTS": "Hooks.Example.go.th., 10.0.0.5,[fd00::1]",
+		"TIDTAM_WEBHOOK_ALLOW_PRIVATE":    "10.0.0.0/24, 127.0.0.1",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -41,23 +45,29 @@ func TestOverrides(t *testing.T) {
 	if c.Embedded() || c.DatabaseURL != "postgres://u:p@db:5432/tidtam" || c.LogLevel != slog.LevelDebug || c.PublicURL != "https://tidtam.example.go.th" {
 		t.Fatalf("overrides: %+v", c)
 	}
+	if !slices.Equal(c.WebhookAllowHTTPHosts, []string{"hooks.example.go.th", "10.0.0.5", "fd00::1"}) ||
+		len(c.WebhookAllowPrivate) != 2 || c.WebhookAllowPrivate[1].String() != "127.0.0.1/32" {
+		t.Fatalf("webhook allowances: %q %v", c.WebhookAllowHTTPHosts, c.WebhookAllowPrivate)
+	}
 }
 
 func TestInvalidValuesNameTheVariable(t *testing.T) {
 	cases := map[string]string{
-		"TIDTAM_HTTP_ADDR":              "8080",
-		"TEMPORAL_ADDRESS":              ":7233",
-		"TIDTAM_DATABASE_URL":           "mysql://x@y/z",
-		"TIDTAM_LOG_LEVEL":              "loud",
-		"TIDTAM_LOG_FORMAT":             "xml",
-		"TIDTAM_SESSION_TTL":            "forever",
-		"TIDTAM_EMBEDDED_TEMPORAL_PORT": "70000",
-		"TIDTAM_SMTP_TLS":               "ssl3",
-		"TIDTAM_SMTP_AUTH":              "cram",
-		"TIDTAM_PUBLIC_URL":             "ftp://x",
-		"TIDTAM_MAX_UPLOAD_MB":          "0",
-		"TIDTAM_PPROF_ADDR":             "0.0.0.0:6060",
-		"TIDTAM_TRUSTED_PROXIES":        "10.0.0.1,proxy.local",
+		"TIDTAM_HTTP_ADDR":                "8080",
+		"TEMPORAL_ADDRESS":                ":7233",
+		"TIDTAM_DATABASE_URL":             "mysql://x@y/z",
+		"TIDTAM_LOG_LEVEL":                "loud",
+		"TIDTAM_LOG_FORMAT":               "xml",
+		"TIDTAM_SESSION_TTL":              "forever",
+		"TIDTAM_EMBEDDED_TEMPORAL_PORT":   "70000",
+		"TIDTAM_SMTP_TLS":                 "ssl3",
+		"TIDTAM_SMTP_AUTH":                "cram",
+		"TIDTAM_PUBLIC_URL":               "ftp://x",
+		"TIDTAM_MAX_UPLOAD_MB":            "0",
+		"TIDTAM_PPROF_ADDR":               "0.0.0.0:6060",
+		"TIDTAM_TRUSTED_PROXIES":          "10.0.0.1,proxy.local",
+		"TIDTAM_WEBHOOK_ALLOW_HTTP_HOSTS": "https://hooks.example.go.th",
+		"TIDTAM_WEBHOOK_ALLOW_PRIVATE":    "10.0.0.0/33",
 	}
 	for name, bad := range cases {
 		_, err := Load(env(map[string]string{name: bad}))

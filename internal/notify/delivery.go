@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -43,9 +42,10 @@ type Deliverer struct {
 	// Sender sends e-mail; nil stores it in the development mailbox
 	// instead (no SMTP configured), which never fails for SMTP reasons.
 	Sender Sender
-	// HTTP posts webhooks; nil means http.DefaultClient (PostWebhook adds
-	// its own 10 s timeout).
-	HTTP *http.Client
+	// Webhooks is the address policy webhooks are posted under (the URL
+	// is checked again and only allowed addresses are connected to); nil
+	// means the strict default (public https hosts only).
+	Webhooks *WebhookPolicy
 	// From is the envelope sender and From header; a missing name is
 	// DefaultFromName.
 	From mail.Address
@@ -396,7 +396,7 @@ func (d *Deliverer) SendWebhook(ctx context.Context, notificationID string, t We
 	if err != nil {
 		return SendResult{}, err
 	}
-	if err := PostWebhook(ctx, d.HTTP, hook.URL, hook.Secret, t.DeliveryID, now, body); err != nil {
+	if err := PostWebhook(ctx, d.Webhooks, hook.URL, hook.Secret, t.DeliveryID, now, body); err != nil {
 		d.recordError(ctx, t.DeliveryID, err)
 		return SendResult{}, err
 	}

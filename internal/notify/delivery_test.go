@@ -22,7 +22,8 @@ var fixedNow = time.Date(2025, 1, 15, 3, 0, 0, 0, time.UTC) // Wednesday 10:00 B
 
 func deliverer(db *gorm.DB, sender notify.Sender) *notify.Deliverer {
 	return &notify.Deliverer{DB: db, Sender: sender, From: mail.Address{Address: "tidtam@oncb.go.th"},
-		PublicURL: "https://tidtam.example.go.th", Now: func() time.Time { return fixedNow }}
+		PublicURL: "https://tidtam.example.go.th", Now: func() time.Time { return fixedNow },
+		Webhooks: notifytest.LoopbackWebhooks()}
 }
 
 func smtpSender(srv *notifytest.Server, password string) *notify.SMTPSender {

@@ -56,9 +56,14 @@ type Service interface {
 	// (empty: every notification), active unless in.Active is false, with a
 	// new random signing secret (64 hex digits) that the answer carries,
 	// this once. The audit event records the webhook, never its secret.
-	// Admins and the secretariat (Forbidden). Invalid "url" unless an
-	// absolute http(s) URL of at most 2,000 characters; Invalid "unit_code"
-	// for an unknown unit.
+	// Admins and the secretariat (Forbidden). Invalid "url" for a URL of
+	// more than 2,000 characters or one the webhook policy (Deps.Webhooks,
+	// see WebhookPolicy) refuses: not https (plain http only to hosts an
+	// admin allowed), user information, a host that is tidtam itself, a
+	// local or numeric name, a name that does not resolve, or any resolved
+	// address that is not public (loopback, private, link-local,
+	// unique-local, multicast, metadata…) unless allowed; Invalid
+	// "unit_code" for an unknown unit.
 	CreateWebhook(ctx context.Context, p *auth.Principal, in WebhookInput) (WebhookView, error)
 
 	// DeleteWebhook deletes webhook id and audits it; deliveries still

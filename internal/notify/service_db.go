@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +23,9 @@ import (
 // request ID ctx carries (internal/reqctx).
 type Deps struct {
 	DB *gorm.DB
+	// Webhooks is the address policy a webhook URL must pass to be
+	// registered; nil means the strict default (public https hosts only).
+	Webhooks *WebhookPolicy
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -216,8 +218,11 @@ func (s *service) CreateWebhook(ctx context.Context, p *auth.Principal, in Webho
 		return WebhookView{}, err
 	}
 	in.URL = strings.TrimSpace(in.URL)
-	if u, err := url.Parse(in.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(in.URL) > 2000 {
-		return WebhookView{}, apperr.Field("url", "ต้องเป็น URL แบบ http หรือ https เต็มรูปแบบ (url must be an absolute http or https URL)")
+	if len(in.URL) > 2000 {
+		return WebhookView{}, apperr.Field("url", "URL ยาวเกิน 2,000 ตัวอักษร (url longer than 2,000 characters)")
+	}
+	if err := s.d.Webhooks.Check(ctx, in.URL); err != nil {
+		return WebhookView{}, apperr.Field("url", "%s", strings.TrimPrefix(err.Error(), ErrWebhookRefused.Error()+": "))
 	}
 	db := s.d.DB.WithContext(ctx)
 	w := models.Webhook{URL: in.URL, Active: in.Active == nil || *in.Active, CreatedAt: s.now().UTC()}

@@ -60,13 +60,18 @@ func VerifySignature(secret string, body []byte, signature string) bool {
 }
 
 // PostWebhook POSTs body (JSON) to url with the signature and timestamp
-// headers, within WebhookTimeout. A 2xx answer is success; any other
-// answer, or no answer, is ErrTemporary (the receiver may be redeploying
-// or overloaded), except that a URL that cannot form a request is
-// ErrConfig. client nil means http.DefaultClient.
-func PostWebhook(ctx context.Context, client *http.Client, url, secret, deliveryID string, timestamp time.Time, body []byte) error {
-	if client == nil {
-		client = http.DefaultClient
+// headers, within WebhookTimeout, through policy (nil: the strict
+// default): the URL is checked again (WebhookPolicy.Check's rules but for
+// the look-up), and the policy's client resolves the host at connection
+// time and connects only to allowed addresses, following no redirect. A 2xx
+// answer is success; any other answer, or no answer, is ErrTemporary (the
+// receiver may be redeploying or overloaded), except that a URL that cannot
+// form a request, or that the policy refuses (also when its name now
+// resolves to a refused address: DNS rebinding), is ErrConfig.
+func PostWebhook(ctx context.Context, policy *WebhookPolicy, url, secret, deliveryID string, timestamp time.Time, body []byte) error {
+	policy = policy.orDefault()
+	if _, _, err := policy.checkURL(url); err != nil {
+		return classified(ErrConfig, 0, fmt.Errorf("webhook URL: %w", err))
 	}
 	ctx, cancel := context.WithTimeout(ctx, WebhookTimeout)
 	defer cancel()
@@ -81,8 +86,11 @@ func PostWebhook(ctx context.Context, client *http.Client, url, secret, delivery
 	if deliveryID != "" {
 		req.Header.Set(HeaderDelivery, deliveryID)
 	}
-	res, err := client.Do(req)
+	res, err := policy.Client().Do(req)
 	if err != nil {
+		if errors.Is(err, ErrWebhookRefused) {
+			return classified(ErrConfig, 0, fmt.Errorf("webhook address: %w", err))
+		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			return classified(ErrTemporary, 0, fmt.Errorf("webhook did not answer within %s: %w", WebhookTimeout, err))
 		}

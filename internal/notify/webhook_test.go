@@ -15,7 +15,12 @@ import (
 	"time"
 
 	"github.com/tidtam/tidtam/internal/notify"
+	"github.com/tidtam/tidtam/internal/notify/notifytest"
 )
+
+// loopback lets these tests post to their httptest receivers on
+// 127.0.0.1; the strict default refuses them (TestWebhookPolicy).
+var loopback = notifytest.LoopbackWebhooks()
 
 // webhookReceiver is an httptest server that checks the signature the way
 // a receiver would: HMAC-SHA256 over the raw body with the shared secret,
@@ -66,7 +71,7 @@ func TestPostWebhookSigned(t *testing.T) {
 	recv := newWebhookReceiver(t, secret, http.StatusNoContent)
 	now := time.Unix(1736935200, 0)
 	body, _ := json.Marshal(notify.WebhookPayload{ID: "n/1", Kind: notify.KindOverdue, Timestamp: now.Unix(), Subject: "[เกินกำหนด] ข้อ 2"})
-	if err := notify.PostWebhook(t.Context(), nil, recv.URL, secret, "n/1/webhook/7", now, body); err != nil {
+	if err := notify.PostWebhook(t.Context(), loopback, recv.URL, secret, "n/1/webhook/7", now, body); err != nil {
 		t.Fatalf("PostWebhook: %v", err)
 	}
 	bodies, verified, headers := recv.calls()
@@ -86,7 +91,7 @@ func TestPostWebhookSigned(t *testing.T) {
 
 	// A receiver with another secret rejects the request: 401, retryable.
 	wrong := newWebhookReceiver(t, "not-the-secret", http.StatusOK)
-	err := notify.PostWebhook(t.Context(), nil, wrong.URL, secret, "", now, body)
+	err := notify.PostWebhook(t.Context(), loopback, wrong.URL, secret, "", now, body)
 	var se *notify.SendError
 	if !errors.Is(err, notify.ErrTemporary) || !errors.As(err, &se) || se.Code != http.StatusUnauthorized {
 		t.Errorf("wrong secret: err = %v, want ErrTemporary with 401", err)
@@ -99,16 +104,16 @@ func TestPostWebhookSigned(t *testing.T) {
 func TestPostWebhookNon2xxAndDown(t *testing.T) {
 	const secret = "s"
 	failing := newWebhookReceiver(t, secret, http.StatusServiceUnavailable)
-	if err := notify.PostWebhook(t.Context(), nil, failing.URL, secret, "", time.Now(), []byte(`{}`)); !errors.Is(err, notify.ErrTemporary) {
+	if err := notify.PostWebhook(t.Context(), loopback, failing.URL, secret, "", time.Now(), []byte(`{}`)); !errors.Is(err, notify.ErrTemporary) {
 		t.Errorf("503: err = %v, want ErrTemporary", err)
 	}
 	gone := httptest.NewServer(http.NotFoundHandler())
 	url := gone.URL
 	gone.Close()
-	if err := notify.PostWebhook(t.Context(), nil, url, secret, "", time.Now(), []byte(`{}`)); !errors.Is(err, notify.ErrTemporary) {
+	if err := notify.PostWebhook(t.Context(), loopback, url, secret, "", time.Now(), []byte(`{}`)); !errors.Is(err, notify.ErrTemporary) {
 		t.Errorf("receiver down: err = %v, want ErrTemporary", err)
 	}
-	if err := notify.PostWebhook(t.Context(), nil, "http://[::1", secret, "", time.Now(), []byte(`{}`)); !errors.Is(err, notify.ErrConfig) {
+	if err := notify.PostWebhook(t.Context(), loopback, "http://[::1", secret, "", time.Now(), []byte(`{}`)); !errors.Is(err, notify.ErrConfig) {
 		t.Errorf("malformed URL: err = %v, want ErrConfig", err)
 	}
 }
