@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -135,4 +137,158 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("%s: Content-Security-Policy %q", path, csp)
 		}
 	}
+}
+
+// hostileCase is one generated request: a body with exactly one bad field.
+type hostileCase struct {
+	method, path, field, what string
+	body                      map[string]any
+}
+
+// hostileCorpus generates, from the Go type behind every JSON request body
+// (requestTypes), one request per field and per way of breaking it: a
+// string one character over its limit, a NUL byte, a line break in a
+// single-line field, an unsafe link, a list one element over its limit.
+func hostileCorpus(t *testing.T) []hostileCase {
+	t.Helper()
+	var out []hostileCase
+	for key, typ := range requestTypes {
+		method, path, _ := strings.Cut(key, " ")
+		path = strings.NewReplacer("{id}", "x1", "{key}", "assignment~x1~20~1~1~1", "{unit}", "20", "{number}", "1",
+			"{rid}", "r1", "{date}", "2026-12-30", "{code}", "pilot").Replace(path)
+		var walk func(rt reflect.Type, jsonPath []any, tag string)
+		walk = func(rt reflect.Type, jsonPath []any, tag string) {
+			for rt.Kind() == reflect.Pointer {
+				rt = rt.Elem()
+			}
+			field := pathString(jsonPath)
+			add := func(what string, v any) {
+				out = append(out, hostileCase{method: method, path: path, field: field, what: what, body: nestedBody(jsonPath, v)})
+			}
+			switch rt.Kind() {
+			case reflect.String:
+				limit := limitOf(tag, 2000)
+				add("over the limit", strings.Repeat("ก", limit+1))
+				add("NUL byte", "ก\x00ข")
+				add("escape character", "ก\x1bข")
+				if strings.Contains(tag, "singleline") || strings.Contains(tag, "httpurl") {
+					add("line break in a single-line field", "ก\r\nATTACH:http://evil")
+				}
+				if strings.Contains(tag, "httpurl") {
+					add("javascript: link", "javascript:alert(1)")
+					add("link with user information", "https://user:pw@example.go.th/")
+				}
+			case reflect.Slice:
+				if rt.Elem().Kind() == reflect.Uint8 {
+					return
+				}
+				limit := limitOf(tag, 1000)
+				elems := make([]any, limit+1)
+				for i := range elems {
+					elems[i] = zeroJSON(rt.Elem())
+				}
+				add("one element over the limit", elems)
+				walk(rt.Elem(), append(append([]any{}, jsonPath...), 0), diveTagOf(tag))
+			case reflect.Struct:
+				for i := range rt.NumField() {
+					f := rt.Field(i)
+					name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+					if !f.IsExported() || name == "-" || (f.Anonymous && name == "") {
+						continue
+					}
+					if name == "" {
+						name = f.Name
+					}
+					walk(f.Type, append(append([]any{}, jsonPath...), name), f.Tag.Get("validate"))
+				}
+			}
+		}
+		walk(reflect.TypeOf(typ), nil, "")
+	}
+	return out
+}
+
+// zeroJSON is a harmless JSON value of type rt, for filling lists.
+func zeroJSON(rt reflect.Type) any {
+	for rt.Kind() == reflect.Pointer {
+		rt = rt.Elem()
+	}
+	switch rt.Kind() {
+	case reflect.String:
+		return ""
+	case reflect.Struct:
+		return map[string]any{}
+	case reflect.Slice:
+		return []any{}
+	case reflect.Bool:
+		return false
+	}
+	return 1
+}
+
+// pathString writes a JSON path as errors name fields: "items[0].text".
+func pathString(path []any) string {
+	var b strings.Builder
+	for _, p := range path {
+		switch p := p.(type) {
+		case string:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(p)
+		case int:
+			b.WriteString("[" + strconv.Itoa(p) + "]")
+		}
+	}
+	return b.String()
+}
+
+// nestedBody builds the smallest JSON object holding v at path.
+func nestedBody(path []any, v any) map[string]any {
+	var build func(i int) any
+	build = func(i int) any {
+		if i == len(path) {
+			return v
+		}
+		switch p := path[i].(type) {
+		case string:
+			return map[string]any{p: build(i + 1)}
+		case int:
+			return []any{build(i + 1)}
+		}
+		return nil
+	}
+	if len(path) == 0 {
+		return map[string]any{}
+	}
+	return build(0).(map[string]any)
+}
+
+// TestHostileCorpus sends the generated corpus (several hundred requests,
+// every field of every JSON request body) as an admin: each must be a 4xx
+// naming its field, none a 5xx, and nothing may change.
+func TestHostileCorpus(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t))
+	adm := h.login("admin", adminPassword)
+	corpus := hostileCorpus(t)
+	if len(corpus) < 300 {
+		t.Fatalf("the corpus has %d cases, want at least 300", len(corpus))
+	}
+	before := snapshot(t, h.db)
+	fivexx := 0
+	for _, tc := range corpus {
+		res := h.do(tc.method, tc.path, adm, tc.body)
+		e, _ := res.Body["error"].(map[string]any)
+		switch {
+		case res.Status >= 500:
+			fivexx++
+			t.Errorf("%s %s, %s %s: %d %.200s", tc.method, tc.path, tc.field, tc.what, res.Status, res.Raw)
+		case res.Status < 400 || e == nil || e["field"] != tc.field:
+			t.Errorf("%s %s, %s %s: %d %.200s (want a 4xx naming %s)", tc.method, tc.path, tc.field, tc.what, res.Status, res.Raw, tc.field)
+		}
+	}
+	if after := snapshot(t, h.db); after != before {
+		t.Errorf("the corpus changed the database: %v → %v", before, after)
+	}
+	t.Logf("%d hostile requests, %d answered 5xx", len(corpus), fivexx)
 }
