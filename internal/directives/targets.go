@@ -134,11 +134,7 @@ func (ix *unitIndex) resolveItemTargets(field string, t TargetsRequest) ([]strin
 	for i, name := range t.Provinces {
 		code, ok := ix.names[normName(name)]
 		if !ok {
-			u := UnknownTarget{Field: fmt.Sprintf("%s.provinces[%d]", field, i), Value: name}
-			if s, ok := closest(normName(name), ix.nameList); ok {
-				u.Suggestion = s
-			}
-			unknown = append(unknown, u)
+			unknown = append(unknown, unknownName(fmt.Sprintf("%s.provinces[%d]", field, i), name, ix.nameList))
 			continue
 		}
 		provinces[code] = true
@@ -146,11 +142,7 @@ func (ix *unitIndex) resolveItemTargets(field string, t TargetsRequest) ([]strin
 	for i, s := range t.Sets {
 		members, ok := ix.sets[normName(s)]
 		if !ok {
-			u := UnknownTarget{Field: fmt.Sprintf("%s.sets[%d]", field, i), Value: s}
-			if sug, ok := closest(normName(s), ix.setNames); ok {
-				u.Suggestion = sug
-			}
-			unknown = append(unknown, u)
+			unknown = append(unknown, unknownName(fmt.Sprintf("%s.sets[%d]", field, i), s, ix.setNames))
 			continue
 		}
 		for _, m := range members {
@@ -288,11 +280,7 @@ func ResolveMembers(ctx context.Context, db *gorm.DB, field string, names []stri
 			}
 		}
 		if !ok {
-			u := UnknownTarget{Field: fmt.Sprintf("%s[%d]", field, i), Value: m}
-			if s, near := closest(normName(m), ix.nameList); near {
-				u.Suggestion = s
-			}
-			unknown = append(unknown, u)
+			unknown = append(unknown, unknownName(fmt.Sprintf("%s[%d]", field, i), m, ix.nameList))
 			continue
 		}
 		if !seen[code] {
@@ -305,4 +293,14 @@ func ResolveMembers(ctx context.Context, db *gorm.DB, field string, names []stri
 	}
 	sort.Strings(codes)
 	return codes, nil
+}
+
+// unknownName reports value at field as naming nothing, with the closest
+// of candidates (normalised names) as its suggestion when there is one.
+func unknownName(field, value string, candidates []string) UnknownTarget {
+	u := UnknownTarget{Field: field, Value: value}
+	if s, ok := closest(normName(value), candidates); ok {
+		u.Suggestion = s
+	}
+	return u
 }
