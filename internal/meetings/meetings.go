@@ -231,9 +231,11 @@ type AttendanceInput struct {
 	Units []workflows.UnitAttendanceInput `json:"units" validate:"max=1000,dive"`
 }
 
-// MinutesInput is the body of PUT /meetings/{id}/minutes.
+// MinutesInput is the body of PUT /meetings/{id}/minutes. The text travels
+// in the meeting workflow's Update, so it is bounded well inside the
+// engine's payload guard (50,000 Thai characters are about 150 KB).
 type MinutesInput struct {
-	Text string `json:"text" validate:"max=100000"`
+	Text string `json:"text" validate:"max=50000"`
 }
 
 // CancelInput is the body of POST /meetings/{id}/cancel.
