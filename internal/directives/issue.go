@@ -323,6 +323,9 @@ func (s *service) start(ctx context.Context, in workflows.DirectiveInput) error 
 	if s.Temporal == nil {
 		return engine.ErrUnavailable()
 	}
+	if err := engine.CheckSize("directive", in, engine.MaxStartBytes); err != nil {
+		return err
+	}
 	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       workflows.DirectiveWorkflowID(in.Directive.ID),
 		TaskQueue:                                s.TaskQueue,

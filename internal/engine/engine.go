@@ -36,15 +36,28 @@ func ErrUnavailable() error {
 // path can send more.
 const MaxUpdateBytes = 256 << 10
 
+// MaxStartBytes bounds the encoded input of a workflow started from a
+// request (a directive with its items), below the server's 2 MiB blob
+// limit.
+const MaxStartBytes = 1536 << 10
+
 // checkPayload refuses an Update argument whose encoding exceeds
 // MaxUpdateBytes, before it reaches the server.
 func checkPayload(name string, arg any) error {
-	p, err := converter.GetDefaultDataConverter().ToPayload(arg)
+	return CheckSize(name, arg, MaxUpdateBytes)
+}
+
+// CheckSize refuses v, a workflow input or Update argument, when its
+// encoding exceeds limit bytes: apperr.Invalid (nothing is sent), so the
+// caller learns to send less instead of leaving a workflow that the server
+// cannot load.
+func CheckSize(what string, v any, limit int) error {
+	p, err := converter.GetDefaultDataConverter().ToPayload(v)
 	if err != nil {
 		return err
 	}
-	if n := len(p.GetData()); n > MaxUpdateBytes {
-		return apperr.New(apperr.Invalid, "ข้อมูลที่ส่งใหญ่เกินกำหนด %d ไบต์ (the %s request is %d bytes, more than %d)", MaxUpdateBytes, name, n, MaxUpdateBytes)
+	if n := len(p.GetData()); n > limit {
+		return apperr.New(apperr.Invalid, "ข้อมูลที่ส่งใหญ่เกินกำหนด %d ไบต์ (the %s is %d bytes, more than %d)", limit, what, n, limit)
 	}
 	return nil
 }
