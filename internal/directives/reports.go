@@ -15,7 +15,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -53,20 +52,23 @@ type ReportRequest struct {
 }
 
 // evidenceType is one accepted kind of evidence file: the content type it
-// is stored with and the check its content must pass.
+// is stored with and the check its whole content must pass (nil, or why
+// not: errWrongContent, or an error saying more).
 type evidenceType struct {
 	contentType string
-	check       func(u *upload) bool
+	check       func(u *upload) error
 }
 
 // evidenceTypes maps the accepted extensions to their types. Both the
-// extension and the content must agree.
+// extension and the content must agree, and the content must be of the
+// type throughout (filecheck.go): images decode whole, PDFs parse, CSVs
+// hold no formula cells.
 var evidenceTypes = map[string]evidenceType{
-	".jpg":  {"image/jpeg", sniffed("image/jpeg")},
-	".jpeg": {"image/jpeg", sniffed("image/jpeg")},
-	".png":  {"image/png", sniffed("image/png")},
-	".webp": {"image/webp", sniffed("image/webp")},
-	".pdf":  {"application/pdf", sniffed("application/pdf")},
+	".jpg":  {"image/jpeg", allOf(sniffed("image/jpeg"), decodedImage("jpeg"))},
+	".jpeg": {"image/jpeg", allOf(sniffed("image/jpeg"), decodedImage("jpeg"))},
+	".png":  {"image/png", allOf(sniffed("image/png"), decodedImage("png"))},
+	".webp": {"image/webp", allOf(sniffed("image/webp"), decodedImage("webp"))},
+	".pdf":  {"application/pdf", allOf(sniffed("application/pdf"), pdfDocument)},
 	".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", ooxml("word/")},
 	".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ooxml("xl/")},
 	".pptx": {"application/vnd.openxmlformats-officedocument.presentationml.presentation", ooxml("ppt/")},
@@ -75,7 +77,7 @@ var evidenceTypes = map[string]evidenceType{
 	".doc":  {"application/msword", ole2},
 	".xls":  {"application/vnd.ms-excel", ole2},
 	".txt":  {"text/plain", plainText},
-	".csv":  {"text/csv", plainText},
+	".csv":  {"text/csv", csvWithoutFormulas},
 }
 
 const allowedEvidenceTH = "jpg, jpeg, png, webp, pdf, docx, xlsx, pptx, doc, xls, odt, ods, txt, csv"
@@ -100,33 +102,53 @@ type upload struct {
 	created   bool // this request created the stored file
 }
 
-func sniffed(want string) func(*upload) bool {
-	return func(u *upload) bool { return http.DetectContentType(u.head) == want }
+// allOf runs checks in order and returns the first failure.
+func allOf(checks ...func(*upload) error) func(*upload) error {
+	return func(u *upload) error {
+		for _, c := range checks {
+			if err := c(u); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// verdict turns a yes/no check into a check's answer.
+func verdict(ok bool) error {
+	if ok {
+		return nil
+	}
+	return errWrongContent
+}
+
+func sniffed(want string) func(*upload) error {
+	return func(u *upload) error { return verdict(http.DetectContentType(u.head) == want) }
 }
 
 // ooxml checks an Office Open XML file: a zip with [Content_Types].xml and
 // a part under dir ("word/", "xl/", "ppt/").
-func ooxml(dir string) func(*upload) bool {
-	return func(u *upload) bool {
+func ooxml(dir string) func(*upload) error {
+	return func(u *upload) error {
 		zr, ok := openZip(u)
 		if !ok {
-			return false
+			return errWrongContent
 		}
 		types, part := false, false
 		for _, f := range zr.File {
 			types = types || f.Name == "[Content_Types].xml"
 			part = part || strings.HasPrefix(f.Name, dir)
 		}
-		return types && part
+		return verdict(types && part)
 	}
 }
 
 // odf checks an OpenDocument file: a zip whose "mimetype" entry is want.
-func odf(want string) func(*upload) bool {
-	return func(u *upload) bool {
+func odf(want string) func(*upload) error {
+	return func(u *upload) error {
 		zr, ok := openZip(u)
 		if !ok {
-			return false
+			return errWrongContent
 		}
 		for _, f := range zr.File {
 			if f.Name != "mimetype" {
@@ -134,13 +156,13 @@ func odf(want string) func(*upload) bool {
 			}
 			rc, err := f.Open()
 			if err != nil {
-				return false
+				return errWrongContent
 			}
 			b, err := io.ReadAll(io.LimitReader(rc, 128))
 			_ = rc.Close()
-			return err == nil && strings.TrimSpace(string(b)) == want
+			return verdict(err == nil && strings.TrimSpace(string(b)) == want)
 		}
-		return false
+		return errWrongContent
 	}
 }
 
@@ -152,16 +174,16 @@ func openZip(u *upload) (*zip.Reader, bool) {
 	return zr, err == nil
 }
 
-func ole2(u *upload) bool { return bytes.HasPrefix(u.head, ole2Signature) }
+func ole2(u *upload) error { return verdict(bytes.HasPrefix(u.head, ole2Signature)) }
 
 // plainText accepts content sniffed as plain text throughout (any byte
 // that never occurs in text rejects it; UTF-16 is judged by its head).
-func plainText(u *upload) bool {
+func plainText(u *upload) error {
 	ct := http.DetectContentType(u.head)
 	if !strings.HasPrefix(ct, "text/plain") {
-		return false
+		return errWrongContent
 	}
-	return strings.Contains(ct, "utf-16") || !u.binary
+	return verdict(strings.Contains(ct, "utf-16") || !u.binary)
 }
 
 // isBinaryByte reports the bytes net/http's sniffer treats as binary.
@@ -169,23 +191,18 @@ func isBinaryByte(b byte) bool {
 	return b <= 0x08 || b == 0x0B || (b >= 0x0E && b <= 0x1A) || (b >= 0x1C && b <= 0x1F)
 }
 
-// safeReportID is the form of an Idempotency-Key used as the report ID
-// as it is (it appears in URL paths).
-var safeReportID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
-
-// reportIDFor returns the report ID of a request: the Idempotency-Key when
-// present (a key unfit for a URL path or longer than 128 characters is
-// replaced by a digest of the account and the key, so a retry still maps to
-// the same report), else a new UUID.
+// reportIDFor returns the report ID of a request: the server's own, never
+// the client's text. With an Idempotency-Key it is derived from the account
+// and the key ("r-" and 32 hex digits), so a retry maps to the same report
+// while the same key sent by another account names a different one (no
+// report ID leaks across units, and a collision says nothing); without one
+// it is a new UUID.
 func reportIDFor(p *auth.Principal, key string) string {
 	if key == "" {
 		return uuid.NewString()
 	}
-	if safeReportID.MatchString(key) {
-		return key
-	}
 	sum := sha256.Sum256(fmt.Appendf(nil, "%d\n%s", p.AccountID, key))
-	return "key-" + hex.EncodeToString(sum[:20])
+	return "r-" + hex.EncodeToString(sum[:16])
 }
 
 // submitReport answers POST …/items/{number}/reports: the unit's own
@@ -339,8 +356,10 @@ func (s *service) acceptUploads(files []*multipart.FileHeader) (uploads []*uploa
 		if u.size == 0 {
 			return uploads, apperr.Field(u.field, "ไฟล์ว่างเปล่า (the file is empty)")
 		}
-		if !kind.check(u) {
+		if err := kind.check(u); errors.Is(err, errWrongContent) {
 			return uploads, apperr.Field(u.field, "เนื้อหาไฟล์ %q ไม่ตรงกับชนิด %s (the content is not a valid %s file)", u.name, u.ext, u.ext)
+		} else if err != nil {
+			return uploads, apperr.Field(u.field, "เนื้อหาไฟล์ %q ไม่ตรงกับชนิด %s (the content is not a valid %s file): %v", u.name, u.ext, u.ext, err)
 		}
 	}
 	return uploads, nil

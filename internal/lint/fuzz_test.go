@@ -8,7 +8,8 @@ import (
 // fuzzTargets are the fuzz targets CI runs for a few seconds each, beyond
 // their seed corpus (which every `go test` runs): the Thai date parser,
 // the document-number normaliser, the span (ISO-8601 duration) parser, the
-// CSV imports and the directive JSON binding.
+// CSV imports, the directive JSON binding and the upload content checks
+// (PDF, images, CSV).
 var fuzzTargets = []struct{ pkg, name string }{
 	{"./internal/thaidate/", "FuzzParse"},
 	{"./workflows/", "FuzzNormalizeDocNumber"},
@@ -16,6 +17,7 @@ var fuzzTargets = []struct{ pkg, name string }{
 	{"./internal/store/", "FuzzImportHolidays"},
 	{"./internal/store/", "FuzzImportUnits"},
 	{"./internal/directives/", "FuzzDirectiveBinding"},
+	{"./internal/directives/", "FuzzUploadChecks"},
 }
 
 // TestFuzzTargetsBriefly runs each fuzz target for a few seconds with the
