@@ -435,8 +435,14 @@ func TestAssignmentAcknowledgeReportReview(t *testing.T) {
 		if rep.Status != 200 || asgItem(t, rep.Body, 2)["status"] != "reported" {
 			t.Fatalf("report: %d %s", rep.Status, rep.Raw)
 		}
+		// The report's ID is the server's own, derived from the account and
+		// the Idempotency-Key, never the key itself.
+		ridA := lastReportID(t, rep.Body, 2)
+		if ridA == "rep-20-2-a" || !strings.HasPrefix(ridA, "r-") {
+			t.Fatalf("report id %q", ridA)
+		}
 		var stored models.Report
-		if err := db.First(&stored, "id = ?", "rep-20-2-a").Error; err != nil {
+		if err := db.First(&stored, "id = ?", ridA).Error; err != nil {
 			t.Fatal(err)
 		}
 		var files []workflows.EvidenceFile
@@ -468,10 +474,12 @@ func TestAssignmentAcknowledgeReportReview(t *testing.T) {
 			count(t, db, &models.Report{}, "") != 1 {
 			t.Fatalf("retry of a recorded report: %d %s", retry.Status, retry.Raw)
 		}
-		// Another account's request with the same key is refused, not lost.
-		errorOf(t, asgRaw(h, "POST", base+"2001/items/1/reports", dist, "application/json", "rep-20-2-a", []byte(`{"text": "ประชุมแล้ว"}`)), 409, "conflict", "")
+		// The same key from another account names another report: nothing
+		// tells that account the first report exists. (Refused here only
+		// because the district sends an unknown item.)
+		errorOf(t, asgRaw(h, "POST", base+"2001/items/9/reports", dist, "application/json", "rep-20-2-a", []byte(`{"text": "ประชุมแล้ว"}`)), 404, "not_found", "")
 		if count(t, db, &models.Report{}, "") != 1 {
-			t.Fatal("a colliding report id stored a report")
+			t.Fatal("a refused report stored a report")
 		}
 
 		// Files that are refused: nothing stored, no report row, item untouched.
@@ -524,12 +532,12 @@ func TestAssignmentAcknowledgeReportReview(t *testing.T) {
 		}
 
 		// Review: secretariat returns with a reason and a new due.
-		retPath := base + "20/items/2/reports/rep-20-2-a/return"
+		retPath := base + "20/items/2/reports/" + ridA + "/return"
 		errorOf(t, h.do("POST", retPath, prov, map[string]any{"reason": "x", "new_due": map[string]string{"within": "PT5M"}}), 403, "forbidden", "")
 		errorOf(t, h.do("POST", retPath, insp, map[string]any{"reason": "x", "new_due": map[string]string{"within": "PT5M"}}), 403, "forbidden", "")
 		errorOf(t, h.do("POST", retPath, sec, map[string]any{"new_due": map[string]string{"within": "PT5M"}}), 422, "invalid", "reason")
 		errorOf(t, h.do("POST", retPath, sec, map[string]any{"reason": "ภาพไม่ชัด"}), 422, "invalid", "new_due")
-		errorOf(t, h.do("POST", base+"20/items/2/reports/rep-20-2-a/accept", sec, map[string]any{"new_due": map[string]string{"within": "PT5M"}}), 422, "invalid", "new_due")
+		errorOf(t, h.do("POST", base+"20/items/2/reports/"+ridA+"/accept", sec, map[string]any{"new_due": map[string]string{"within": "PT5M"}}), 422, "invalid", "new_due")
 		errorOf(t, h.do("POST", base+"20/items/2/reports/nope/accept", sec, nil), 404, "not_found", "")
 		oldDue := asgTime(t, asgItem(t, rep.Body, 2)["due_at"])
 		ret := h.do("POST", retPath, sec, map[string]any{"reason": "ภาพไม่ชัด กรุณาส่งใหม่", "new_due": map[string]string{"within": "PT5M"}})
@@ -539,7 +547,7 @@ func TestAssignmentAcknowledgeReportReview(t *testing.T) {
 		if newDue := asgTime(t, asgItem(t, ret.Body, 2)["due_at"]); newDue.Equal(oldDue) || !newDue.After(time.Now().Add(4*time.Minute)) {
 			t.Fatalf("return did not set the new due: %v (was %v)", newDue, oldDue)
 		}
-		db.First(&stored, "id = ?", "rep-20-2-a")
+		db.First(&stored, "id = ?", ridA)
 		if stored.Decision == nil || *stored.Decision != models.DecisionReturned || stored.Reason != "ภาพไม่ชัด กรุณาส่งใหม่" || stored.Text == "" {
 			t.Fatalf("returned report row: %+v", stored)
 		}
@@ -554,8 +562,8 @@ func TestAssignmentAcknowledgeReportReview(t *testing.T) {
 		if got := asgStoredFiles(t, dataDir); len(got) != 3 || !slices.Contains(got, asgSHA(docx)[:2]+"/"+asgSHA(docx)) {
 			t.Fatalf("files after the second report: %v", got)
 		}
-		errorOf(t, h.do("POST", base+"20/items/2/reports/rep-20-2-a/accept", sec, nil), 409, "conflict", "")
-		acc := h.do("POST", base+"20/items/2/reports/rep-20-2-b/accept", sec, map[string]string{"reason": "ครบถ้วน"})
+		errorOf(t, h.do("POST", base+"20/items/2/reports/"+ridA+"/accept", sec, nil), 409, "conflict", "")
+		acc := h.do("POST", base+"20/items/2/reports/"+lastReportID(t, rep2.Body, 2)+"/accept", sec, map[string]string{"reason": "ครบถ้วน"})
 		if acc.Status != 200 || asgItem(t, acc.Body, 2)["status"] != "accepted" {
 			t.Fatalf("accept: %d %s", acc.Status, acc.Raw)
 		}
@@ -581,7 +589,7 @@ func TestAssignmentAcknowledgeReportReview(t *testing.T) {
 		if rr.Status != 200 {
 			t.Fatalf("report with an unusual key: %d %s", rr.Status, rr.Raw)
 		}
-		if rid := asgItem(t, rr.Body, 1)["reports"].([]any)[0].(map[string]any)["report_id"].(string); !strings.HasPrefix(rid, "key-") || strings.ContainsAny(rid, " #/") {
+		if rid := asgItem(t, rr.Body, 1)["reports"].([]any)[0].(map[string]any)["report_id"].(string); !strings.HasPrefix(rid, "r-") || strings.ContainsAny(rid, " #/") {
 			t.Fatalf("report id from an unusual key: %q", rid)
 		}
 
@@ -593,7 +601,7 @@ func TestAssignmentAcknowledgeReportReview(t *testing.T) {
 		}
 		first := reps[0].(map[string]any)
 		ev := first["evidence"].([]any)
-		if first["id"] != "rep-20-2-a" || first["decision"] != "returned" || len(ev) != 2 ||
+		if first["id"] != ridA || first["decision"] != "returned" || len(ev) != 2 ||
 			ev[0].(map[string]any)["sha256"] != asgSHA(pic) || ev[0].(map[string]any)["storage_path"] != nil {
 			t.Fatalf("first report view: %v", first)
 		}
@@ -608,4 +616,15 @@ func TestAssignmentAcknowledgeReportReview(t *testing.T) {
 		errorOf(t, h.do("GET", base+"20", dist, nil), 404, "not_found", "")
 		errorOf(t, h.do("GET", base+"99", sec, nil), 404, "not_found", "")
 	})
+}
+
+// lastReportID is the ID of the latest report on item n in an assignment
+// state answer.
+func lastReportID(t *testing.T, body map[string]any, n int) string {
+	t.Helper()
+	refs, _ := asgItem(t, body, n)["reports"].([]any)
+	if len(refs) == 0 {
+		t.Fatalf("item %d has no report", n)
+	}
+	return refs[len(refs)-1].(map[string]any)["report_id"].(string)
 }

@@ -181,13 +181,14 @@ func TestDirectiveAttachmentsAndDownloads(t *testing.T) {
 		if rep.Status != 200 {
 			t.Fatalf("report: %d %s", rep.Status, rep.Raw)
 		}
-		ev := "/api/v1/directives/" + id + "/assignments/20/items/1/reports/rep-dl-1/evidence/"
+		rid := lastReportID(t, rep.Body, 1)
+		ev := "/api/v1/directives/" + id + "/assignments/20/items/1/reports/" + rid + "/evidence/"
 		dlWant(t, h, ev+"0", sec, pic, "ภาพกิจกรรม.png", "image/png")
 		dlWant(t, h, ev+"๐", prov, pic, "ภาพกิจกรรม.png", "image/png")
 		errorOf(t, h.do("GET", ev+"1", prov, nil), 404, "not_found", "")
 		errorOf(t, h.do("GET", ev+"first", prov, nil), 422, "invalid", "n")
 		errorOf(t, h.do("GET", ev+"0", rayong, nil), 404, "not_found", "")
-		errorOf(t, h.do("GET", "/api/v1/directives/"+id+"/assignments/20/items/2/reports/rep-dl-1/evidence/0", sec, nil), 404, "not_found", "")
+		errorOf(t, h.do("GET", "/api/v1/directives/"+id+"/assignments/20/items/2/reports/"+rid+"/evidence/0", sec, nil), 404, "not_found", "")
 		errorOf(t, h.do("GET", "/api/v1/directives/"+id+"/assignments/20/items/1/reports/nope/evidence/0", sec, nil), 404, "not_found", "")
 	})
 }
