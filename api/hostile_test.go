@@ -69,6 +69,8 @@ func TestHostileInputIsRefused(t *testing.T) {
 			{"1 MiB agenda title", "POST", "/api/v1/meetings/m-1/agenda", sec, map[string]any{"title": mib}, 422, "title"},
 			{"1 MiB holiday name", "PUT", "/api/v1/holidays/2026-12-30", sec, map[string]any{"name_th": mib}, 422, "name_th"},
 			{"1 MiB target-set name", "PUT", "/api/v1/target-sets/pilot", sec, map[string]any{"name_th": mib, "members": []string{"ชลบุรี"}}, 422, "name_th"},
+			{"unknown directive status filter", "GET", "/api/v1/directives?status=bogus", sec, nil, 422, "status"},
+			{"unknown directive source filter", "GET", "/api/v1/directives?source=bogus", sec, nil, 422, "source"},
 			{"webhook to a non-http scheme", "POST", "/api/v1/webhooks", adm, map[string]any{"url": "file:///etc/passwd"}, 422, "url"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

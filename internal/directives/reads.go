@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -104,6 +105,14 @@ type DirectiveFilter struct {
 }
 
 func (s *service) List(ctx context.Context, p *auth.Principal, f DirectiveFilter) (listing.Page[DirectiveView], error) {
+	switch models.DirectiveStatus(f.Status) {
+	case "", models.DirectiveIssued, models.DirectiveWithdrawn, models.DirectiveClosed:
+	default:
+		return listing.Page[DirectiveView]{}, apperr.Field("status", "สถานะต้องเป็น issued, withdrawn หรือ closed (unknown status %q)", f.Status)
+	}
+	if f.Source != "" && !contains(sources, f.Source) {
+		return listing.Page[DirectiveView]{}, apperr.Field("source", "แหล่งที่มาต้องเป็นหนึ่งใน %s (unknown source %q)", strings.Join(sources, ", "), f.Source)
+	}
 	db := s.db(ctx)
 	q := scopeDirectives(db, db.Model(&models.Directive{}), p)
 	if f.Status != "" {
