@@ -155,20 +155,7 @@ func TestMigration9ChainsExistingRows(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer closeDB(t, db)
-		var m9 store.Migration
-		for _, m := range store.Migrations() {
-			switch {
-			case m.Version < 9:
-				if err := db.Transaction(m.Up); err != nil {
-					t.Fatalf("migration %d: %v", m.Version, err)
-				}
-			case m.Version == 9:
-				m9 = m
-			}
-		}
-		if m9.Up == nil {
-			t.Fatal("migration 9 is not registered")
-		}
+		m9 := migrateUpTo(t, db, 9)
 		at := time.Date(2025, 1, 2, 3, 4, 5, 123456789, time.UTC)
 		for i := range 3 {
 			if err := db.Exec(`INSERT INTO audit_events (at, actor, action, entity_type, entity_id, before, after, request_id) VALUES (?, 'legacy', 'holiday.put', 'holiday', ?, '', '{"x":1}', '')`,

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tidtam/tidtam/internal/store"
+	"gorm.io/gorm"
 )
 
 // TestMigration8LegacyAPITokens applies migrations 1–7, stores tokens as
@@ -21,20 +22,7 @@ func TestMigration8LegacyAPITokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer closeDB(t, db)
-		var m8 store.Migration
-		for _, m := range store.Migrations() {
-			switch {
-			case m.Version < 8:
-				if err := db.Transaction(m.Up); err != nil {
-					t.Fatalf("migration %d: %v", m.Version, err)
-				}
-			case m.Version == 8:
-				m8 = m
-			}
-		}
-		if m8.Up == nil {
-			t.Fatal("migration 8 is not registered")
-		}
+		m8 := migrateUpTo(t, db, 8)
 		now := time.Now().UTC()
 		for _, stmt := range []string{
 			`INSERT INTO accounts (username, password_hash, role, display_name, email, position) VALUES ('legacy', 'x', 'district', '', '', '')`,
@@ -98,4 +86,26 @@ func TestMigration8LegacyAPITokens(t *testing.T) {
 	}
 	t.Run("sqlite", func(t *testing.T) { check(t, "sqlite:"+t.TempDir()+"/app.db") })
 	t.Run("postgres", func(t *testing.T) { check(t, emptyPostgresURL(t)) })
+}
+
+// migrateUpTo applies the migrations before version to db and returns
+// migration version itself, not yet applied, for a test of what it does
+// to rows written by the code before it.
+func migrateUpTo(t *testing.T, db *gorm.DB, version int) store.Migration {
+	t.Helper()
+	var next store.Migration
+	for _, m := range store.Migrations() {
+		switch {
+		case m.Version < version:
+			if err := db.Transaction(m.Up); err != nil {
+				t.Fatalf("migration %d: %v", m.Version, err)
+			}
+		case m.Version == version:
+			next = m
+		}
+	}
+	if next.Up == nil {
+		t.Fatalf("migration %d is not registered", version)
+	}
+	return next
 }
