@@ -26,8 +26,8 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 // 5xx are not kept, so a retry after an outage really retries. Keys are per
 // account, so two users cannot collide.
 //
-// No secret reaches the store: password fields of the request body are left
-// out of its fingerprint (secretRequestFields), and the fields a handler
+// No secret reaches the store: a request whose body carries a password
+// field (secretRequestFields) is not claimed at all, and the fields a handler
 // marks as secret in its answer (secretFieldsKey: a new API token) are
 // removed from the answer kept for replays, so a replay shows the token's
 // ID and metadata but never the token itself.
@@ -41,7 +41,16 @@ func idempotent(d *Deps) fiber.Handler {
 			return apperr.New(apperr.Invalid, "Idempotency-Key ยาวเกิน 255 ตัวอักษร (too long)").WithDetails(map[string]string{"header": HeaderIdempotencyKey})
 		}
 		p := principal(c)
-		sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), fingerprintBody(c.Body())...))
+		if carriesSecret(c.Body()) {
+			// The request carries a password, which no fingerprint may
+			// keep; without it two requests with different passwords would
+			// look alike and the second would get the first's answer (a
+			// stale 422, or a 204 for a reset that never happened). Such
+			// requests (password change and reset) are idempotent by
+			// nature and run every time.
+			return c.Next()
+		}
+		sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), c.Body()...))
 		hash := hex.EncodeToString(sum[:])
 		ctx := c.UserContext()
 		prev, err := store.ClaimIdempotencyKey(ctx, d.DB, models.IdempotencyKey{AccountID: p.AccountID, Key: key, Method: c.Method(),
@@ -79,19 +88,30 @@ func idempotent(d *Deps) fiber.Handler {
 	}
 }
 
-// secretRequestFields are the request fields that carry passwords; they
-// are left out of an Idempotency-Key's fingerprint, so not even their
-// hash is stored.
+// secretRequestFields are the request fields that carry passwords: a
+// request with one is never kept by the idempotency store.
 var secretRequestFields = []string{"password", "current_password", "new_password"}
 
-// fingerprintBody is the request body as an Idempotency-Key's fingerprint
-// covers it: without secretRequestFields when it is a JSON object, as sent
-// otherwise (multipart uploads, large bodies).
-func fingerprintBody(body []byte) []byte {
-	if len(body) > 64<<10 || len(bytes.TrimSpace(body)) == 0 || bytes.TrimSpace(body)[0] != '{' {
-		return body
+// carriesSecret reports whether body is a JSON object with a top-level
+// field named in secretRequestFields (in any case, as encoding/json
+// matches names).
+func carriesSecret(body []byte) bool {
+	t := bytes.TrimSpace(body)
+	if len(t) == 0 || t[0] != '{' || !bytes.Contains(bytes.ToLower(t), []byte("password")) {
+		return false
 	}
-	return withoutFields(body, secretRequestFields)
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(t, &obj) != nil {
+		return false
+	}
+	for k := range obj {
+		for _, f := range secretRequestFields {
+			if strings.EqualFold(k, f) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // withoutFields returns body, a JSON object, without its top-level fields

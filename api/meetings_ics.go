@@ -19,6 +19,9 @@ func issueFeedToken(d *Deps) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		// The feed secret is answered once: an Idempotency-Key replay gets
+		// the answer without it.
+		c.Locals(secretFieldsKey, []string{"token", "url"})
 		return c.Status(fiber.StatusCreated).JSON(tok)
 	}
 }

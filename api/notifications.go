@@ -113,6 +113,9 @@ func createWebhook(d *Deps) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		// The signing secret is answered once: an Idempotency-Key replay
+		// gets the answer without it.
+		c.Locals(secretFieldsKey, []string{"secret"})
 		return c.Status(fiber.StatusCreated).JSON(w)
 	}
 }

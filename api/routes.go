@@ -55,13 +55,15 @@ func registerAuthRoutes(r fiber.Router, d *Deps) {
 	r.Delete("/auth/tokens/:id", revokeAPIToken(d))
 }
 
-// registerAdminRoutes: accounts, units, holidays, target sets and the audit
+// registerAdminRoutes: accounts (admin only, checked before the body is
+// read so that others learn nothing of its rules; the service checks
+// again), units, holidays, target sets and the audit
 // trail.
 func registerAdminRoutes(r fiber.Router, d *Deps) {
 	r.Get("/accounts", listAccounts(d))
-	r.Post("/accounts", createAccount(d))
-	r.Patch("/accounts/:id", updateAccount(d))
-	r.Post("/accounts/:id/password", resetAccountPassword(d))
+	r.Post("/accounts", requireRole(models.RoleAdmin), createAccount(d))
+	r.Patch("/accounts/:id", requireRole(models.RoleAdmin), updateAccount(d))
+	r.Post("/accounts/:id/password", requireRole(models.RoleAdmin), resetAccountPassword(d))
 	r.Get("/units", listUnits(d))
 	r.Get("/units/:code", getUnit(d))
 	r.Get("/holidays", listHolidays(d))

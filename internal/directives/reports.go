@@ -259,7 +259,7 @@ func (s *service) SubmitReport(ctx context.Context, p *auth.Principal, ref Repor
 			// A definite rejection. After any other error (a timeout, an
 			// outage) the update may still apply, so the files stay; a
 			// retry finds them in place.
-			removeUnreferenced(context.WithoutCancel(ctx), s.DB, uploads)
+			removeUnreferencedFiles(context.WithoutCancel(ctx), s.DB, uploads)
 		}
 		return zero, err
 	}

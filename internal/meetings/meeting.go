@@ -83,7 +83,7 @@ func (s *service) Meeting(ctx context.Context, p *auth.Principal, id string) (Me
 	for _, x := range mins {
 		out.Minutes = append(out.Minutes, MinutesView{Version: x.Version, Text: x.Text, PublishedBy: x.PublishedBy, PublishedAt: x.PublishedAt})
 	}
-	if out.Directives, err = s.directives(ctx, m); err != nil {
+	if out.Directives, err = s.directives(ctx, p, m); err != nil {
 		return MeetingDetail{}, err
 	}
 	return out, nil

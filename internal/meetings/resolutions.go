@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
 )
@@ -41,11 +42,18 @@ func ResolutionNumber(m models.Meeting, docNorm string) int {
 	return k
 }
 
-// directives returns the directives linked to meeting m: resolutions by
-// K, then any others by issue date.
-func (s *service) directives(ctx context.Context, m models.Meeting) ([]DirectiveView, error) {
+// directives returns the directives linked to meeting m that p may see
+// (as the directive domain scopes them: national roles all, others those
+// with an assignment in their scope): resolutions by K, then any others by
+// issue date.
+func (s *service) directives(ctx context.Context, p *auth.Principal, m models.Meeting) ([]DirectiveView, error) {
+	db := s.db(ctx)
+	q := db.Where("meeting_id = ?", m.ID)
+	if !p.SeesAll() {
+		q = q.Where("EXISTS (SELECT 1 FROM assignments a WHERE a.directive_id = directives.id AND a.unit_code IN (?))", p.UnitCodes(db))
+	}
 	var rows []models.Directive
-	if err := s.db(ctx).Where("meeting_id = ?", m.ID).Order("issue_date, id").Find(&rows).Error; err != nil {
+	if err := q.Order("issue_date, id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]DirectiveView, 0, len(rows))

@@ -31,9 +31,11 @@ const (
 // recorded in reference_seeds by SHA-256: it inserts the rows that are
 // missing (by unit code, by holiday date) and leaves every existing row as
 // it is, so an admin's later edit of a unit or holiday is never
-// overwritten and a holiday an admin deleted does not come back on the next
-// start. A new binary with changed data adds what it lacks; corrections to
-// existing rows are applied explicitly with `tidtam import`. Safe to run
+// overwritten and a row an admin deleted does not come back while the
+// shipped data is unchanged. A binary with changed data inserts every row it
+// ships that the database lacks (a deleted one included: delete it again, or
+// correct the data); corrections to existing rows are applied explicitly
+// with `tidtam import`. Safe to run
 // concurrently (inserts skip conflicts) and idempotent.
 func SeedReference(ctx context.Context, db *gorm.DB) error {
 	if err := SeedReferenceUnits(ctx, db); err != nil {
