@@ -15,6 +15,10 @@ import (
 	"github.com/tidtam/tidtam/models"
 )
 
+// lastAdminLock is the PostgreSQL advisory lock key that serialises the
+// "last enabled admin" check of UpdateAccount.
+const lastAdminLock = 0x7469647461_01
+
 // AccountView is an account as callers see it (never the password hash).
 type AccountView struct {
 	ID          int64       `json:"id"`
@@ -178,6 +182,15 @@ func (s *Service) UpdateAccount(ctx context.Context, p *Principal, id int64, u A
 			return err
 		}
 		if acc.Role == models.RoleAdmin && !acc.Disabled && (next.Role != models.RoleAdmin || next.Disabled) {
+			// Two admins demoting each other at once must not both see the
+			// other as the remaining admin: on PostgreSQL the check is
+			// serialised by a transaction lock; SQLite already runs one
+			// writing transaction at a time.
+			if store.IsPostgres(tx) {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", lastAdminLock).Error; err != nil {
+					return err
+				}
+			}
 			var others int64
 			if err := tx.Model(&models.Account{}).Where("role = ? AND disabled = ? AND id <> ?",
 				models.RoleAdmin, false, acc.ID).Count(&others).Error; err != nil {
