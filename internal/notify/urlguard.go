@@ -284,6 +284,7 @@ var (
 		netip.MustParsePrefix("100::/64"),        // discard
 		netip.MustParsePrefix("2001:db8::/32"),   // documentation
 		netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated)
+		netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use IPv4/IPv6 translation (RFC 8215)
 	}
 	// metadataAddrs are cloud instance-metadata endpoints, refused even
 	// inside an allowed prefix.

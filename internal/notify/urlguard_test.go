@@ -81,6 +81,7 @@ func TestWebhookPolicyRefuses(t *testing.T) {
 		"https://127.1/hook",
 		"https://[::ffff:127.0.0.1]/hook",
 		"https://[64:ff9b::7f00:1]/hook",
+		"https://[64:ff9b:1::a00:5]/hook",
 		"https://224.0.0.1/hook",
 		"https://100.100.100.200/latest/meta-data/",
 		"https://metadata.google.internal/computeMetadata/v1/",
