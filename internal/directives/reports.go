@@ -439,19 +439,26 @@ func (s *service) storeUploads(uploads []*upload) error {
 			discardUploads(uploads)
 			return err
 		}
-		if _, err := os.Lstat(final); err == nil {
-			_ = os.Remove(u.tmp)
-			u.tmp = ""
+		// A hard link creates the stored file only if no request stored
+		// the same content first (atomically, unlike a check followed by a
+		// rename), so exactly one request counts it as created and may
+		// remove it again.
+		// Storage without hard links falls back to a check and a rename.
+		err := os.Link(u.tmp, final)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			if _, serr := os.Lstat(final); serr == nil {
+				err = fs.ErrExist
+			} else if err = os.Rename(u.tmp, final); err != nil {
+				discardUploads(uploads)
+				return err
+			}
+		}
+		_ = os.Remove(u.tmp)
+		u.tmp = ""
+		if errors.Is(err, fs.ErrExist) {
 			continue
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			discardUploads(uploads)
-			return err
 		}
-		if err := os.Rename(u.tmp, final); err != nil {
-			discardUploads(uploads)
-			return err
-		}
-		u.tmp, u.finalPath, u.created = "", final, true
+		u.finalPath, u.created = final, true
 	}
 	return nil
 }
