@@ -23,19 +23,6 @@ type LoginResponse struct {
 	Account   auth.AccountView `json:"account"`
 }
 
-// NewAccountRequest is the body of POST /accounts.
-type NewAccountRequest struct {
-	Username        string      `json:"username"`
-	Password        string      `json:"password"`
-	Role            models.Role `json:"role"`
-	UnitCode        string      `json:"unit_code"`
-	Regions         []int       `json:"regions"`
-	DisplayName     string      `json:"display_name"`
-	Email           string      `json:"email"`
-	Position        string      `json:"position"`
-	CanCreateTokens bool        `json:"can_create_tokens"`
-}
-
 // AccountPatchRequest is the body of PATCH /accounts/{id}: absent (or
 // null) fields stay as they are.
 type AccountPatchRequest struct {
@@ -209,15 +196,11 @@ func listAccounts(d *Deps) fiber.Handler {
 
 func createAccount(d *Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		var req NewAccountRequest
+		var req auth.NewAccount
 		if err := decodeJSON(c, &req); err != nil {
 			return err
 		}
-		view, err := d.Auth.AddAccount(c.UserContext(), principal(c), auth.NewAccount{
-			Username: req.Username, Password: req.Password, Role: req.Role, UnitCode: req.UnitCode,
-			Regions: req.Regions, DisplayName: req.DisplayName, Email: req.Email, Position: req.Position,
-			CanCreateTokens: req.CanCreateTokens,
-		})
+		view, err := d.Auth.AddAccount(c.UserContext(), principal(c), req)
 		if err != nil {
 			return err
 		}

@@ -50,14 +50,20 @@ func accountsApp(h *harness, clk *testClock, throttle auth.LoginThrottle) {
 		MaxUploadBytes: 1 << 20, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32")}})
 }
 
-// send is do with extra request headers; it returns the answer's headers
-// too. The exchange is checked against openapi.json.
+// send is do with extra request headers (body: nil, a raw string, or a
+// value sent as JSON); it returns the answer's headers too. The exchange is
+// checked against openapi.json.
 func (h *harness) send(method, path, token string, body any, hdr map[string]string) (response, http.Header) {
 	h.t.Helper()
 	var payload []byte
 	var r io.Reader
-	if body != nil {
-		payload, _ = json.Marshal(body)
+	switch b := body.(type) {
+	case nil:
+	case string:
+		payload = []byte(b)
+		r = bytes.NewReader(payload)
+	default:
+		payload, _ = json.Marshal(b)
 		r = bytes.NewReader(payload)
 	}
 	req := httptest.NewRequest(method, path, r)

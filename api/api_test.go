@@ -1,12 +1,8 @@
 package api_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -70,31 +66,8 @@ type response struct {
 // openapi.json (checkOpenAPI): a mismatch fails the test.
 func (h *harness) do(method, path, token string, body any) response {
 	h.t.Helper()
-	var payload []byte
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		payload = []byte(b)
-		r = bytes.NewReader(payload)
-	default:
-		payload, _ = json.Marshal(b)
-		r = bytes.NewReader(payload)
-	}
-	req := httptest.NewRequest(method, path, r)
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := h.app.Test(req, 30_000)
-	if err != nil {
-		h.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	raw, _ := io.ReadAll(res.Body)
-	checkOpenAPI(h.t, req, payload, res, raw)
-	out := response{Status: res.StatusCode, Raw: raw}
-	_ = json.Unmarshal(raw, &out.Body)
-	return out
+	res, _ := h.send(method, path, token, body, nil)
+	return res
 }
 
 func (h *harness) login(user, pass string) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tidtam/tidtam/api"
 	"github.com/tidtam/tidtam/internal/admin"
+	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/directives"
 	"github.com/tidtam/tidtam/internal/meetings"
 	"github.com/tidtam/tidtam/internal/notify"
@@ -24,7 +25,7 @@ var requestTypes = map[string]any{
 	"POST /api/v1/auth/login":                                                             api.LoginRequest{},
 	"POST /api/v1/auth/password":                                                          api.PasswordChangeRequest{},
 	"POST /api/v1/auth/tokens":                                                            api.APITokenRequest{},
-	"POST /api/v1/accounts":                                                               api.NewAccountRequest{},
+	"POST /api/v1/accounts":                                                               auth.NewAccount{},
 	"PATCH /api/v1/accounts/{id}":                                                         api.AccountPatchRequest{},
 	"POST /api/v1/accounts/{id}/password":                                                 api.PasswordResetRequest{},
 	"PUT /api/v1/holidays/{date}":                                                         admin.HolidayRequest{},

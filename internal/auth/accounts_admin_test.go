@@ -24,11 +24,7 @@ func ptrTo[T any](v T) *T { return &v }
 func TestUpdateAccount(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		s, _ := setup(t, db)
-		if _, _, err := s.EnsureAdmin(ctx, "admin-password-1"); err != nil {
-			t.Fatal(err)
-		}
-		admin, _ := signIn(t, s, "admin", "admin-password-1")
+		s, _, admin := setupWithAdmin(t, db)
 		ops := mustCreate(t, s, auth.NewAccount{Username: "ops", Password: "ops-password-1", Role: models.RoleDistrict, UnitCode: "1001"})
 
 		// A non-admin may not.
@@ -149,11 +145,7 @@ func mustAccount(t *testing.T, db *gorm.DB, username string) models.Account {
 func TestListAccounts(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		s, _ := setup(t, db)
-		if _, _, err := s.EnsureAdmin(ctx, "admin-password-1"); err != nil {
-			t.Fatal(err)
-		}
-		admin, _ := signIn(t, s, "admin", "admin-password-1")
+		s, _, admin := setupWithAdmin(t, db)
 		mustCreate(t, s, auth.NewAccount{Username: "bkk", Password: "province-pass-1", Role: models.RoleProvince, UnitCode: "10", DisplayName: "ศอ.ปส.จ.กรุงเทพ"})
 		mustCreate(t, s, auth.NewAccount{Username: "cmi", Password: "province-pass-2", Role: models.RoleProvince, UnitCode: "50", DisplayName: "Chiang Mai Ops"})
 		gone := mustCreate(t, s, auth.NewAccount{Username: "d1001", Password: "district-password", Role: models.RoleDistrict, UnitCode: "1001"})
@@ -208,11 +200,7 @@ func TestListAccounts(t *testing.T) {
 func TestPasswordChangeAndReset(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		ctx := context.Background()
-		s, _ := setup(t, db)
-		if _, _, err := s.EnsureAdmin(ctx, "admin-password-1"); err != nil {
-			t.Fatal(err)
-		}
-		admin, _ := signIn(t, s, "admin", "admin-password-1")
+		s, _, admin := setupWithAdmin(t, db)
 		sec := mustCreate(t, s, auth.NewAccount{Username: "sec", Password: "secretariat-pw", Role: models.RoleSecretariat})
 		here, hereTok := signIn(t, s, "sec", "secretariat-pw")
 		_, elsewhere := signIn(t, s, "sec", "secretariat-pw")

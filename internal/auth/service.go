@@ -59,16 +59,17 @@ type LoginResult struct {
 // lowercased before validation; UnitCode is required for province and
 // district roles; Regions only for inspectors; CanCreateTokens lets an
 // account of another role than admin and secretariat mint API tokens.
+// It is also the body of POST /accounts.
 type NewAccount struct {
-	Username        string
-	Password        string
-	Role            models.Role
-	UnitCode        string
-	Regions         []int
-	DisplayName     string
-	Email           string
-	Position        string
-	CanCreateTokens bool
+	Username        string      `json:"username"`
+	Password        string      `json:"password"`
+	Role            models.Role `json:"role"`
+	UnitCode        string      `json:"unit_code"`
+	Regions         []int       `json:"regions"`
+	DisplayName     string      `json:"display_name"`
+	Email           string      `json:"email"`
+	Position        string      `json:"position"`
+	CanCreateTokens bool        `json:"can_create_tokens"`
 }
 
 var (

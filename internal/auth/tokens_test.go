@@ -17,6 +17,18 @@ import (
 )
 
 // signIn logs username in and returns the session's principal.
+// setupWithAdmin is setup with the admin account created (password
+// "admin-password-1") and signed in.
+func setupWithAdmin(t *testing.T, db *gorm.DB) (*auth.Service, *clock, *auth.Principal) {
+	t.Helper()
+	s, clk := setup(t, db)
+	if _, _, err := s.EnsureAdmin(context.Background(), "admin-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := signIn(t, s, "admin", "admin-password-1")
+	return s, clk, admin
+}
+
 func signIn(t *testing.T, s *auth.Service, username, password string) (*auth.Principal, string) {
 	t.Helper()
 	res, err := s.Login(context.Background(), username, password)
