@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -67,9 +68,11 @@ func (a *Activities) db(ctx context.Context) (*gorm.DB, error) {
 }
 
 // PersistDirectiveInput is the directive row and its items to upsert.
-// Actor is recorded in the audit trail.
+// Actor is recorded in the audit trail. BodyRef, when set, names the
+// stored body (models.TextRef) the row gets.
 type PersistDirectiveInput struct {
 	Directive models.Directive     `json:"directive"`
+	BodyRef   models.TextRef       `json:"body_ref,omitempty"`
 	Items     []DirectiveItemInput `json:"items"`
 	Actor     string               `json:"actor"`
 }
@@ -77,19 +80,25 @@ type PersistDirectiveInput struct {
 // DirectiveItemInput is one directive item row to upsert. TargetSpec and
 // RecurrenceSpec, when given, are encoded into the row's target and
 // recurrence columns (a null RecurrenceSpec leaves recurrence NULL), so
-// workflow code hands over the values, not their JSON.
+// workflow code hands over the values, not their JSON. TextRef, when set,
+// names the stored text the row gets.
 type DirectiveItemInput struct {
 	models.DirectiveItem
-	TargetSpec     JSON `json:"target_spec,omitzero"`
-	RecurrenceSpec JSON `json:"recurrence_spec,omitzero"`
+	TextRef        models.TextRef `json:"text_ref,omitempty"`
+	TargetSpec     JSON           `json:"target_spec,omitzero"`
+	RecurrenceSpec JSON           `json:"recurrence_spec,omitzero"`
 }
 
-// rows returns the item rows of in, with the JSON columns filled in.
-func (in PersistDirectiveInput) rows() ([]models.DirectiveItem, error) {
+// rows returns the item rows of in, with the JSON columns and the texts
+// (from texts, by ref) filled in.
+func (in PersistDirectiveInput) rows(texts map[models.TextRef]string) ([]models.DirectiveItem, error) {
 	rows := make([]models.DirectiveItem, len(in.Items))
 	for i, it := range in.Items {
 		r := it.DirectiveItem
 		r.DirectiveID = in.Directive.ID
+		if it.TextRef != "" {
+			r.Text = texts[it.TextRef]
+		}
 		if !it.TargetSpec.IsZero() {
 			b, err := it.TargetSpec.Bytes()
 			if err != nil {
@@ -128,7 +137,18 @@ func (a *Activities) PersistDirective(ctx context.Context, in PersistDirectiveIn
 	if d.ID == "" || d.IssueDate == "" || d.Status == "" {
 		return invalid("PersistDirective: id, issue_date and status are required")
 	}
-	items, err := in.rows()
+	refs := []models.TextRef{in.BodyRef}
+	for _, it := range in.Items {
+		refs = append(refs, it.TextRef)
+	}
+	texts, err := loadTexts(ctx, db, refs...)
+	if err != nil {
+		return err
+	}
+	if in.BodyRef != "" {
+		d.Body = texts[in.BodyRef]
+	}
+	items, err := in.rows(texts)
 	if err != nil {
 		return err
 	}
@@ -465,6 +485,9 @@ func (a *Activities) EnqueueNotification(ctx context.Context, in NotificationInp
 	if err != nil {
 		return err
 	}
+	if err := resolveDataTexts(ctx, db, in.Data); err != nil {
+		return err
+	}
 	n, err := in.row()
 	if err != nil {
 		return err
@@ -490,10 +513,12 @@ type CommitAssignmentInput struct {
 }
 
 // ReportRow is a report written or decided by a change. EvidenceFiles,
-// when given, is encoded into the row's evidence column.
+// when given, is encoded into the row's evidence column; TextRef, when
+// set, names the stored text the row gets.
 type ReportRow struct {
 	models.Report
-	EvidenceFiles JSON `json:"evidence_files,omitzero"`
+	TextRef       models.TextRef `json:"text_ref,omitempty"`
+	EvidenceFiles JSON           `json:"evidence_files,omitzero"`
 }
 
 // EventRow is the event row of a change. BeforeView and AfterView, when
@@ -535,10 +560,20 @@ func (a *Activities) CommitAssignment(ctx context.Context, in CommitAssignmentIn
 // not run activity bodies.
 func WriteAssignmentCommit(ctx context.Context, db *gorm.DB, in CommitAssignmentInput) error {
 	db = db.WithContext(ctx)
-	var err error
+	refs := make([]models.TextRef, 0, len(in.Reports))
+	for _, r := range in.Reports {
+		refs = append(refs, r.TextRef)
+	}
+	texts, err := loadTexts(ctx, db, refs...)
+	if err != nil {
+		return err
+	}
 	save := SaveAssignmentInput{Assignment: in.Assignment, Items: in.Items}
 	for _, r := range in.Reports {
 		row := r.Report
+		if r.TextRef != "" {
+			row.Text = texts[r.TextRef]
+		}
 		if !r.EvidenceFiles.IsZero() {
 			if row.Evidence, err = jsonText(r.EvidenceFiles, "report evidence"); err != nil {
 				return err
@@ -570,6 +605,9 @@ func WriteAssignmentCommit(ctx context.Context, db *gorm.DB, in CommitAssignment
 	}
 	notes := make([]models.Notification, len(in.Notifications))
 	for i, n := range in.Notifications {
+		if err := resolveDataTexts(ctx, db, n.Data); err != nil {
+			return err
+		}
 		if notes[i], err = n.row(); err != nil {
 			return err
 		}
@@ -670,4 +708,41 @@ func orSystem(actor string) string {
 		return "system"
 	}
 	return actor
+}
+
+// loadTexts is store.LoadTexts for activities: a missing text cannot appear
+// by retrying (the API stores every text before it sends its ref), so it
+// fails the activity for good instead of retrying forever.
+func loadTexts(ctx context.Context, db *gorm.DB, refs ...models.TextRef) (map[models.TextRef]string, error) {
+	texts, err := store.LoadTexts(ctx, db, refs...)
+	if errors.Is(err, store.ErrTextMissing) {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "text_missing", err)
+	}
+	return texts, err
+}
+
+// resolveDataTexts replaces every entry of data whose key ends in "_ref"
+// and whose value is a TextRef with the stored text under the key without
+// the suffix (item_text_ref → item_text).
+func resolveDataTexts(ctx context.Context, db *gorm.DB, data map[string]string) error {
+	var keys []string
+	var refs []models.TextRef
+	for k, v := range data {
+		if strings.HasSuffix(k, "_ref") && models.TextRef(v).Valid() {
+			keys = append(keys, k)
+			refs = append(refs, models.TextRef(v))
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	texts, err := loadTexts(ctx, db, refs...)
+	if err != nil {
+		return err
+	}
+	for i, k := range keys {
+		delete(data, k)
+		data[strings.TrimSuffix(k, "_ref")] = texts[refs[i]]
+	}
+	return nil
 }

@@ -73,12 +73,23 @@ type MeetingAttendanceRow struct {
 // JSON columns are filled from Participants and Agenda) and every RSVP,
 // attendance and minutes row so far.
 type SaveMeetingInput struct {
-	Meeting      models.Meeting          `json:"meeting"`
-	Participants []string                `json:"participants"`
-	Agenda       []MeetingAgendaItem     `json:"agenda"`
-	RSVPs        []MeetingRSVPRow        `json:"rsvps,omitempty"`
-	Attendance   []MeetingAttendanceRow  `json:"attendance,omitempty"`
-	Minutes      []models.MeetingMinutes `json:"minutes,omitempty"`
+	Meeting      models.Meeting         `json:"meeting"`
+	Participants []string               `json:"participants"`
+	Agenda       []MeetingAgendaItem    `json:"agenda"`
+	RSVPs        []MeetingRSVPRow       `json:"rsvps,omitempty"`
+	Attendance   []MeetingAttendanceRow `json:"attendance,omitempty"`
+	Minutes      []MeetingMinutesRow    `json:"minutes,omitempty"`
+}
+
+// MeetingMinutesRow is one minutes version to insert: its text by TextRef
+// (models.TextRef), or as Text for versions published before texts
+// travelled by reference.
+type MeetingMinutesRow struct {
+	Version     int            `json:"version"`
+	Text        string         `json:"text,omitempty"`
+	TextRef     models.TextRef `json:"text_ref,omitempty"`
+	PublishedBy string         `json:"published_by"`
+	PublishedAt time.Time      `json:"published_at"`
 }
 
 // SaveMeeting writes one meeting's state in one transaction. The meeting
@@ -132,8 +143,24 @@ func (m *Meetings) SaveMeeting(ctx context.Context, in SaveMeetingInput) error {
 				return err
 			}
 		}
-		for _, mm := range in.Minutes {
-			mm.MeetingID = mt.ID
+		for _, x := range in.Minutes {
+			mm := models.MeetingMinutes{MeetingID: mt.ID, Version: x.Version, Text: x.Text,
+				PublishedBy: x.PublishedBy, PublishedAt: x.PublishedAt}
+			if x.TextRef != "" {
+				var n int64
+				if err := tx.Model(&models.MeetingMinutes{}).Where("meeting_id = ? AND version = ?", mt.ID, x.Version).
+					Count(&n).Error; err != nil {
+					return err
+				}
+				if n > 0 {
+					continue // written by an earlier save; versions never change
+				}
+				texts, err := loadTexts(ctx, tx, x.TextRef)
+				if err != nil {
+					return err
+				}
+				mm.Text = texts[x.TextRef]
+			}
 			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&mm).Error; err != nil {
 				return err
 			}

@@ -20,7 +20,7 @@ import (
 func TestMeetingsAPI(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		h := newHarness(t, db)
-		h.withEngine()
+		tc := h.withEngine()
 		sec := h.login("sec", "secretariat-pass")
 		chon := h.login("chonburi", "province-pass-1")
 
@@ -89,14 +89,20 @@ func TestMeetingsAPI(t *testing.T) {
 			t.Errorf("under-represented %v", ur)
 		}
 		errorOf(t, h.do("PUT", path+"/minutes", sec, map[string]any{"text": " "}), 422, "invalid", "text")
-		for _, text := range []string{"รายงานการประชุม", "รายงานการประชุม (แก้ไข)"} {
-			if r := h.do("PUT", path+"/minutes", sec, map[string]any{"text": text}); r.Status != 200 {
+		for _, text := range []string{"รายงานการประชุม", "รายงานการประชุม (แก้ไข) MINUTESMARK"} {
+			r := h.do("PUT", path+"/minutes", sec, map[string]any{"text": text})
+			if mins, _ := r.Body["minutes"].([]any); r.Status != 200 || mins[len(mins)-1].(map[string]any)["text"] != text {
 				t.Fatalf("minutes: %d %s", r.Status, r.Raw)
 			}
 		}
 		got := h.do("GET", path, chon, nil)
-		if got.Status != 200 || len(got.Body["minutes"].([]any)) != 2 || got.Body["meeting"].(map[string]any)["status"] != "published" {
+		if got.Status != 200 || len(got.Body["minutes"].([]any)) != 2 || got.Body["meeting"].(map[string]any)["status"] != "published" ||
+			got.Body["minutes"].([]any)[1].(map[string]any)["text"] != "รายงานการประชุม (แก้ไข) MINUTESMARK" {
 			t.Fatalf("meeting view %s", got.Raw)
+		}
+		// The minutes travel by ref: the workflow's history never holds them.
+		if historyHolds(t, tc, workflows.MeetingWorkflowID(id), []byte("MINUTESMARK")) {
+			t.Error("the meeting workflow's history carries the minutes' text")
 		}
 		// Scope: a province reads its own RSVP and attendance, not Bangkok's;
 		// the inspector of region 8 reads ชลบุรี's; one of region 15 reads

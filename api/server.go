@@ -107,7 +107,7 @@ func New(d *Deps) *fiber.App {
 		return c.Next()
 	})
 	if d.Meetings == nil {
-		d.Meetings = meetings.NewService(meetings.Deps{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Now: d.now})
+		d.Meetings = meetings.NewService(meetings.Deps{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Now: d.now, Logger: d.Logger})
 	}
 	if d.Admin == nil {
 		d.Admin = admin.NewService(admin.Deps{DB: d.DB, Now: d.Now})

@@ -170,7 +170,7 @@ func (a *assignment) start(ctx workflow.Context) error {
 			}
 			continue
 		}
-		st := ItemState{Number: d.Number, Cycle: 1, Text: d.Text, EvidenceRequired: d.EvidenceRequired,
+		st := ItemState{Number: d.Number, Cycle: 1, Text: d.Text, TextRef: d.TextRef, EvidenceRequired: d.EvidenceRequired,
 			Status: models.ItemOpen, OpenedAt: now}
 		switch {
 		case d.DueDate != nil:
@@ -228,7 +228,7 @@ func (a *assignment) openFirstCycle(ctx workflow.Context, d DirectiveItem, now t
 
 func (a *assignment) newCycle(d DirectiveItem, cycle, y int, m time.Month, now time.Time) ItemState {
 	due := a.clk.monthlyDue(y, m, d.Recurrence.MonthlyWorkingDay)
-	st := ItemState{Number: d.Number, Cycle: cycle, Text: d.Text, EvidenceRequired: d.EvidenceRequired,
+	st := ItemState{Number: d.Number, Cycle: cycle, Text: d.Text, TextRef: d.TextRef, EvidenceRequired: d.EvidenceRequired,
 		Recurring: true, Period: fmt.Sprintf("%04d-%02d", y, int(m)), Status: models.ItemOpen, OpenedAt: now, DueAt: &due}
 	a.resetReminders(&st, now)
 	return st
@@ -651,7 +651,11 @@ func (a *assignment) data(st *ItemState, kv ...string) map[string]string {
 	if st != nil {
 		m["item"] = strconv.Itoa(st.Number)
 		m["cycle"] = strconv.Itoa(st.Cycle)
-		m["item_text"] = st.Text
+		if st.TextRef != "" {
+			m["item_text_ref"] = string(st.TextRef)
+		} else {
+			m["item_text"] = st.Text
+		}
 		if st.DueAt != nil {
 			m["due_at"] = st.DueAt.UTC().Format(time.RFC3339)
 			m["due_th"] = thaidate.FormatDateTimeBE(*st.DueAt)
@@ -872,7 +876,7 @@ func clonePtr[T any](p *T) *T {
 // sameItem reports whether two item states are equal: instants compare as
 // instants, and a nil slice equals an empty one (as in their JSON).
 func sameItem(x, y ItemState) bool {
-	return x.Number == y.Number && x.Cycle == y.Cycle && x.Text == y.Text &&
+	return x.Number == y.Number && x.Cycle == y.Cycle && x.Text == y.Text && x.TextRef == y.TextRef &&
 		x.EvidenceRequired == y.EvidenceRequired && x.Recurring == y.Recurring && x.Period == y.Period &&
 		x.PeriodEnded == y.PeriodEnded && x.Status == y.Status && x.OpenedAt.Equal(y.OpenedAt) &&
 		sameTime(x.DueAt, y.DueAt) && x.DueRound == y.DueRound && x.RemindersSent == y.RemindersSent &&

@@ -289,8 +289,12 @@ func (a *assignment) validateReport(in ReportInput) error {
 	if !st.Status.AwaitingReport() {
 		return statusConflict(st)
 	}
-	if err := required("text", in.Text, "ผลการดำเนินงาน", "text"); err != nil {
-		return err
+	if in.TextRef == "" {
+		if err := required("text", in.Text, "ผลการดำเนินงาน", "text"); err != nil {
+			return err
+		}
+	} else if !in.TextRef.Valid() {
+		return reject(apperr.Invalid, "text", "รหัสข้อความไม่ถูกต้อง / text_ref is not a text reference")
 	}
 	if st.EvidenceRequired && len(in.Evidence) == 0 {
 		return reject(apperr.Invalid, "evidence", "ข้อ %d ต้องแนบหลักฐาน / item %d requires evidence", st.Number, st.Number)
@@ -331,9 +335,9 @@ func (a *assignment) report(ctx workflow.Context, in ReportInput) (AssignmentUpd
 		fx.reports = append(fx.reports, activities.ReportRow{Report: models.Report{
 			ID: in.ReportID, AssignmentID: a.id, ItemNumber: st.Number, Cycle: st.Cycle, Text: in.Text,
 			SubmittedBy: in.Actor, SubmittedAt: now.UTC(),
-		}, EvidenceFiles: activities.JSONOf(evidence)})
+		}, TextRef: in.TextRef, EvidenceFiles: activities.JSONOf(evidence)})
 		fx.notify(NotifyReported, notify.RecipientSpec{RoleRegions: []notify.RoleRegion{{Role: models.RoleSecretariat}}},
-			a.data(st, "report_id", in.ReportID, "actor", in.Actor, "report_text", in.Text))
+			a.data(st, "report_id", in.ReportID, "actor", in.Actor, reportTextKey(in), reportTextValue(in)))
 		return false, nil
 	})
 }
@@ -587,4 +591,21 @@ func (a *assignment) withdraw(ctx workflow.Context, in WithdrawInput) (Assignmen
 		fx.notify(NotifyWithdrawn, a.unitRecipients(), a.data(nil, "reason", in.Reason, "actor", in.Actor))
 		return false, nil
 	})
+}
+
+// reportTextKey and reportTextValue are the notification data entry of a
+// report's text: its ref under "report_text_ref", or the text itself for an
+// Update recorded before texts travelled by reference.
+func reportTextKey(in ReportInput) string {
+	if in.TextRef != "" {
+		return "report_text_ref"
+	}
+	return "report_text"
+}
+
+func reportTextValue(in ReportInput) string {
+	if in.TextRef != "" {
+		return string(in.TextRef)
+	}
+	return in.Text
 }

@@ -46,7 +46,7 @@ func ValidateDirectiveInput(in DirectiveInput) error {
 			return apperr.Field("items", "เลขข้อ %d ซ้ำหรือไม่ถูกต้อง / item number %d is duplicated or invalid", it.Number, it.Number)
 		}
 		numbers[it.Number] = true
-		if strings.TrimSpace(it.Text) == "" {
+		if it.TextRef == "" && strings.TrimSpace(it.Text) == "" {
 			return apperr.Field("items", "ข้อ %d ไม่มีข้อความ / item %d has no text", it.Number, it.Number)
 		}
 		if r := it.Recurrence; r != nil {
@@ -248,7 +248,7 @@ func itemRows(items []DirectiveItem) []activities.DirectiveItemInput {
 	for _, it := range items {
 		r := models.DirectiveItem{Number: it.Number, Text: it.Text,
 			EvidenceRequired: it.EvidenceRequired, ReportInto: it.ReportInto}
-		row := activities.DirectiveItemInput{TargetSpec: activities.JSONOf(it.Target)}
+		row := activities.DirectiveItemInput{TextRef: it.TextRef, TargetSpec: activities.JSONOf(it.Target)}
 		if it.DueDate != nil {
 			s := it.DueDate.String()
 			r.DueDate = &s
@@ -273,7 +273,7 @@ func itemRows(items []DirectiveItem) []activities.DirectiveItemInput {
 func (d *directive) persist(ctx workflow.Context) error {
 	var a *activities.Activities
 	return workflow.ExecuteLocalActivity(localDBCtx(ctx), a.PersistDirective, activities.PersistDirectiveInput{
-		Directive: d.row(), Items: itemRows(d.in.Items), Actor: d.in.Actor,
+		Directive: d.row(), BodyRef: d.in.Directive.BodyRef, Items: itemRows(d.in.Items), Actor: d.in.Actor,
 	}).Get(ctx, nil)
 }
 

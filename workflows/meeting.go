@@ -54,7 +54,7 @@ func MeetingWorkflow(ctx workflow.Context, in MeetingInput) (MeetingResult, erro
 		Status: models.MeetingScheduled, StartsAt: mi.StartsAt, Link: mi.Link, Extra: mi.Extra,
 		Participants: slices.Clone(mi.Participants), Organiser: mi.OrganiserCode,
 		RSVPs: []UnitRSVP{}, Attendance: []UnitAttendance{}, Absent: []string{}, UnderRepresented: []string{},
-		Agenda: []AgendaItem{}, Minutes: []models.MeetingMinutes{},
+		Agenda: []AgendaItem{}, Minutes: []MinutesVersion{},
 	}
 	slices.Sort(m.st.Participants)
 	clk, err := newClock(in.Holidays, nil)
@@ -252,7 +252,7 @@ func (m *meeting) save(ctx workflow.Context) error {
 	var a *activities.Meetings
 	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, meetingLocalOptions), a.SaveMeeting,
 		activities.SaveMeetingInput{Meeting: row, Participants: st.Participants, Agenda: st.Agenda,
-			RSVPs: st.RSVPs, Attendance: st.Attendance, Minutes: st.Minutes}).Get(ctx, nil)
+			RSVPs: st.RSVPs, Attendance: st.Attendance, Minutes: minutesRows(st.Minutes)}).Get(ctx, nil)
 }
 
 func (m *meeting) data(unit string) map[string]string {
@@ -479,15 +479,18 @@ func (m *meeting) validateMinutes(ctx workflow.Context, in MinutesInput) error {
 	if workflow.Now(ctx).Before(m.st.StartsAt) {
 		return reject(apperr.Conflict, "", "การประชุมยังไม่เริ่ม ยังบันทึกรายงานการประชุมไม่ได้ (the meeting has not started yet)")
 	}
-	if strings.TrimSpace(in.Text) == "" {
+	if in.TextRef != "" && !in.TextRef.Valid() {
+		return reject(apperr.Invalid, "text", "รหัสข้อความไม่ถูกต้อง (text_ref is not a text reference)")
+	}
+	if in.TextRef == "" && strings.TrimSpace(in.Text) == "" {
 		return reject(apperr.Invalid, "text", "กรุณาระบุเนื้อหารายงานการประชุม (text is required)")
 	}
 	return nil
 }
 
 func (m *meeting) minutes(ctx workflow.Context, in MinutesInput) (MeetingState, error) {
-	m.st.Minutes = append(m.st.Minutes, models.MeetingMinutes{MeetingID: m.st.ID, Version: len(m.st.Minutes) + 1,
-		Text: in.Text, PublishedBy: in.Actor, PublishedAt: workflow.Now(ctx)})
+	m.st.Minutes = append(m.st.Minutes, MinutesVersion{Version: len(m.st.Minutes) + 1,
+		Text: in.Text, TextRef: in.TextRef, PublishedBy: in.Actor, PublishedAt: workflow.Now(ctx)})
 	m.st.Status = models.MeetingPublished
 	m.changed = true
 	return m.st, m.save(ctx)
@@ -565,4 +568,14 @@ func (m *meeting) validateAgendaItem(_ workflow.Context, in AddAgendaItemInput) 
 func (m *meeting) addAgendaItem(ctx workflow.Context, in AddAgendaItemInput) (MeetingState, error) {
 	m.st.Agenda = append(m.st.Agenda, AgendaItem{Kind: "item", Title: in.Title, Detail: in.Detail, AddedBy: in.Actor})
 	return m.st, m.save(ctx)
+}
+
+// minutesRows are the minutes rows SaveMeeting writes: texts by ref.
+func minutesRows(ms []MinutesVersion) []activities.MeetingMinutesRow {
+	rows := make([]activities.MeetingMinutesRow, len(ms))
+	for i, x := range ms {
+		rows[i] = activities.MeetingMinutesRow{Version: x.Version, Text: x.Text, TextRef: x.TextRef,
+			PublishedBy: x.PublishedBy, PublishedAt: x.PublishedAt}
+	}
+	return rows
 }

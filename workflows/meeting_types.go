@@ -244,32 +244,32 @@ type MeetingResult struct {
 // updates. Absent and UnderRepresented are derived from Attendance once
 // recorded. Sequence is the iCalendar SEQUENCE.
 type MeetingState struct {
-	ID                   string                  `json:"id"`
-	SeriesID             string                  `json:"series_id"`
-	YearBE               int                     `json:"year_be"`
-	Number               int                     `json:"number"`
-	Title                string                  `json:"title"`
-	Status               models.MeetingStatus    `json:"status"`
-	StartsAt             time.Time               `json:"starts_at"`
-	EndsAt               time.Time               `json:"ends_at"`
-	Link                 string                  `json:"link,omitempty"`
-	Extra                bool                    `json:"extra"`
-	Sequence             int                     `json:"sequence"`
-	Participants         []string                `json:"participants"`
-	RSVPs                []UnitRSVP              `json:"rsvps"`
-	Attendance           []UnitAttendance        `json:"attendance"`
-	Absent               []string                `json:"absent"`
-	UnderRepresented     []string                `json:"under_represented"`
-	Agenda               []AgendaItem            `json:"agenda"`
-	Minutes              []models.MeetingMinutes `json:"minutes"`
-	NoticeSentAt         *time.Time              `json:"notice_sent_at,omitempty"`
-	MinutesDueAt         time.Time               `json:"minutes_due_at"`
-	RSVPReminded         bool                    `json:"rsvp_reminded"`
-	DayOfReminded        bool                    `json:"day_of_reminded"`
-	MinutesRemindersSent int                     `json:"minutes_reminders_sent"`
-	Reason               string                  `json:"reason,omitempty"`
-	Seq                  int64                   `json:"seq"`
-	Organiser            string                  `json:"organiser_code"`
+	ID                   string               `json:"id"`
+	SeriesID             string               `json:"series_id"`
+	YearBE               int                  `json:"year_be"`
+	Number               int                  `json:"number"`
+	Title                string               `json:"title"`
+	Status               models.MeetingStatus `json:"status"`
+	StartsAt             time.Time            `json:"starts_at"`
+	EndsAt               time.Time            `json:"ends_at"`
+	Link                 string               `json:"link,omitempty"`
+	Extra                bool                 `json:"extra"`
+	Sequence             int                  `json:"sequence"`
+	Participants         []string             `json:"participants"`
+	RSVPs                []UnitRSVP           `json:"rsvps"`
+	Attendance           []UnitAttendance     `json:"attendance"`
+	Absent               []string             `json:"absent"`
+	UnderRepresented     []string             `json:"under_represented"`
+	Agenda               []AgendaItem         `json:"agenda"`
+	Minutes              []MinutesVersion     `json:"minutes"`
+	NoticeSentAt         *time.Time           `json:"notice_sent_at,omitempty"`
+	MinutesDueAt         time.Time            `json:"minutes_due_at"`
+	RSVPReminded         bool                 `json:"rsvp_reminded"`
+	DayOfReminded        bool                 `json:"day_of_reminded"`
+	MinutesRemindersSent int                  `json:"minutes_reminders_sent"`
+	Reason               string               `json:"reason,omitempty"`
+	Seq                  int64                `json:"seq"`
+	Organiser            string               `json:"organiser_code"`
 }
 
 // RSVPInput is a unit's answer (update UpdateRSVP): either Attendees (at
@@ -298,10 +298,25 @@ type AttendanceInput struct {
 
 // MinutesInput publishes a new version of the minutes (update
 // UpdateMinutes), allowed once the meeting has started and not for a
-// cancelled meeting.
+// cancelled meeting. The text travels as TextRef (stored first, see
+// models.TextRef); Text is set only in Updates recorded before texts
+// travelled by reference.
 type MinutesInput struct {
-	Actor string `json:"actor"`
-	Text  string `json:"text"`
+	Actor   string         `json:"actor"`
+	Text    string         `json:"text,omitempty"`
+	TextRef models.TextRef `json:"text_ref,omitempty"`
+}
+
+// MinutesVersion is one published version (1, 2, …) of a meeting's
+// minutes as the meeting workflow keeps it: the text by TextRef (Text only
+// for versions published before texts travelled by reference, and in
+// answers the API has filled in).
+type MinutesVersion struct {
+	Version     int            `json:"version"`
+	Text        string         `json:"text,omitempty"`
+	TextRef     models.TextRef `json:"text_ref,omitempty"`
+	PublishedBy string         `json:"published_by"`
+	PublishedAt time.Time      `json:"published_at"`
 }
 
 // RescheduleInput moves a meeting that has not started (update

@@ -172,7 +172,7 @@ func TestRecordMoreHistories(t *testing.T) {
 	waitFor(t, ctx, "meeting start", func() bool { return query() && ms.Status == models.MeetingStarted })
 	update(mid, wf.UpdateAttendance, wf.AttendanceInput{Actor: "sec", Units: []wf.UnitAttendanceInput{
 		{UnitCode: "10", Attendees: gov}, {UnitCode: "30", Attendees: []wf.Attendee{{Name: "ปลัดจังหวัด", Role: models.AttendeePalad}}}}}, nil, true)
-	update(mid, wf.UpdateMinutes, wf.MinutesInput{Actor: "sec", Text: "รายงานการประชุม ฉบับที่ 1"}, &ms, true)
+	update(mid, wf.UpdateMinutes, wf.MinutesInput{Actor: "sec", TextRef: textRef(t, db, "รายงานการประชุม ฉบับที่ 1")}, &ms, true)
 	if ms.Status != models.MeetingPublished || len(ms.Absent) != 1 || len(ms.UnderRepresented) != 1 {
 		t.Fatalf("meeting: %+v", ms)
 	}

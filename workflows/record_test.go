@@ -29,6 +29,7 @@ import (
 	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/devserver"
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
 	wf "github.com/tidtam/tidtam/workflows"
@@ -70,7 +71,7 @@ func TestRecordHistories(t *testing.T) {
 	}
 	defer w.Stop()
 
-	in := directiveInput(holidays(t))
+	in := textsByRef(t, db, directiveInput(holidays(t)))
 	sec := func(n int) *wf.Span { s := wf.Seconds(n); return &s }
 	in.Items[0].DueDate, in.Items[0].DueWithin = nil, sec(6)
 	in.Items[1].DueWithin = sec(40)
@@ -109,12 +110,12 @@ func TestRecordHistories(t *testing.T) {
 	update(a5001, wf.UpdateAcknowledge, wf.AcknowledgeInput{UnitCode: "5001", Actor: "u5001", Note: "รับทราบ"}, true)
 	time.Sleep(10 * time.Second) // item 1: reminder, overdue, levels 2 and 3; 50: ack overdue
 	ev := []wf.EvidenceFile{{Name: "a.pdf", Size: 3, SHA256: strings.Repeat("b", 64), StoragePath: "e/a", ContentType: "application/pdf"}}
-	update(a5001, wf.UpdateReport, wf.ReportInput{ReportID: "rec-1", UnitCode: "5001", Actor: "u5001", ItemNumber: 1, Text: "ผล"}, true)
+	update(a5001, wf.UpdateReport, wf.ReportInput{ReportID: "rec-1", UnitCode: "5001", Actor: "u5001", ItemNumber: 1, TextRef: textRef(t, db, "ผล")}, true)
 	update(a5001, wf.UpdateReview, wf.ReviewInput{Actor: "sec1", ItemNumber: 1, Decision: wf.ReviewReturn, Reason: "ขาด", NewDue: &wf.Deadline{Within: sec(30)}}, true)
-	update(a5001, wf.UpdateReport, wf.ReportInput{ReportID: "rec-2", UnitCode: "5001", Actor: "u5001", ItemNumber: 1, Text: "ครบ"}, true)
+	update(a5001, wf.UpdateReport, wf.ReportInput{ReportID: "rec-2", UnitCode: "5001", Actor: "u5001", ItemNumber: 1, TextRef: textRef(t, db, "ครบ")}, true)
 	update(a5001, wf.UpdateReview, wf.ReviewInput{Actor: "sec1", ItemNumber: 1, Decision: wf.ReviewAccept}, true)
-	update(a5001, wf.UpdateReport, wf.ReportInput{ReportID: "rec-3", UnitCode: "5001", Actor: "u5001", ItemNumber: 2, Text: "ไม่มีหลักฐาน"}, false)
-	update(a5001, wf.UpdateReport, wf.ReportInput{ReportID: "rec-3", UnitCode: "5001", Actor: "u5001", ItemNumber: 2, Text: "ผล", Evidence: ev}, true)
+	update(a5001, wf.UpdateReport, wf.ReportInput{ReportID: "rec-3", UnitCode: "5001", Actor: "u5001", ItemNumber: 2, TextRef: textRef(t, db, "ไม่มีหลักฐาน")}, false)
+	update(a5001, wf.UpdateReport, wf.ReportInput{ReportID: "rec-3", UnitCode: "5001", Actor: "u5001", ItemNumber: 2, TextRef: textRef(t, db, "ผล"), Evidence: ev}, true)
 	update(a5001, wf.UpdateReview, wf.ReviewInput{Actor: "sec1", ItemNumber: 2, Decision: wf.ReviewAccept}, true)
 	update(a50, wf.UpdateInspectorAction, wf.InspectorActionInput{Actor: "insp15", ActorRole: models.RoleInspector, ItemNumber: 1,
 		Kind: models.ActionExtend, Reason: "รอผล", NewDue: &wf.Deadline{Within: sec(60)}}, true)
@@ -162,4 +163,28 @@ func waitFor(t *testing.T, ctx context.Context, what string, ok func() bool) {
 func writeHistory(t *testing.T, ctx context.Context, c client.Client, wid, file string) {
 	t.Helper()
 	writeRunHistory(t, ctx, c, wid, "", file)
+}
+
+// textRef stores text as the API does before it sends a workflow its ref.
+func textRef(t *testing.T, db *gorm.DB, text string) models.TextRef {
+	t.Helper()
+	refs, err := store.SaveTexts(context.Background(), db, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return refs[0]
+}
+
+// textsByRef stores the body and item texts of in and returns in carrying
+// their refs instead, as the API starts a directive.
+func textsByRef(t *testing.T, db *gorm.DB, in wf.DirectiveInput) wf.DirectiveInput {
+	t.Helper()
+	in.Directive.BodyRef, in.Directive.Body = textRef(t, db, in.Directive.Body), ""
+	items := make([]wf.DirectiveItem, len(in.Items))
+	for i, it := range in.Items {
+		it.TextRef, it.Text = textRef(t, db, it.Text), ""
+		items[i] = it
+	}
+	in.Items = items
+	return in
 }

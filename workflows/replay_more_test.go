@@ -17,8 +17,9 @@ import (
 // record_more_test.go) against the current workflow code, registered as a
 // worker registers it: a change that would break running delivery, digest,
 // meeting or series workflows fails here with a non-determinism error.
-// Every file is required, both as recorded with the current code
-// (testdata/notify_meetings/) and as recorded before the first
+// Every file is required: as recorded with the current code
+// (testdata/notify_meetings/), while the minutes still travelled in the
+// Update (testdata/notify_meetings/v1-texts/), and before the first
 // workflow.GetVersion change (testdata/notify_meetings/v0/).
 func TestReplayMoreHistories(t *testing.T) {
 	for _, tc := range []struct{ file, workflowType string }{
@@ -28,7 +29,7 @@ func TestReplayMoreHistories(t *testing.T) {
 		{"meeting_series.json", wf.MeetingSeriesWorkflowType},
 		{"meeting_series_continued.json", wf.MeetingSeriesWorkflowType},
 	} {
-		for _, dir := range []string{notifyMeetingsDir, filepath.Join(notifyMeetingsDir, "v0")} {
+		for _, dir := range []string{notifyMeetingsDir, filepath.Join(notifyMeetingsDir, "v1-texts"), filepath.Join(notifyMeetingsDir, "v0")} {
 			t.Run(filepath.ToSlash(filepath.Join(dir, tc.file)), func(t *testing.T) {
 				f := filepath.Join("testdata", dir, tc.file)
 				if _, err := os.Stat(f); err != nil {

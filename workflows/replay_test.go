@@ -12,11 +12,13 @@ import (
 // TestReplayHistories replays the histories recorded by TestRecordHistories
 // (build tag "record") against the current workflow code: a change that
 // would break running workflows fails here with a non-determinism error.
-// testdata/*.json are recorded with the current code; testdata/v0/ keeps
-// the histories recorded before the first workflow.GetVersion change
-// (session 2), so the code paths old running workflows take stay covered.
+// testdata/*.json are recorded with the current code (texts by ref);
+// testdata/v2-texts/ keeps those recorded with revision 2 while item and
+// report texts still travelled in the inputs and Updates, and testdata/v0/
+// those recorded before the first workflow.GetVersion change (session 2),
+// so the code paths old running workflows take stay covered.
 func TestReplayHistories(t *testing.T) {
-	for _, dir := range []string{"testdata", filepath.Join("testdata", "v0")} {
+	for _, dir := range []string{"testdata", filepath.Join("testdata", "v2-texts"), filepath.Join("testdata", "v0")} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 		if err != nil {
 			t.Fatal(err)

@@ -133,19 +133,22 @@ const (
 )
 
 // Directive is the directive row data carried by DirectiveWorkflow. ID is
-// the business key (DirectiveKey). IssueDate is a civil date.
+// the business key (DirectiveKey). IssueDate is a civil date. The body
+// travels as BodyRef (the text is in free_texts, see models.TextRef); Body
+// is set only in inputs recorded before texts travelled by reference.
 type Directive struct {
-	ID            string        `json:"id"`
-	Source        string        `json:"source"`
-	IssuerCode    string        `json:"issuer_code"`
-	DocNumber     string        `json:"doc_number"`
-	DocNumberNorm string        `json:"doc_number_norm"`
-	IssueDate     thaidate.Date `json:"issue_date"`
-	Urgency       Urgency       `json:"urgency"`
-	Subject       string        `json:"subject"`
-	Body          string        `json:"body"`
-	MeetingID     *string       `json:"meeting_id,omitempty"`
-	CreatedBy     string        `json:"created_by"`
+	ID            string         `json:"id"`
+	Source        string         `json:"source"`
+	IssuerCode    string         `json:"issuer_code"`
+	DocNumber     string         `json:"doc_number"`
+	DocNumberNorm string         `json:"doc_number_norm"`
+	IssueDate     thaidate.Date  `json:"issue_date"`
+	Urgency       Urgency        `json:"urgency"`
+	Subject       string         `json:"subject"`
+	Body          string         `json:"body,omitempty"`
+	BodyRef       models.TextRef `json:"body_ref,omitempty"`
+	MeetingID     *string        `json:"meeting_id,omitempty"`
+	CreatedBy     string         `json:"created_by"`
 }
 
 // DirectiveRef is the part of a directive every assignment carries (for
@@ -189,9 +192,13 @@ type Recurrence struct {
 // with none of these has no deadline (no reminders, no escalation). When
 // EvidenceRequired, a report must carry at least one evidence file.
 // ReportInto says where the result is reported (free text, e.g. a form).
+// The item's text travels as TextRef (see models.TextRef); Text is set only
+// in inputs recorded before texts travelled by reference, and in answers
+// the API has filled in.
 type DirectiveItem struct {
 	Number           int            `json:"number"`
 	Text             string         `json:"text"`
+	TextRef          models.TextRef `json:"text_ref,omitempty"`
 	Target           TargetSpec     `json:"target"`
 	DueDate          *thaidate.Date `json:"due_date,omitempty"`
 	DueWithin        *Span          `json:"due_within,omitempty"`
@@ -387,11 +394,15 @@ type AssignmentState struct {
 // extension, amendment) and keys escalations. RemindersSent counts the
 // reminders sent for the current due. EscalationLevel is the highest level
 // reached for the current due (0 none, 1 unit, 2 parent, 3 inspector);
-// OpenEscalations are the IDs of the escalations not yet closed.
+// OpenEscalations are the IDs of the escalations not yet closed. TextRef
+// names the item's text (models.TextRef); Text is set only in states
+// started before texts travelled by reference, and in answers the API has
+// filled in.
 type ItemState struct {
 	Number           int               `json:"number"`
 	Cycle            int               `json:"cycle"`
 	Text             string            `json:"text"`
+	TextRef          models.TextRef    `json:"text_ref,omitempty"`
 	EvidenceRequired bool              `json:"evidence_required"`
 	Recurring        bool              `json:"recurring,omitempty"`
 	Period           string            `json:"period,omitempty"`
@@ -443,6 +454,8 @@ type EvidenceFile struct {
 
 // ReportInput is a unit's report on one item. ReportID is the caller's
 // idempotency key (the reports.id). Cycle 0 means the item's current cycle.
+// The report's text travels as TextRef (stored first, see models.TextRef);
+// Text is set only in Updates recorded before texts travelled by reference.
 // Rejected for the wrong unit, an unknown item, an item not waiting for a
 // report (already reported, accepted, closed, …), an empty text, a reused
 // ReportID, or no evidence when the item requires it. A report on an
@@ -453,7 +466,8 @@ type ReportInput struct {
 	Actor      string         `json:"actor"`
 	ItemNumber int            `json:"item_number"`
 	Cycle      int            `json:"cycle,omitempty"`
-	Text       string         `json:"text"`
+	Text       string         `json:"text,omitempty"`
+	TextRef    models.TextRef `json:"text_ref,omitempty"`
 	Evidence   []EvidenceFile `json:"evidence,omitempty"`
 }
 
@@ -502,7 +516,9 @@ type InspectorActionInput struct {
 // assignment.data (directive_id, assignment_id, unit_code, subject,
 // doc_number, urgency, item, cycle, item_text, due_at, and per kind
 // ack_due_at, reminder, level, escalation_id, reason, actor, action,
-// old_due_at, report_id, report_text).
+// old_due_at, report_id, report_text). Long texts are sent as refs under
+// the key + "_ref" (item_text_ref, report_text_ref), which the activity
+// that enqueues the notification replaces with the stored text.
 const (
 	NotifyAssigned    = "assigned"
 	NotifyAckOverdue  = "ack_overdue"

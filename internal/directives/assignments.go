@@ -14,6 +14,7 @@ import (
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/engine"
 	"github.com/tidtam/tidtam/internal/listing"
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
@@ -536,7 +537,31 @@ func (s *service) updateAssignmentHeld(ctx context.Context, assignmentID, name s
 				"assignment", assignmentID, "update", name, "error", err)
 		}
 	}
-	return out.AssignmentState, nil
+	return s.withItemTexts(ctx, out.AssignmentState), nil
+}
+
+// withItemTexts fills in the text of every item of st that the workflow
+// holds by ref (models.TextRef), for answers. A failed read is logged and
+// leaves the ref in place: the change itself has happened.
+func (s *service) withItemTexts(ctx context.Context, st workflows.AssignmentState) workflows.AssignmentState {
+	refs := make([]models.TextRef, 0, len(st.Items))
+	for _, it := range st.Items {
+		refs = append(refs, it.TextRef)
+	}
+	texts, err := store.LoadTexts(ctx, s.DB, refs...)
+	if err != nil {
+		s.Logger.Warn("reading item texts for an answer failed", "assignment", st.AssignmentID, "error", err)
+		return st
+	}
+	items := make([]workflows.ItemState, len(st.Items))
+	for i, it := range st.Items {
+		if it.TextRef != "" {
+			it.Text, it.TextRef = texts[it.TextRef], ""
+		}
+		items[i] = it
+	}
+	st.Items = items
+	return st
 }
 
 // queryAssignmentState asks the assignment workflow for its state.
@@ -551,5 +576,8 @@ func (s *service) queryAssignmentState(ctx context.Context, assignmentID string)
 	if err != nil {
 		return st, workflows.AppError(err)
 	}
-	return st, v.Get(&st)
+	if err := v.Get(&st); err != nil {
+		return st, err
+	}
+	return s.withItemTexts(ctx, st), nil
 }

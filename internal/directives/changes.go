@@ -7,6 +7,7 @@ import (
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/engine"
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
@@ -88,8 +89,34 @@ func (s *service) change(ctx context.Context, p *auth.Principal, id, reason stri
 	if err != nil {
 		return out, err
 	}
-	err = engine.Update(ctx, s.Temporal, workflows.DirectiveWorkflowID(m.ID), name, arg, &out)
-	return out, err
+	if err = engine.Update(ctx, s.Temporal, workflows.DirectiveWorkflowID(m.ID), name, arg, &out); err != nil {
+		return out, err
+	}
+	return s.withDirectiveItemTexts(ctx, out), nil
+}
+
+// withDirectiveItemTexts fills in the text of every item of pr that the
+// workflow holds by ref (models.TextRef), for answers. A failed read is
+// logged and leaves the ref in place: the change itself has happened.
+func (s *service) withDirectiveItemTexts(ctx context.Context, pr workflows.DirectiveProgress) workflows.DirectiveProgress {
+	refs := make([]models.TextRef, 0, len(pr.Items))
+	for _, it := range pr.Items {
+		refs = append(refs, it.TextRef)
+	}
+	texts, err := store.LoadTexts(ctx, s.DB, refs...)
+	if err != nil {
+		s.Logger.Warn("reading item texts for an answer failed", "directive", pr.DirectiveID, "error", err)
+		return pr
+	}
+	items := make([]workflows.DirectiveItem, len(pr.Items))
+	for i, it := range pr.Items {
+		if it.TextRef != "" {
+			it.Text, it.TextRef = texts[it.TextRef], ""
+		}
+		items[i] = it
+	}
+	pr.Items = items
+	return pr
 }
 
 func (s *service) Amend(ctx context.Context, p *auth.Principal, id string, req AmendRequest) (workflows.DirectiveProgress, error) {

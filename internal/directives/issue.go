@@ -323,10 +323,14 @@ func (s *service) start(ctx context.Context, in workflows.DirectiveInput) error 
 	if s.Temporal == nil {
 		return engine.ErrUnavailable()
 	}
+	in, err := s.storeDirectiveTexts(ctx, in)
+	if err != nil {
+		return err
+	}
 	if err := engine.CheckSize("directive", in, engine.MaxStartBytes); err != nil {
 		return err
 	}
-	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	_, err = s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       workflows.DirectiveWorkflowID(in.Directive.ID),
 		TaskQueue:                                s.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -352,4 +356,26 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// storeDirectiveTexts stores the body and the item texts of in
+// (store.SaveTexts) and returns in carrying their refs instead, so the
+// workflows never carry them (models.TextRef).
+func (s *service) storeDirectiveTexts(ctx context.Context, in workflows.DirectiveInput) (workflows.DirectiveInput, error) {
+	texts := []string{in.Directive.Body}
+	for _, it := range in.Items {
+		texts = append(texts, it.Text)
+	}
+	refs, err := store.SaveTexts(ctx, s.DB, texts...)
+	if err != nil {
+		return in, err
+	}
+	in.Directive.Body, in.Directive.BodyRef = "", refs[0]
+	items := make([]workflows.DirectiveItem, len(in.Items))
+	for i, it := range in.Items {
+		it.Text, it.TextRef = "", refs[i+1]
+		items[i] = it
+	}
+	in.Items = items
+	return in, nil
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
@@ -33,8 +34,8 @@ import (
 const (
 	// MaxEvidenceFiles is the most files one report may carry.
 	MaxEvidenceFiles = 10
-	// MaxReportTextRunes bounds a report's text; it travels in the
-	// workflow's history.
+	// MaxReportTextRunes bounds a report's text (stored in free_texts; the
+	// workflow's Update carries its ref).
 	MaxReportTextRunes = 20000
 	// maxEvidenceNameBytes bounds an evidence file's original name.
 	maxEvidenceNameBytes = 255
@@ -242,6 +243,11 @@ func (s *service) SubmitReport(ctx context.Context, p *auth.Principal, ref Repor
 		return zero, err
 	}
 	in.ReportID, in.UnitCode, in.Actor, in.ItemNumber = reportID, p.UnitCode, p.Username, number
+	refs, err := store.SaveTexts(ctx, s.DB, in.Text)
+	if err != nil {
+		return zero, err
+	}
+	in.Text, in.TextRef = "", refs[0]
 	uploads, err := s.acceptUploads(sub.Files)
 	if err != nil {
 		return zero, err

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/listing"
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
 )
@@ -165,7 +167,14 @@ func (s *service) RecordAttendance(ctx context.Context, p *auth.Principal, id st
 // PublishMinutes implements Service.
 func (s *service) PublishMinutes(ctx context.Context, p *auth.Principal, id string, in MinutesInput) (workflows.MeetingState, error) {
 	return s.change(ctx, p, id, func(_ models.Meeting, actor string) (string, any, error) {
-		return workflows.UpdateMinutes, workflows.MinutesInput{Actor: actor, Text: in.Text}, nil
+		if strings.TrimSpace(in.Text) == "" {
+			return "", nil, apperr.Field("text", "กรุณาระบุเนื้อหารายงานการประชุม (text is required)")
+		}
+		refs, err := store.SaveTexts(ctx, s.d.DB, in.Text)
+		if err != nil {
+			return "", nil, err
+		}
+		return workflows.UpdateMinutes, workflows.MinutesInput{Actor: actor, TextRef: refs[0]}, nil
 	})
 }
 

@@ -231,9 +231,9 @@ type AttendanceInput struct {
 	Units []workflows.UnitAttendanceInput `json:"units" validate:"max=1000,dive"`
 }
 
-// MinutesInput is the body of PUT /meetings/{id}/minutes. The text travels
-// in the meeting workflow's Update, so it is bounded well inside the
-// engine's payload guard (50,000 Thai characters are about 150 KB).
+// MinutesInput is the body of PUT /meetings/{id}/minutes. The text is
+// stored first and the meeting workflow's Update carries its ref
+// (models.TextRef); 50,000 characters bound one version.
 type MinutesInput struct {
 	Text string `json:"text" validate:"max=50000"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
@@ -33,6 +34,9 @@ type Deps struct {
 	TaskQueue string
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Logger receives what the service cannot answer with; nil means
+	// slog.Default().
+	Logger *slog.Logger
 }
 
 // NewService returns the meetings domain on d's database and Temporal
@@ -40,6 +44,13 @@ type Deps struct {
 func NewService(d Deps) Service { return &service{d: d} }
 
 type service struct{ d Deps }
+
+func (s *service) logger() *slog.Logger {
+	if s.d.Logger != nil {
+		return s.d.Logger
+	}
+	return slog.Default()
+}
 
 func (s *service) now() time.Time {
 	if s.d.Now != nil {
@@ -192,7 +203,31 @@ func (s *service) update(ctx context.Context, actor string, m models.Meeting, na
 	if err := engine.Update(ctx, s.d.Temporal, workflows.MeetingWorkflowID(m.ID), name, arg, &st); err != nil {
 		return st, err
 	}
-	return st, s.audit(ctx, actor, "meeting."+name, "meeting", m.ID, arg)
+	return s.withMinutesTexts(ctx, st), s.audit(ctx, actor, "meeting."+name, "meeting", m.ID, arg)
+}
+
+// withMinutesTexts fills in the text of every minutes version of st that
+// the workflow holds by ref (models.TextRef), for answers. A failed read
+// is logged and leaves the ref in place: the change itself has happened.
+func (s *service) withMinutesTexts(ctx context.Context, st workflows.MeetingState) workflows.MeetingState {
+	refs := make([]models.TextRef, 0, len(st.Minutes))
+	for _, x := range st.Minutes {
+		refs = append(refs, x.TextRef)
+	}
+	texts, err := store.LoadTexts(ctx, s.d.DB, refs...)
+	if err != nil {
+		s.logger().Warn("reading minutes texts for an answer failed", "meeting", st.ID, "error", err)
+		return st
+	}
+	mins := make([]workflows.MinutesVersion, len(st.Minutes))
+	for i, x := range st.Minutes {
+		if x.TextRef != "" {
+			x.Text, x.TextRef = texts[x.TextRef], ""
+		}
+		mins[i] = x
+	}
+	st.Minutes = mins
+	return st
 }
 
 // audit records a meeting write that the workflow accepted: who, what

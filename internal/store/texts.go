@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/tidtam/tidtam/models"
+)
+
+// ErrTextMissing is wrapped by LoadTexts when a TextRef names no stored
+// text.
+var ErrTextMissing = fmt.Errorf("store: text not stored")
+
+// SaveTexts stores each non-empty text of texts in free_texts (once: a text
+// stored before is left as it is) and returns their TextRefs in the same
+// order, "" for an empty text. It must run before any workflow input,
+// signal or Update carrying the refs is sent.
+func SaveTexts(ctx context.Context, db *gorm.DB, texts ...string) ([]models.TextRef, error) {
+	refs := make([]models.TextRef, len(texts))
+	rows := make([]models.FreeText, 0, len(texts))
+	seen := map[models.TextRef]bool{}
+	now := time.Now().UTC()
+	for i, t := range texts {
+		refs[i] = models.RefOf(t)
+		if refs[i] == "" || seen[refs[i]] {
+			continue
+		}
+		seen[refs[i]] = true
+		rows = append(rows, models.FreeText{Ref: refs[i], Body: t, CreatedAt: now})
+	}
+	if len(rows) == 0 {
+		return refs, nil
+	}
+	err := db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 200).Error
+	if err != nil {
+		return nil, err
+	}
+	return refs, nil
+}
+
+// LoadTexts returns the stored text of every non-empty ref in refs. A ref
+// that names no stored text is an error wrapping ErrTextMissing: the text
+// was saved before the ref was sent, so a missing one means data loss, not
+// a retryable condition.
+func LoadTexts(ctx context.Context, db *gorm.DB, refs ...models.TextRef) (map[models.TextRef]string, error) {
+	want := make([]models.TextRef, 0, len(refs))
+	seen := make(map[models.TextRef]bool, len(refs))
+	for _, r := range refs {
+		if r != "" && !seen[r] {
+			seen[r] = true
+			want = append(want, r)
+		}
+	}
+	out := make(map[models.TextRef]string, len(want))
+	for chunk := range slices.Chunk(want, 500) {
+		var rows []models.FreeText
+		if err := db.WithContext(ctx).Where("ref IN ?", chunk).Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.Ref] = r.Body
+		}
+	}
+	for _, r := range want {
+		if _, ok := out[r]; !ok {
+			return nil, fmt.Errorf("%w: %s", ErrTextMissing, r)
+		}
+	}
+	return out, nil
+}

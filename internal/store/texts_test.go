@@ -1,0 +1,52 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/internal/store/storetest"
+	"github.com/tidtam/tidtam/models"
+)
+
+// TestSaveAndLoadTexts stores texts by their SHA-256 and reads them back on
+// both databases: saving the same text twice keeps one row, the empty text
+// has the empty ref and no row, and an unknown ref is ErrTextMissing.
+func TestSaveAndLoadTexts(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		long := strings.Repeat("ผลการดำเนินงาน ", 3000)
+		refs, err := store.SaveTexts(ctx, db, "ข้อ ๑ ให้ทุกจังหวัดรายงาน", "", long, "ข้อ ๑ ให้ทุกจังหวัดรายงาน")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if refs[1] != "" || refs[0] != refs[3] || !refs[0].Valid() || !refs[2].Valid() || refs[0] == refs[2] {
+			t.Fatalf("refs = %q", refs)
+		}
+		if refs[2] != models.RefOf(long) {
+			t.Errorf("ref of the long text = %s; want its SHA-256 %s", refs[2], models.RefOf(long))
+		}
+		if _, err := store.SaveTexts(ctx, db, long); err != nil {
+			t.Fatalf("saving a stored text again: %v", err)
+		}
+		var n int64
+		if err := db.Model(&models.FreeText{}).Count(&n).Error; err != nil || n != 2 {
+			t.Fatalf("free_texts rows = %d, %v; want 2", n, err)
+		}
+		got, err := store.LoadTexts(ctx, db, refs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[refs[0]] != "ข้อ ๑ ให้ทุกจังหวัดรายงาน" || got[refs[2]] != long {
+			t.Errorf("LoadTexts = %d texts; want the two stored", len(got))
+		}
+		_, err = store.LoadTexts(ctx, db, refs[0], models.RefOf("never stored"))
+		if !errors.Is(err, store.ErrTextMissing) {
+			t.Errorf("LoadTexts of an unknown ref: %v; want ErrTextMissing", err)
+		}
+	})
+}
