@@ -9,6 +9,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/directives"
+	"github.com/tidtam/tidtam/internal/download"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
@@ -173,7 +174,7 @@ func downloadAttachment(d *Deps) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return sendStored(c, f)
+		return download.Send(c, f)
 	}
 }
 
@@ -326,7 +327,7 @@ func downloadEvidence(d *Deps) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return sendStored(c, f)
+		return download.Send(c, f)
 	}
 }
 
@@ -370,19 +371,4 @@ func escalationAction(d *Deps) fiber.Handler {
 		}
 		return c.JSON(out)
 	}
-}
-
-// sendStored streams an opened attachment or evidence file as a download
-// (fasthttp closes the file once sent).
-func sendStored(c *fiber.Ctx, f directives.StoredFile) error {
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": f.Name})
-	if disposition == "" {
-		disposition = "attachment"
-	}
-	c.Set(fiber.HeaderContentType, f.ContentType)
-	c.Set(fiber.HeaderContentDisposition, disposition)
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	c.Set(fiber.HeaderETag, `"`+f.SHA256+`"`)
-	c.Set(fiber.HeaderCacheControl, "private, no-cache")
-	return c.SendStream(f.File, int(f.Size))
 }

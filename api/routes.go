@@ -1,8 +1,12 @@
 package api
 
 import (
+	"net/http"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/tidtam/tidtam/web"
 
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
@@ -43,6 +47,42 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	registerEscalationRoutes(authed, d)
 	registerMeetingRoutes(authed, d)
 	registerNotificationRoutes(authed, d)
+}
+
+// registerWebRoutes: the pages (package web), after the API so that
+// /api/… never reaches them. Sign-in and the static assets are public; a
+// mail link to /assignments/{workflow id} only redirects; every other page
+// needs a session (RequireSession sends the browser to /login?next=…), and
+// every form is checked for its CSRF token. Unknown paths outside /api get
+// an HTML 404.
+func registerWebRoutes(app *fiber.App, w *web.Pages) {
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.StaticFS()), MaxAge: 3600}))
+	app.Get("/login", w.LoginForm)
+	app.Post("/login", w.CSRF, w.Login)
+
+	s, form := w.RequireSession, []fiber.Handler{w.RequireSession, w.CSRF}
+	app.Get("/", s, w.Home)
+	app.Post("/logout", append(form, w.Logout)...)
+	app.Get("/inbox", s, w.Inbox)
+	app.Post("/inbox/read-all", append(form, w.MarkAllNoticesRead)...)
+	app.Post("/inbox/:id/read", append(form, w.MarkNoticeRead)...)
+	app.Post("/inbox/:id/open", append(form, w.OpenNotice)...)
+	app.Get("/assignments", s, w.Work)
+	// After /assignments, which the wildcard would match too.
+	app.Get("/assignments/*", w.MailAssignment)
+	app.Get("/directives/:id", s, w.MailDirective)
+	app.Get("/directives/:id/attachments/:aid", s, w.Attachment)
+	app.Get("/directives/:id/assignments/:unit", s, w.Assignment)
+	app.Post("/directives/:id/assignments/:unit/acknowledge", append(form, w.Acknowledge)...)
+	app.Post("/directives/:id/assignments/:unit/items/:n/report", append(form, w.Report)...)
+	app.Post("/directives/:id/assignments/:unit/items/:n/reports/:rid/review", append(form, w.Review)...)
+	app.Get("/directives/:id/assignments/:unit/items/:n/reports/:rid/evidence/:i", s, w.Evidence)
+	app.Get("/districts", s, w.Districts)
+	app.Get("/meetings", s, w.Meetings)
+	app.Post("/meetings/feed", append(form, w.FeedLink)...)
+	app.Get("/meetings/:id", s, w.Meeting)
+	app.Post("/meetings/:id/rsvp", append(form, w.RSVP)...)
+	app.Use(w.NotFound)
 }
 
 // registerAuthRoutes: the caller's own session and tokens.

@@ -32,6 +32,7 @@ import (
 	"github.com/tidtam/tidtam/internal/reqctx"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/telemetry"
+	"github.com/tidtam/tidtam/web"
 )
 
 // Deps are everything the handlers use. DB, Auth and Logger are required;
@@ -68,6 +69,10 @@ type Deps struct {
 	// Admin is the administration domain (units, holidays, target sets,
 	// audit); nil means admin.NewService on DB and Now.
 	Admin admin.Service
+	// SecureCookies marks the web pages' cookies Secure whatever the
+	// request's scheme (set when the public URL is https, behind a proxy
+	// that ends TLS).
+	SecureCookies bool
 	// TrustedProxies are the reverse proxies (addresses or CIDR prefixes)
 	// whose X-Forwarded-For header is believed when finding the client's
 	// address (clientAddress), which sign-in throttling and the audit
@@ -120,7 +125,14 @@ func New(d *Deps) *fiber.App {
 		d.Notifications = notify.NewService(notify.Deps{DB: d.DB, Webhooks: d.Webhooks, Now: d.now})
 	}
 
+	pages, err := web.New(web.Deps{Auth: d.Auth, Directives: d.Directives, Notifications: d.Notifications,
+		Meetings: d.Meetings, Admin: d.Admin, Logger: d.Logger, SecureCookies: d.SecureCookies,
+		MaxUploadBytes: d.MaxUploadBytes, Now: d.Now})
+	if err != nil {
+		panic(err) // the templates are embedded: a build defect, caught by every test
+	}
 	registerRoutes(app, d)
+	registerWebRoutes(app, pages)
 	return app
 }
 
@@ -145,20 +157,6 @@ func healthz(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) }
 // errorBody is the JSON shape of every error response.
 type errorBody struct {
 	Error *apperr.Error `json:"error"`
-}
-
-// statusOf maps domain error codes to HTTP status codes; the only place
-// that does so.
-var statusOf = map[apperr.Code]int{
-	apperr.Invalid:         http.StatusUnprocessableEntity,
-	apperr.BadRequest:      http.StatusBadRequest,
-	apperr.NotFound:        http.StatusNotFound,
-	apperr.Conflict:        http.StatusConflict,
-	apperr.Unauthorized:    http.StatusUnauthorized,
-	apperr.Forbidden:       http.StatusForbidden,
-	apperr.Unavailable:     http.StatusServiceUnavailable,
-	apperr.TooManyRequests: http.StatusTooManyRequests,
-	apperr.Internal:        http.StatusInternalServerError,
 }
 
 func errorHandler(log *slog.Logger) fiber.ErrorHandler {
@@ -187,10 +185,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 				e = c
 			}
 		}
-		status := statusOf[e.Code]
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
+		status := e.Code.HTTPStatus()
 		if status >= 500 {
 			log.Error("request failed", "request_id", c.Locals(requestid.ConfigDefault.ContextKey), "path", c.Path(), "error", err)
 			if e.Code == apperr.Internal {

@@ -277,6 +277,7 @@ func newAPI(cfg *config.Config, b *backend, log *slog.Logger) *fiber.App {
 		Auth:           &auth.Service{DB: b.db, SessionTTL: cfg.SessionTTL},
 		TrustedProxies: cfg.TrustedProxies,
 		Webhooks:       webhookPolicy(cfg),
+		SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
 	})
 }
 

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Code classifies an error for the caller. The HTTP mapping is in api/.
+// Code classifies an error for the caller; HTTPStatus maps it to HTTP.
 type Code string
 
 // Error codes. Invalid means the request itself is wrong (422); BadRequest

@@ -28,6 +28,10 @@ import (
 // started in the morning does not expire mid-afternoon.
 const DefaultSessionTTL = 12 * time.Hour
 
+// DefaultSessionIdle is how long a sign-in session may go unused before it
+// ends, when Service.SessionIdle is zero.
+const DefaultSessionIdle = time.Hour
+
 // AdminUsername is the account EnsureAdmin creates.
 const AdminUsername = "admin"
 
@@ -42,6 +46,10 @@ const lastUsedGranularity = time.Minute
 type Service struct {
 	DB         *gorm.DB
 	SessionTTL time.Duration
+	// SessionIdle ends a sign-in session unused for this long (checked to
+	// the minute, as last use is recorded once a minute); zero means
+	// DefaultSessionIdle. API tokens have no idle limit.
+	SessionIdle time.Duration
 	Now        func() time.Time
 	Throttle   LoginThrottle
 }
@@ -106,6 +114,13 @@ func (s *Service) sessionTTL() time.Duration {
 		return s.SessionTTL
 	}
 	return DefaultSessionTTL
+}
+
+func (s *Service) sessionIdle() time.Duration {
+	if s.SessionIdle > 0 {
+		return s.SessionIdle
+	}
+	return DefaultSessionIdle
 }
 
 func normalizeUsername(u string) string { return strings.ToLower(strings.TrimSpace(u)) }
@@ -297,6 +312,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 		Scope      string
 		ExpiresAt  *time.Time
 		LastUsedAt *time.Time
+		CreatedAt  time.Time
 		RevokedAt  *time.Time
 		AccountID  int64
 		Username   string
@@ -305,7 +321,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 		Disabled   bool
 	}
 	res := db.Table("api_tokens AS t").
-		Select("t.id AS token_id, t.kind, t.scope, t.expires_at, t.last_used_at, t.revoked_at, a.id AS account_id, a.username, a.role, a.unit_code, a.disabled").
+		Select("t.id AS token_id, t.kind, t.scope, t.expires_at, t.last_used_at, t.created_at, t.revoked_at, a.id AS account_id, a.username, a.role, a.unit_code, a.disabled").
 		Joins("JOIN accounts a ON a.id = t.account_id").
 		Where("t.token_hash = ?", HashToken(bearer)).Limit(1).Scan(&row)
 	if res.Error != nil {
@@ -321,6 +337,15 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 	}
 	if acc.Disabled {
 		return nil, errSessionInvalid
+	}
+	if row.Kind == KindSession {
+		last := row.CreatedAt
+		if tok.LastUsedAt != nil {
+			last = *tok.LastUsedAt
+		}
+		if now.Sub(last) > s.sessionIdle()+lastUsedGranularity {
+			return nil, errSessionInvalid
+		}
 	}
 	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= lastUsedGranularity {
 		if err := db.Model(&models.APIToken{}).Where("id = ?", tok.ID).

@@ -56,7 +56,9 @@ func setup(t *testing.T, db *gorm.DB) (*auth.Service, *clock) {
 		}
 	}
 	c := newClock()
-	return &auth.Service{DB: db, SessionTTL: 8 * time.Hour, Now: c.Now}, c
+	// Idle timeout beyond the session's life: tests of other rules may
+	// leave a session unused for hours; TestSessionIdleTimeout sets its own.
+	return &auth.Service{DB: db, SessionTTL: 8 * time.Hour, SessionIdle: 24 * time.Hour, Now: c.Now}, c
 }
 
 func mustCreate(t *testing.T, s *auth.Service, a auth.NewAccount) models.Account {
@@ -194,6 +196,31 @@ func TestSessionExpires(t *testing.T) {
 		e := apperr.As(err)
 		if e == nil || e.Code != apperr.Unauthorized || !strings.Contains(e.Message, "เข้าสู่ระบบใหม่") || !strings.Contains(e.Message, "sign in again") {
 			t.Fatalf("at expiry: got %v, want Unauthorized asking to sign in again", err)
+		}
+	})
+}
+
+// TestSessionIdleTimeout: a sign-in session used within the idle limit
+// lives on (each use restarts the count); one left unused for longer ends.
+func TestSessionIdleTimeout(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, clk := setup(t, db)
+		s.SessionIdle = 30 * time.Minute
+		mustCreate(t, s, auth.NewAccount{Username: "sec", Password: "secretariat-pw", Role: models.RoleSecretariat})
+		res, err := s.Login(ctx, "sec", "secretariat-pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 4 { // two hours of use, 29 minutes apart
+			clk.Advance(29 * time.Minute)
+			if _, err := s.Authenticate(ctx, res.Token); err != nil {
+				t.Fatalf("used within the idle limit: %v", err)
+			}
+		}
+		clk.Advance(32 * time.Minute)
+		if _, err := s.Authenticate(ctx, res.Token); apperr.CodeOf(err) != apperr.Unauthorized {
+			t.Fatalf("after 32 idle minutes: %v, want Unauthorized", err)
 		}
 	})
 }

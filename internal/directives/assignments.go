@@ -16,6 +16,7 @@ import (
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/thaidate"
+	"github.com/tidtam/tidtam/internal/workdays"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
 )
@@ -69,8 +70,11 @@ type AssignmentItemView struct {
 	DueTH            string            `json:"due_th,omitempty"`
 	ReportedAt       *time.Time        `json:"reported_at,omitempty"`
 	Overdue          bool              `json:"overdue"`
-	EscalationLevel  int               `json:"escalation_level"`
-	Reason           string            `json:"reason,omitempty"`
+	// OverdueWorkingDays counts the Thai working days from the due day
+	// (exclusive) to today (inclusive) of an overdue item; 0 otherwise.
+	OverdueWorkingDays int    `json:"overdue_working_days,omitempty"`
+	EscalationLevel    int    `json:"escalation_level"`
+	Reason             string `json:"reason,omitempty"`
 }
 
 // ReportView is one report with its evidence metadata and decision.
@@ -170,14 +174,27 @@ func viewAssignment(r assignmentRow) AssignmentView {
 	}
 }
 
-func viewItem(ai models.AssignmentItem, def models.DirectiveItem, now time.Time) AssignmentItemView {
+func viewItem(ai models.AssignmentItem, def models.DirectiveItem, now time.Time, cal *workdays.Calendar) AssignmentItemView {
 	v := AssignmentItemView{Number: ai.ItemNumber, Cycle: ai.Cycle, Text: def.Text, EvidenceRequired: def.EvidenceRequired,
 		Status: ai.Status, DueAt: ai.DueAt, ReportedAt: ai.ReportedAt, EscalationLevel: ai.EscalationLevel, Reason: ai.Reason}
 	if ai.DueAt != nil {
 		v.DueTH = thaidate.FormatDateTimeBE(*ai.DueAt)
 		v.Overdue = ai.Status.AwaitingReport() && !now.Before(*ai.DueAt)
+		if v.Overdue {
+			v.OverdueWorkingDays = max(0, cal.WorkingDaysBetween(thaidate.FromTime(*ai.DueAt), thaidate.FromTime(now)))
+		}
 	}
 	return v
+}
+
+// calendar is the working-day calendar of the holidays stored for the
+// two years up to now and the next, for counting working days overdue.
+func (s *service) calendar(ctx context.Context, now time.Time) (*workdays.Calendar, error) {
+	hols, err := store.HolidayDates(ctx, s.DB, now.AddDate(-2, 0, 0).Format("2006-01-02"), now.AddDate(1, 0, 0).Format("2006-01-02"))
+	if err != nil {
+		return nil, err
+	}
+	return workdays.ParseHolidays(hols)
 }
 
 // directiveItemDefs loads the item definitions of the given directives,
@@ -286,10 +303,14 @@ func (s *service) ListAssignments(ctx context.Context, p *auth.Principal, f Assi
 		byAssignment[ai.AssignmentID] = list
 	}
 	now := s.now()
+	cal, err := s.calendar(ctx, now)
+	if err != nil {
+		return out, err
+	}
 	for _, r := range rows {
 		v := viewAssignment(r)
 		for _, ai := range byAssignment[r.ID] {
-			v.Items = append(v.Items, viewItem(ai, defs[r.DirectiveID][ai.ItemNumber], now))
+			v.Items = append(v.Items, viewItem(ai, defs[r.DirectiveID][ai.ItemNumber], now, cal))
 		}
 		out.Items = append(out.Items, v)
 	}
@@ -335,8 +356,12 @@ func (s *service) Assignment(ctx context.Context, p *auth.Principal, directiveID
 		return v, err
 	}
 	now := s.now()
+	cal, err := s.calendar(ctx, now)
+	if err != nil {
+		return v, err
+	}
 	for _, ai := range items {
-		v.Items = append(v.Items, viewItem(ai, defs[r.DirectiveID][ai.ItemNumber], now))
+		v.Items = append(v.Items, viewItem(ai, defs[r.DirectiveID][ai.ItemNumber], now, cal))
 	}
 	var reports []models.Report
 	if err := db.Where("assignment_id = ?", r.ID).Order("submitted_at, id").Find(&reports).Error; err != nil {

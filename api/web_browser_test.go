@@ -1,0 +1,230 @@
+package api_test
+
+import (
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tidtam/tidtam/internal/browsertest"
+	"github.com/tidtam/tidtam/internal/notify"
+	"github.com/tidtam/tidtam/internal/store/storetest"
+	"github.com/tidtam/tidtam/models"
+	"github.com/tidtam/tidtam/workflows"
+)
+
+// serveHTTP serves the harness's app on a local port for a browser and
+// returns its base URL.
+func serveHTTP(h *harness) string {
+	h.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	app := h.app
+	go func() { _ = app.Listener(ln) }()
+	h.t.Cleanup(func() { _ = app.Shutdown() })
+	return "http://" + ln.Addr().String()
+}
+
+// signIn fills the sign-in form the tab shows and submits it (one click).
+func signIn(t *testing.T, tab *browsertest.Tab, user, password string) {
+	t.Helper()
+	tab.Run(t, chromedp.SendKeys(chromedp.CSS("#username"), user), chromedp.SendKeys(chromedp.CSS("#password"), password))
+	tab.Click(t, "#sign-in")
+}
+
+// TestWebOfficerPages drives the province and district pages in real
+// Chromium at phone and desktop size: the e-mail link → sign in →
+// acknowledge path in at most three clicks, a report with evidence, a
+// rejected upload with its error next to the field, a district's report
+// returned by its province and sent again, the province's roll-up of its
+// districts, the inbox, the English toggle, and no request to another
+// origin and no console error on any page. Screenshots of every page go to
+// screenshots/ (see README).
+func TestWebOfficerPages(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	h.withEngine()
+	base := serveHTTP(h)
+	admin := h.login("admin", adminPassword)
+	asgAccount(h, admin, "muangchon", "district", "2001")
+	sec := h.login("sec", "secretariat-pass")
+	dir := t.TempDir()
+	photo := filepath.Join(dir, "checkpoint.png")
+	if err := os.WriteFile(photo, asgPNG(t, 7), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fakePNG := filepath.Join(dir, "fake.png")
+	if err := os.WriteFile(fakePNG, []byte("this is not an image"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	program := filepath.Join(dir, "setup.exe")
+	if err := os.WriteFile(program, []byte("MZ"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	for i, size := range browsertest.Sizes {
+		t.Run(size.Name, func(t *testing.T) {
+			doc := "ที่ มท ๐๓๑๑.๓/ว ๘๘" + string(rune('๐'+i))
+			id := asgIssue(h, sec, asgLetter(doc, map[string]any{"ack_within": "PT10M"},
+				map[string]any{"number": 1, "text": "ตั้งจุดตรวจและรายงานผล", "due_within": "PT10M",
+					"targets": map[string]any{"provinces": []string{"ชลบุรี"}, "units": []string{"2001"}}},
+				map[string]any{"number": 2, "text": "แนบภาพถ่ายกิจกรรม", "due_within": "PT10M", "evidence_required": true,
+					"targets": map[string]any{"units": []string{"20"}}}))
+			eventually(t, time.Minute, "assignments", func() bool {
+				return count(t, db, &models.Assignment{}, "directive_id = ?", id) == 2
+			})
+			// The link the assignment e-mail carries.
+			mail, err := url.Parse(notify.LinkFor(map[string]string{notify.DataAssignmentID: workflows.AssignmentWorkflowID(id, "20")}, base))
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			// Province: e-mail link → sign in → รับทราบ. Each officer has
+			// a browser of their own (cookies are per browser).
+			prov := browsertest.New(t, base).Tab(t, size)
+			prov.Open(t, mail.EscapedPath())
+			if loc := prov.Location(t); !strings.HasPrefix(loc, "/login?next=") {
+				t.Fatalf("the mail link without a session went to %s, want the sign-in page", loc)
+			}
+			prov.Shot(t, "login")
+			signIn(t, prov, "chonburi", "province-pass-1")
+			if got := prov.Text(t, "#doc-number"); got != doc {
+				t.Fatalf("after sign-in the page shows %q, want the letter %q", got, doc)
+			}
+			if who := prov.Text(t, "#who"); !strings.Contains(who, "ศอ.ปส.จ.ชลบุรี") || !strings.Contains(who, "chonburi") {
+				t.Errorf("header shows %q; want the person's name, unit and role", who)
+			}
+			prov.Shot(t, "assignment")
+			prov.Click(t, "#acknowledge")
+			if prov.Clicks > 3 {
+				t.Errorf("e-mail link to acknowledged took %d clicks, want at most 3", prov.Clicks)
+			}
+			if got := prov.Text(t, "#flash"); !strings.Contains(got, "บันทึกการรับทราบเรียบร้อยแล้ว") {
+				t.Fatalf("no confirmation after รับทราบ: %q", got)
+			}
+			var a models.Assignment
+			db.First(&a, "id = ?", workflows.AssignmentWorkflowID(id, "20"))
+			if a.AcknowledgedAt == nil || a.AcknowledgedBy != "chonburi" {
+				t.Fatalf("the acknowledgement is not stored: %+v", a)
+			}
+			prov.Shot(t, "acknowledged")
+
+			// A file type the browser can tell is wrong: refused before upload.
+			prov.Run(t, chromedp.SetUploadFiles(chromedp.CSS("#evidence-2"), []string{program}))
+			prov.Run(t, chromedp.WaitVisible(chromedp.CSS("#item-2-1 .file-error")))
+			if msg := prov.Text(t, "#item-2-1 .file-error"); !strings.Contains(msg, "setup.exe") {
+				t.Errorf("client-side type error: %q", msg)
+			}
+			prov.Shot(t, "upload-refused-in-browser")
+			// A .png that is not an image: the server refuses it, next to the field.
+			prov.Run(t, chromedp.SetUploadFiles(chromedp.CSS("#evidence-2"), []string{fakePNG}),
+				chromedp.SendKeys(chromedp.CSS("#text-2"), "ภาพกิจกรรม"))
+			prov.Click(t, "#send-report-2")
+			if msg := prov.Text(t, "#item-2-1 .file-error"); !strings.Contains(msg, "fake.png") {
+				t.Fatalf("server-side refusal not shown next to the field: %q", msg)
+			}
+			prov.Shot(t, "upload-refused-by-server")
+			// A real photo: the report is stored with its evidence.
+			prov.Run(t, chromedp.SetUploadFiles(chromedp.CSS("#evidence-2"), []string{photo}))
+			prov.Click(t, "#send-report-2")
+			if got := prov.Text(t, "#flash"); !strings.Contains(got, "ส่งรายงานข้อ 2") && !strings.Contains(got, "ส่งรายงานข้อ ๒") {
+				t.Fatalf("no confirmation after the report: %q", got)
+			}
+			if n := count(t, db, &models.Report{}, "assignment_id = ? AND item_number = 2", a.ID); n != 1 {
+				t.Fatalf("%d reports on item 2, want 1", n)
+			}
+			if !prov.Exists(t, "#item-2-1 .evidence a") {
+				t.Error("the sent report does not list its evidence")
+			}
+			prov.Shot(t, "reported")
+
+			// District: reports item 1; its province returns it; it reports again.
+			dist := browsertest.New(t, base).Tab(t, size)
+			dist.Open(t, "/assignments")
+			signIn(t, dist, "muangchon", "muangchon-password")
+			dist.Shot(t, "work")
+			distPath := "/directives/" + url.PathEscape(id) + "/assignments/2001"
+			dist.Open(t, distPath)
+			dist.Run(t, chromedp.SendKeys(chromedp.CSS("#text-1"), "ตั้งจุดตรวจ ๓ จุด"))
+			dist.Click(t, "#send-report-1")
+			dist.Shot(t, "district-reported")
+
+			prov.Open(t, "/districts")
+			if got := prov.Text(t, "#rollup-"+id); !strings.Contains(got, "เมืองชลบุรี") || !strings.Contains(got, "รายงานแล้ว") {
+				t.Errorf("roll-up does not show the district's report: %q", got)
+			}
+			prov.Shot(t, "districts")
+			prov.Open(t, distPath)
+			prov.Run(t, chromedp.SetValue(chromedp.CSS(".review textarea"), "ขอรายละเอียดจุดตรวจ"),
+				chromedp.SetValue(chromedp.CSS(".review input[type=date]"), time.Now().AddDate(0, 0, 7).Format("2006-01-02")))
+			prov.Click(t, ".review button[value=return]")
+			prov.Shot(t, "district-returned")
+
+			dist.Open(t, distPath)
+			if got := dist.Text(t, "#item-1-1"); !strings.Contains(got, "ส่งกลับให้แก้ไข") || !strings.Contains(got, "ขอรายละเอียดจุดตรวจ") {
+				t.Fatalf("the district does not see its returned report with the reason: %q", got)
+			}
+			dist.Run(t, chromedp.SendKeys(chromedp.CSS("#text-1"), "ตั้งจุดตรวจ ๓ จุด: บ้านบึง หนองมน บางแสน"))
+			dist.Click(t, "#send-report-1")
+			if n := count(t, db, &models.Report{}, "assignment_id = ?", workflows.AssignmentWorkflowID(id, "2001")); n != 2 {
+				t.Fatalf("%d district reports, want 2 (returned, then sent again)", n)
+			}
+			dist.Shot(t, "district-reported-again")
+
+			// Inbox: a notice opens its page and is marked read.
+			var acc models.Account
+			db.First(&acc, "username = ?", "muangchon")
+			notice := models.InboxItem{ID: "web-" + size.Name, NotificationID: "n-" + size.Name, AccountID: acc.ID, Kind: "assigned",
+				Title: "ข้อสั่งการใหม่ " + doc, Body: "โปรดรับทราบ", CreatedAt: time.Now(),
+				Link: base + "/assignments/" + url.PathEscape(workflows.AssignmentWorkflowID(id, "2001"))}
+			if err := db.Create(&notice).Error; err != nil {
+				t.Fatal(err)
+			}
+			dist.Open(t, "/inbox")
+			if !dist.Exists(t, "#unread-count") {
+				t.Error("no unread count in the header")
+			}
+			dist.Shot(t, "inbox")
+			dist.Click(t, "#notice-web-"+size.Name+" .notice-title")
+			if loc := dist.Location(t); loc != distPath {
+				t.Errorf("the notice opened %s, want %s", loc, distPath)
+			}
+			db.First(&notice, "id = ?", notice.ID)
+			if notice.ReadAt == nil {
+				t.Error("opening the notice did not mark it read")
+			}
+
+			// English, remembered across pages.
+			dist.Click(t, "#lang-toggle")
+			if got := dist.Text(t, ".main-nav"); !strings.Contains(got, "My work") || !strings.Contains(got, "Inbox") {
+				t.Errorf("English toggle: nav is %q", got)
+			}
+			dist.Open(t, "/assignments")
+			if got := dist.Text(t, "h1"); got != "My work" {
+				t.Errorf("English not remembered: h1 %q", got)
+			}
+			dist.Shot(t, "work-english")
+
+			// The province's tab saw one deliberate 422 (the refused
+			// upload), which Chromium logs as a console error; nothing else.
+			for _, e := range prov.ConsoleErrors() {
+				if !strings.Contains(e, "422") || !strings.Contains(e, "/items/2/report") {
+					t.Errorf("province tab: console error %s", e)
+				}
+			}
+			for _, r := range prov.Requests() {
+				if !strings.HasPrefix(r, base+"/") && !strings.HasPrefix(r, "data:") {
+					t.Errorf("province tab: request to another origin: %s", r)
+				}
+			}
+			dist.AssertClean(t)
+		})
+	}
+}

@@ -1,0 +1,322 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/tidtam/tidtam/internal/thaidate"
+	"github.com/tidtam/tidtam/models"
+)
+
+// Language and digit choices of a page, remembered in cookies.
+const (
+	langTH       = "th"
+	langEN       = "en"
+	digitsThai   = "thai"
+	digitsArabic = "arabic"
+	langCookie   = "tidtam_lang"
+	digitsCookie = "tidtam_digits"
+)
+
+// bangkok is the time zone every page shows times in.
+var bangkok = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Bangkok")
+	if err != nil {
+		return time.FixedZone("ICT", 7*3600)
+	}
+	return loc
+}()
+
+// Localizer renders labels, numbers and dates in the reader's language and
+// digits. Templates call its methods: {{.L.T "inbox"}}, {{.L.Date .At}}.
+type Localizer struct {
+	Lang   string // langTH or langEN
+	Digits string // digitsThai or digitsArabic
+}
+
+// T returns the label key in the reader's language; an unknown key comes
+// back as itself, so a missing label shows rather than breaks the page.
+func (l Localizer) T(key string) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	if l.Lang == langEN {
+		return m[1]
+	}
+	return m[0]
+}
+
+// Tf is T used as a format with args.
+func (l Localizer) Tf(key string, args ...any) string {
+	return l.digits(fmt.Sprintf(l.T(key), args...))
+}
+
+// EN reports whether the page is in English.
+func (l Localizer) EN() bool { return l.Lang == langEN }
+
+// digits turns Arabic digits into Thai ones when the reader chose Thai
+// digits.
+func (l Localizer) digits(s string) string {
+	if l.Digits == digitsThai {
+		return thaidate.ToThaiDigits(s)
+	}
+	return s
+}
+
+// Decision names a review decision ("" for none).
+func (l Localizer) Decision(d *models.ReportDecision) string {
+	if d == nil {
+		return ""
+	}
+	return l.T("decision_" + string(*d))
+}
+
+// Num renders an integer in the reader's digits.
+func (l Localizer) Num(n any) string {
+	switch v := n.(type) {
+	case int:
+		return l.digits(strconv.Itoa(v))
+	case int64:
+		return l.digits(strconv.FormatInt(v, 10))
+	default:
+		return l.digits(fmt.Sprint(v))
+	}
+}
+
+// Date renders the day of t (Asia/Bangkok) in the Buddhist era with the
+// Thai month's short name, e.g. ๑๗ ธ.ค. ๒๕๖๗; "" for a nil or zero time.
+func (l Localizer) Date(t any) string {
+	tm, ok := timeOf(t)
+	if !ok {
+		return ""
+	}
+	tm = tm.In(bangkok)
+	return l.digits(fmt.Sprintf("%d %s %d", tm.Day(), thaidate.MonthNameTHShort(tm.Month()), tm.Year()+543))
+}
+
+// DateTime is Date with the time of day, e.g. ๑๗ ธ.ค. ๒๕๖๗ ๑๖:๓๐ น.
+func (l Localizer) DateTime(t any) string {
+	tm, ok := timeOf(t)
+	if !ok {
+		return ""
+	}
+	tm = tm.In(bangkok)
+	suffix := " น."
+	if l.Lang == langEN {
+		suffix = ""
+	}
+	return l.Date(tm) + l.digits(fmt.Sprintf(" %02d:%02d", tm.Hour(), tm.Minute())) + suffix
+}
+
+// ISO is t as RFC 3339, for <time datetime>.
+func (l Localizer) ISO(t any) string {
+	tm, ok := timeOf(t)
+	if !ok {
+		return ""
+	}
+	return tm.In(bangkok).Format(time.RFC3339)
+}
+
+// Until renders the time left from now to t ("เหลือ ๒ วัน ๓ ชม." / "2 d 3 h
+// left") or, once past, how long ago it was due.
+func (l Localizer) Until(now time.Time, t any) string {
+	tm, ok := timeOf(t)
+	if !ok {
+		return ""
+	}
+	d := tm.Sub(now)
+	key := "left"
+	if d < 0 {
+		key, d = "ago", -d
+	}
+	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	var span string
+	switch {
+	case days > 0:
+		span = l.Tf("span_dh", days, hours)
+	case hours > 0:
+		span = l.Tf("span_hm", hours, mins)
+	default:
+		span = l.Tf("span_m", mins)
+	}
+	return l.Tf(key, span)
+}
+
+func timeOf(t any) (time.Time, bool) {
+	switch v := t.(type) {
+	case time.Time:
+		return v, !v.IsZero()
+	case *time.Time:
+		if v == nil || v.IsZero() {
+			return time.Time{}, false
+		}
+		return *v, true
+	}
+	return time.Time{}, false
+}
+
+// messages are the labels of every page: key → {Thai, English}.
+var messages = map[string][2]string{
+	"app":                       {"ติดตาม", "tidtam"},
+	"app_long":                  {"ระบบติดตามข้อสั่งการด้านยาเสพติด", "Drug-control directive follow-up"},
+	"skip":                      {"ข้ามไปยังเนื้อหา", "Skip to content"},
+	"nav_work":                  {"งานของฉัน", "My work"},
+	"nav_inbox":                 {"กล่องข้อความ", "Inbox"},
+	"nav_districts":             {"อำเภอในจังหวัด", "Districts"},
+	"nav_meetings":              {"การประชุม", "Meetings"},
+	"unread":                    {"ยังไม่อ่าน", "unread"},
+	"sign_in":                   {"เข้าสู่ระบบ", "Sign in"},
+	"sign_out":                  {"ออกจากระบบ", "Sign out"},
+	"username":                  {"ชื่อผู้ใช้", "Username"},
+	"password":                  {"รหัสผ่าน", "Password"},
+	"signed_in_as":              {"ผู้ใช้", "Signed in as"},
+	"lang_switch":               {"English", "ภาษาไทย"},
+	"digits_switch_thai":        {"ใช้เลขไทย", "Thai digits"},
+	"digits_switch_arab":        {"ใช้เลขอารบิก", "Arabic digits"},
+	"role_admin":                {"ผู้ดูแลระบบ", "Administrator"},
+	"role_secretariat":          {"ฝ่ายเลขานุการ ศปก.ครส.", "Secretariat"},
+	"role_province":             {"ศอ.ปส.จ.", "Provincial centre"},
+	"role_district":             {"ศป.ปส.อ.", "District centre"},
+	"role_inspector":            {"ผู้ตรวจราชการ", "Inspector"},
+	"role_observer":             {"ผู้บริหาร", "Executive"},
+	"err_title":                 {"เกิดข้อผิดพลาด", "Something went wrong"},
+	"err_unavailable":           {"ระบบไม่พร้อมใช้งานชั่วคราว กรุณาลองใหม่อีกครั้งในอีกสักครู่ ข้อมูลที่บันทึกแล้วไม่สูญหาย", "The service is briefly unavailable. Please try again in a moment; nothing you saved is lost."},
+	"err_not_found":             {"ไม่พบหน้าที่ต้องการ หรือท่านไม่มีสิทธิ์เข้าถึง", "This page does not exist, or you may not see it."},
+	"err_forbidden":             {"ท่านไม่มีสิทธิ์ทำรายการนี้", "You may not do this."},
+	"err_csrf":                  {"แบบฟอร์มหมดอายุ กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง", "The form expired. Reload the page and try again."},
+	"err_login":                 {"ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong username or password."},
+	"err_throttled":             {"ลองเข้าสู่ระบบผิดหลายครั้ง กรุณารอ %d นาทีแล้วลองใหม่", "Too many failed sign-ins. Try again in %d minutes."},
+	"try_again":                 {"ลองอีกครั้ง", "Try again"},
+	"back_home":                 {"กลับหน้าแรก", "Back to my work"},
+	"required":                  {"จำเป็นต้องกรอก", "required"},
+	"left":                      {"เหลือ %s", "%s left"},
+	"ago":                       {"เลยกำหนด %s", "%s overdue"},
+	"span_dh":                   {"%d วัน %d ชม.", "%d d %d h"},
+	"span_hm":                   {"%d ชม. %d นาที", "%d h %d min"},
+	"span_m":                    {"%d นาที", "%d min"},
+	"wd_overdue":                {"เกินกำหนด %d วันทำการ", "%d working days overdue"},
+	"inbox_title":               {"กล่องข้อความ", "Inbox"},
+	"inbox_empty":               {"ไม่มีข้อความ", "No notices."},
+	"inbox_unread_only":         {"เฉพาะที่ยังไม่อ่าน", "Unread only"},
+	"inbox_all":                 {"ทั้งหมด", "All"},
+	"mark_read":                 {"ทำเครื่องหมายว่าอ่านแล้ว", "Mark read"},
+	"mark_all_read":             {"อ่านแล้วทั้งหมด", "Mark all read"},
+	"open":                      {"เปิด", "Open"},
+	"read_at":                   {"อ่านเมื่อ", "Read"},
+	"marked_all":                {"ทำเครื่องหมายอ่านแล้ว %d รายการ", "Marked %d notices read."},
+	"work_title":                {"งานของฉัน", "My work"},
+	"work_empty":                {"ยังไม่มีข้อสั่งการถึงหน่วยงานของท่าน", "No directives for your unit yet."},
+	"filter":                    {"กรอง", "Filter"},
+	"filter_status":             {"สถานะ", "Status"},
+	"filter_directive":          {"ข้อสั่งการ", "Directive"},
+	"filter_overdue":            {"เฉพาะที่เกินกำหนด", "Overdue only"},
+	"any":                       {"ทั้งหมด", "Any"},
+	"doc_number":                {"เลขที่หนังสือ", "Document number"},
+	"subject":                   {"เรื่อง", "Subject"},
+	"unit":                      {"หน่วยงาน", "Unit"},
+	"items":                     {"ข้อสั่งการ", "Items"},
+	"item_n":                    {"ข้อ %d", "Item %d"},
+	"due":                       {"กำหนดส่ง", "Due"},
+	"no_due":                    {"ไม่มีกำหนด", "No deadline"},
+	"ack_due":                   {"กำหนดรับทราบ", "Acknowledge by"},
+	"status":                    {"สถานะ", "Status"},
+	"st_assigned":               {"รอรับทราบ", "Awaiting acknowledgement"},
+	"st_acknowledged":           {"รับทราบแล้ว", "Acknowledged"},
+	"st_closed":                 {"ปิดแล้ว", "Closed"},
+	"st_withdrawn":              {"ยกเลิกแล้ว", "Withdrawn"},
+	"it_open":                   {"รอรายงาน", "Awaiting report"},
+	"it_reported":               {"รายงานแล้ว รอพิจารณา", "Reported, awaiting review"},
+	"it_accepted":               {"ผ่านการพิจารณา", "Accepted"},
+	"it_returned":               {"ส่งกลับให้แก้ไข", "Returned"},
+	"it_extended":               {"ขยายเวลาแล้ว", "Extended"},
+	"it_waived":                 {"ยกเว้น", "Waived"},
+	"it_closed":                 {"ปิดแล้ว", "Closed"},
+	"it_lapsed":                 {"พ้นรอบรายงาน", "Lapsed"},
+	"urg_most_urgent":           {"ด่วนที่สุด", "Most urgent"},
+	"urg_very_urgent":           {"ด่วนมาก", "Very urgent"},
+	"urg_urgent":                {"ด่วน", "Urgent"},
+	"urg_normal":                {"ปกติ", "Normal"},
+	"overdue":                   {"เกินกำหนด", "Overdue"},
+	"escalated_n":               {"ยกระดับขั้น %d", "Escalation level %d"},
+	"letter":                    {"หนังสือสั่งการ", "The letter"},
+	"issued":                    {"ลงวันที่", "Dated"},
+	"attachments":               {"สิ่งที่ส่งมาด้วย", "Enclosures"},
+	"ack_button":                {"รับทราบ", "Acknowledge"},
+	"ack_note":                  {"หมายเหตุ (ถ้ามี)", "Note (optional)"},
+	"ack_done":                  {"รับทราบแล้ว เมื่อ %s โดย %s", "Acknowledged %s by %s"},
+	"ack_confirm":               {"บันทึกการรับทราบเรียบร้อยแล้ว", "Your acknowledgement is recorded."},
+	"report":                    {"รายงานผล", "Report"},
+	"report_text":               {"ผลการดำเนินงาน", "What was done"},
+	"report_files":              {"ไฟล์หลักฐาน (ลากมาวาง หรือเลือกไฟล์)", "Evidence files (drop them here or choose)"},
+	"report_files_hint":         {"รับ jpg, png, webp, pdf, docx, xlsx, pptx, doc, xls, odt, ods, txt, csv ไม่เกิน %s MB ต่อไฟล์ สูงสุด %d ไฟล์", "jpg, png, webp, pdf, docx, xlsx, pptx, doc, xls, odt, ods, txt, csv; at most %s MB each, %d files"},
+	"report_system":             {"บันทึกในระบบ", "Recorded in system"},
+	"report_record":             {"เลขที่รายการในระบบ", "Record number"},
+	"report_none":               {"— ไม่ระบุ —", "— none —"},
+	"report_send":               {"ส่งรายงาน", "Send report"},
+	"report_done":               {"ส่งรายงานข้อ %d เรียบร้อยแล้ว", "Your report on item %d is sent."},
+	"evidence_required":         {"ต้องแนบหลักฐาน", "Evidence required"},
+	"reports":                   {"รายงานที่ส่งแล้ว", "Reports sent"},
+	"by":                        {"โดย", "by"},
+	"decision_accepted":         {"ผ่าน", "Accepted"},
+	"decision_returned":         {"ส่งกลับ", "Returned"},
+	"reason":                    {"เหตุผล", "Reason"},
+	"timeline":                  {"ความเคลื่อนไหว", "Timeline"},
+	"upload_progress":           {"กำลังอัปโหลด", "Uploading"},
+	"bad_type":                  {"ไม่รับไฟล์ชนิดนี้", "This file type is not accepted"},
+	"too_big":                   {"ไฟล์ใหญ่เกินกำหนด", "This file is too large"},
+	"too_many":                  {"แนบได้ไม่เกิน %d ไฟล์", "At most %d files"},
+	"not_your_unit":             {"หน้านี้แสดงให้ดูเท่านั้น: เฉพาะหน่วยงานเจ้าของงานรับทราบและรายงานได้", "View only: only the assigned unit acknowledges and reports."},
+	"too_long":                  {"ยาวเกิน %d ตัวอักษร", "longer than %d characters"},
+	"review_new_due":            {"กำหนดส่งใหม่ (เมื่อส่งกลับ)", "New due date (when returning)"},
+	"review_accept":             {"ผ่าน", "Accept"},
+	"review_return":             {"ส่งกลับให้แก้ไข", "Return"},
+	"ev_assign":                 {"ได้รับมอบหมาย", "Assigned"},
+	"ev_acknowledge":            {"รับทราบ", "Acknowledged"},
+	"ev_report":                 {"ส่งรายงาน", "Reported"},
+	"ev_review.accept":          {"รายงานผ่านการพิจารณา", "Report accepted"},
+	"ev_review.return":          {"รายงานถูกส่งกลับ", "Report returned"},
+	"ev_reminder":               {"แจ้งเตือน", "Reminded"},
+	"ev_ack_overdue":            {"ยังไม่รับทราบเมื่อครบกำหนด", "Acknowledgement overdue"},
+	"ev_escalate":               {"ยกระดับ", "Escalated"},
+	"ev_period_end":             {"สิ้นรอบรายงาน", "Period ended"},
+	"ev_amend":                  {"แก้ไขกำหนดส่ง", "Due date changed"},
+	"ev_withdraw":               {"ยกเลิกข้อสั่งการ", "Withdrawn"},
+	"ev_close":                  {"ปิดงาน", "Closed"},
+	"ev_inspector.comment":      {"ผู้ตรวจราชการให้ความเห็น", "Inspector commented"},
+	"ev_inspector.new_deadline": {"กำหนดวันส่งใหม่", "New deadline set"},
+	"ev_inspector.extend":       {"ขยายเวลา", "Extended"},
+	"ev_inspector.close":        {"ปิดรายการ", "Item closed"},
+	"ev_inspector.waive":        {"ยกเว้นรายการ", "Item waived"},
+	"rollup_units":              {"จำนวนอำเภอ", "Districts"},
+	"rollup_reported":           {"รายงานครบ", "Fully reported"},
+	"feed_title":                {"ลิงก์ปฏิทินการประชุม (iCalendar)", "Meeting calendar link (iCalendar)"},
+	"feed_help":                 {"สร้างลิงก์เพื่อเพิ่มการประชุมลงในปฏิทินของหน่วยงาน ลิงก์เดิม (ถ้ามี) จะใช้ไม่ได้อีก", "Create a link to subscribe your calendar to the meetings; any earlier link stops working."},
+	"feed_issue":                {"สร้างลิงก์ปฏิทิน", "Create calendar link"},
+	"feed_new":                  {"ลิงก์นี้แสดงครั้งเดียว คัดลอกไปใส่ในปฏิทินของท่าน", "This link is shown once: copy it into your calendar."},
+	"copy":                      {"คัดลอก", "Copy"},
+	"copied":                    {"คัดลอกแล้ว", "Copied"},
+	"meetings_empty":            {"ไม่มีการประชุมที่กำลังจะมาถึง", "No upcoming meetings."},
+	"m_scheduled":               {"กำหนดการ", "Scheduled"},
+	"m_started":                 {"เริ่มแล้ว", "Started"},
+	"m_published":               {"มีรายงานการประชุมแล้ว", "Minutes published"},
+	"m_cancelled":               {"ยกเลิก", "Cancelled"},
+	"join_link":                 {"เข้าร่วมประชุมทางไกล", "Join the teleconference"},
+	"agenda":                    {"ระเบียบวาระ", "Agenda"},
+	"rsvp_title":                {"แจ้งผู้เข้าร่วมประชุม", "Who attends"},
+	"rsvp_who":                  {"ผู้เข้าร่วมประชุม", "Attendees"},
+	"rsvp_role":                 {"ตำแหน่ง", "Role"},
+	"rsvp_name":                 {"ชื่อ-สกุล", "Name"},
+	"rsvp_other_reason":         {"เหตุผล (กรณีอื่น ๆ)", "Reason (for other)"},
+	"rsvp_decline":              {"ไม่เข้าร่วมประชุม", "We cannot attend"},
+	"rsvp_send":                 {"ส่งคำตอบ", "Send answer"},
+	"rsvp_done":                 {"บันทึกคำตอบแล้ว", "Your answer is recorded."},
+	"rsvp_sent":                 {"แจ้งผู้เข้าร่วมแล้ว", "Answered"},
+	"rsvp_declined":             {"แจ้งไม่เข้าร่วม", "Declined"},
+	"rsvp_need_one":             {"กรุณาระบุผู้เข้าร่วมอย่างน้อยหนึ่งคน หรือเลือกไม่เข้าร่วม", "Name at least one attendee, or decline."},
+	"att_governor":              {"ผู้ว่าราชการจังหวัด", "Governor"},
+	"att_vice_governor":         {"รองผู้ว่าราชการจังหวัด", "Vice governor"},
+	"att_palad":                 {"ปลัดจังหวัด", "Permanent secretary of the province"},
+	"att_other":                 {"อื่น ๆ", "Other"},
+}

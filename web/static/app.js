@@ -1,0 +1,92 @@
+// tidtam pages: small improvements over plain forms, loaded from this site
+// only. Everything here is optional: without JavaScript the forms post as
+// usual and the server checks the same things.
+(function () {
+  "use strict";
+
+  // htmx sends the page's CSRF token with every request it makes.
+  document.addEventListener("htmx:configRequest", function (e) {
+    var token = document.body && document.body.getAttribute("data-csrf");
+    if (token) { e.detail.headers["X-CSRF-Token"] = token; }
+  });
+
+  // After htmx swapped a new page in, take the new token.
+  document.addEventListener("htmx:afterSettle", function () { setup(document); });
+
+  function extOf(name) {
+    var i = name.lastIndexOf(".");
+    return i < 0 ? "" : name.slice(i).toLowerCase();
+  }
+
+  // checkFiles shows, next to the file input, why the chosen files cannot
+  // be sent (type, size, count) and returns whether they can.
+  function checkFiles(form, input) {
+    var errorEl = form.querySelector(".file-error");
+    var accept = (form.getAttribute("data-accept") || "").split(",");
+    var maxBytes = parseInt(form.getAttribute("data-max-bytes") || "0", 10);
+    var maxFiles = parseInt(form.getAttribute("data-max-files") || "0", 10);
+    var msg = "";
+    if (maxFiles && input.files.length > maxFiles) { msg = form.getAttribute("data-msg-count"); }
+    for (var i = 0; !msg && i < input.files.length; i++) {
+      var f = input.files[i];
+      if (accept.indexOf(extOf(f.name)) < 0) { msg = f.name + ": " + form.getAttribute("data-msg-type"); }
+      else if (maxBytes && f.size > maxBytes) { msg = f.name + ": " + form.getAttribute("data-msg-size"); }
+    }
+    if (errorEl) { errorEl.textContent = msg; errorEl.hidden = !msg; }
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.disabled = !!msg; }
+    return !msg;
+  }
+
+  function setupReportForm(form) {
+    if (form.getAttribute("data-ready")) { return; }
+    form.setAttribute("data-ready", "1");
+    var input = form.querySelector("input[type=file]");
+    var zone = form.querySelector(".dropzone");
+    var bar = form.querySelector("progress.upload");
+    if (input) { input.addEventListener("change", function () { checkFiles(form, input); }); }
+    if (zone && input) {
+      zone.addEventListener("dragover", function (e) { e.preventDefault(); zone.classList.add("drag"); });
+      zone.addEventListener("dragleave", function () { zone.classList.remove("drag"); });
+      zone.addEventListener("drop", function (e) {
+        e.preventDefault();
+        zone.classList.remove("drag");
+        if (e.dataTransfer && e.dataTransfer.files.length) {
+          input.files = e.dataTransfer.files;
+          checkFiles(form, input);
+        }
+      });
+    }
+    form.addEventListener("submit", function (e) {
+      if (input && !checkFiles(form, input)) { e.preventDefault(); }
+    });
+    if (bar) {
+      form.addEventListener("htmx:xhr:progress", function (e) {
+        if (e.detail.lengthComputable) { bar.hidden = false; bar.value = Math.round(100 * e.detail.loaded / e.detail.total); }
+      });
+    }
+  }
+
+  function setupCopy(button) {
+    if (button.getAttribute("data-ready")) { return; }
+    button.setAttribute("data-ready", "1");
+    button.addEventListener("click", function () {
+      var target = document.querySelector(button.getAttribute("data-copy"));
+      if (!target) { return; }
+      target.select();
+      var done = function () { button.textContent = button.getAttribute("data-done"); };
+      if (navigator.clipboard) { navigator.clipboard.writeText(target.value).then(done, function () {}); }
+    });
+  }
+
+  function setup(root) {
+    root.querySelectorAll("form.report-form").forEach(setupReportForm);
+    root.querySelectorAll("button.copy").forEach(setupCopy);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { setup(document); });
+  } else {
+    setup(document);
+  }
+})();
