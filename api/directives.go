@@ -252,6 +252,7 @@ func submitReport(d *Deps) fiber.Handler {
 				return err
 			}
 			sub.Text, sub.Cycle = req.Text, int(req.Cycle)
+			sub.RecordSystem, sub.RecordNumber = req.RecordSystem, req.RecordNumber
 		case fiber.MIMEMultipartForm:
 			form, err := c.MultipartForm()
 			if err != nil {
@@ -259,12 +260,12 @@ func submitReport(d *Deps) fiber.Handler {
 			}
 			for k, v := range form.Value {
 				switch k {
-				case "text", "cycle":
+				case "text", "cycle", "record_system", "record_number":
 					if len(v) != 1 {
 						return apperr.Field(k, "ต้องส่งช่องนี้ครั้งเดียว (send this field once)")
 					}
 				default:
-					return apperr.Field(k, "ไม่รู้จักช่องข้อมูลนี้ ใช้ text, cycle และ evidence (unknown field; use text, cycle and evidence)")
+					return apperr.Field(k, "ไม่รู้จักช่องข้อมูลนี้ ใช้ text, cycle, record_system, record_number และ evidence (unknown field; use text, cycle, record_system, record_number and evidence)")
 				}
 			}
 			for k := range form.File {
@@ -274,6 +275,12 @@ func submitReport(d *Deps) fiber.Handler {
 			}
 			if v := form.Value["text"]; len(v) == 1 {
 				sub.Text = v[0]
+			}
+			if v := form.Value["record_system"]; len(v) == 1 {
+				sub.RecordSystem = v[0]
+			}
+			if v := form.Value["record_number"]; len(v) == 1 {
+				sub.RecordNumber = v[0]
 			}
 			if v := form.Value["cycle"]; len(v) == 1 && strings.TrimSpace(v[0]) != "" {
 				n, err := thaidate.ParseInt(strings.TrimSpace(v[0]))

@@ -131,14 +131,20 @@ func TestWebOfficerPages(t *testing.T) {
 				t.Fatalf("server-side refusal not shown next to the field: %q", msg)
 			}
 			prov.Shot(t, "upload-refused-by-server")
-			// A real photo: the report is stored with its evidence.
-			prov.Run(t, chromedp.SetUploadFiles(chromedp.CSS("#evidence-2"), []string{photo}))
+			// A real photo and the record in NISPA: the report is stored
+			// with its evidence and the record.
+			prov.Run(t, chromedp.SetUploadFiles(chromedp.CSS("#evidence-2"), []string{photo}),
+				chromedp.SetValue(chromedp.CSS("#system-2"), "NISPA"), chromedp.SendKeys(chromedp.CSS("#record-2"), "NSP-2569-0042"))
 			prov.Click(t, "#send-report-2")
 			if got := prov.Text(t, "#flash"); !strings.Contains(got, "ส่งรายงานข้อ 2") && !strings.Contains(got, "ส่งรายงานข้อ ๒") {
 				t.Fatalf("no confirmation after the report: %q", got)
 			}
-			if n := count(t, db, &models.Report{}, "assignment_id = ? AND item_number = 2", a.ID); n != 1 {
-				t.Fatalf("%d reports on item 2, want 1", n)
+			var rep models.Report
+			if err := db.First(&rep, "assignment_id = ? AND item_number = 2", a.ID).Error; err != nil {
+				t.Fatalf("no report on item 2: %v", err)
+			}
+			if rep.RecordSystem != "NISPA" || rep.RecordNumber != "NSP-2569-0042" || !strings.Contains(rep.Evidence, "checkpoint.png") {
+				t.Errorf("report stored as %+v; want the NISPA record and the photo", rep)
 			}
 			if !prov.Exists(t, "#item-2-1 .evidence a") {
 				t.Error("the sent report does not list its evidence")

@@ -192,6 +192,11 @@ type Report struct {
 	DecidedBy    *string         `gorm:"size:64"`
 	DecidedAt    *time.Time
 	Reason       string `gorm:"type:text;not null"`
+	// RecordSystem and RecordNumber point at the same result recorded in
+	// a national system (NISPA, บสต., MOI Drugs GIS) and its record
+	// number there; both empty when the unit gave none.
+	RecordSystem string `gorm:"size:32;not null"`
+	RecordNumber string `gorm:"size:64;not null"`
 }
 
 // Escalation is one escalation level opened on an overdue item. ID is the

@@ -108,6 +108,8 @@ type assignmentPage struct {
 	Systems    []string
 	FormItem   int               // the item whose report form has errors
 	FormText   string            // the text sent with that form
+	FormSystem string            // the record system sent with that form
+	FormNumber string            // the record number sent with that form
 	FormErrors map[string]string // errors of that form
 }
 
@@ -216,7 +218,8 @@ func (w *Pages) Report(c *fiber.Ctx) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	sub := directives.ReportSubmission{Text: c.FormValue("text")}
+	sub := directives.ReportSubmission{Text: c.FormValue("text"),
+		RecordSystem: c.FormValue("record_system"), RecordNumber: c.FormValue("record_number")}
 	if key := c.FormValue("key"); key != "" {
 		if _, err := uuid.Parse(key); err == nil {
 			sub.IdempotencyKey = key
@@ -224,15 +227,24 @@ func (w *Pages) Report(c *fiber.Ctx) error {
 	}
 	if form, err := c.MultipartForm(); err == nil {
 		sub.Files = form.File["evidence"]
-		if v := form.Value["text"]; len(v) > 0 {
-			sub.Text = v[0]
+		for field, dst := range map[string]*string{"text": &sub.Text, "record_system": &sub.RecordSystem, "record_number": &sub.RecordNumber} {
+			if v := form.Value[field]; len(v) > 0 {
+				*dst = v[0]
+			}
 		}
 	}
 	_, err = w.d.Directives.SubmitReport(c.UserContext(), principal(c),
 		directives.ReportRef{DirectiveID: dir, UnitCode: unit, ItemNumber: n}, sub)
 	if err != nil {
 		if errs, ok := fieldErrors(l, err, ""); ok {
-			return w.showAssignment(c, fiber.StatusUnprocessableEntity, assignmentPage{FormItem: n, FormText: sub.Text, FormErrors: errs})
+			for k, v := range errs {
+				if strings.HasPrefix(k, "evidence[") { // one file of several: shown under the files
+					delete(errs, k)
+					errs["evidence"] = v
+				}
+			}
+			return w.showAssignment(c, fiber.StatusUnprocessableEntity, assignmentPage{FormItem: n, FormText: sub.Text,
+				FormSystem: sub.RecordSystem, FormNumber: sub.RecordNumber, FormErrors: errs})
 		}
 		if apperr.CodeOf(err) == apperr.Conflict {
 			return w.showAssignment(c, fiber.StatusConflict, assignmentPage{FormItem: n, FormText: sub.Text,

@@ -96,6 +96,16 @@ func (l Localizer) Date(t any) string {
 	return l.digits(fmt.Sprintf("%d %s %d", tm.Day(), thaidate.MonthNameTHShort(tm.Month()), tm.Year()+543))
 }
 
+// CivilDate renders an ISO civil date ("2026-12-03") like Date; other
+// strings come back as they are.
+func (l Localizer) CivilDate(iso string) string {
+	d, err := thaidate.ParseISO(iso)
+	if err != nil {
+		return iso
+	}
+	return l.digits(fmt.Sprintf("%d %s %d", d.Day, thaidate.MonthNameTHShort(d.Month), d.Year+543))
+}
+
 // DateTime is Date with the time of day, e.g. ๑๗ ธ.ค. ๒๕๖๗ ๑๖:๓๐ น.
 func (l Localizer) DateTime(t any) string {
 	tm, ok := timeOf(t)

@@ -251,16 +251,18 @@ func (w *Pages) fail(c *fiber.Ctx, err error) error {
 	return w.errorPage(c, fiber.StatusServiceUnavailable, l.T("err_unavailable"))
 }
 
-// messageIn picks the part of a bilingual domain message ("ไทย (English)")
-// in the reader's language.
+// messageIn picks the part of a bilingual domain message ("ไทย (English)",
+// the convention of every domain error) in the reader's language; a
+// message without an English part is returned whole.
 func messageIn(l Localizer, msg string) string {
-	if !l.EN() {
+	i := strings.LastIndex(msg, " (")
+	if i <= 0 || !strings.HasSuffix(msg, ")") {
 		return msg
 	}
-	if i := strings.LastIndex(msg, " ("); i > 0 && strings.HasSuffix(msg, ")") {
+	if l.EN() {
 		return msg[i+2 : len(msg)-1]
 	}
-	return msg
+	return msg[:i]
 }
 
 // fieldErrors turns a domain error naming a field into a map for the

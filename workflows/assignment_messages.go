@@ -334,7 +334,7 @@ func (a *assignment) report(ctx workflow.Context, in ReportInput) (AssignmentUpd
 		}
 		fx.reports = append(fx.reports, activities.ReportRow{Report: models.Report{
 			ID: in.ReportID, AssignmentID: a.id, ItemNumber: st.Number, Cycle: st.Cycle, Text: in.Text,
-			SubmittedBy: in.Actor, SubmittedAt: now.UTC(),
+			SubmittedBy: in.Actor, SubmittedAt: now.UTC(), RecordSystem: in.RecordSystem, RecordNumber: in.RecordNumber,
 		}, TextRef: in.TextRef, EvidenceFiles: activities.JSONOf(evidence)})
 		fx.notify(NotifyReported, notify.RecipientSpec{RoleRegions: []notify.RoleRegion{{Role: models.RoleSecretariat}}},
 			a.data(st, "report_id", in.ReportID, "actor", in.Actor, reportTextKey(in), reportTextValue(in)))

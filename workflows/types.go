@@ -469,6 +469,10 @@ type ReportInput struct {
 	Text       string         `json:"text,omitempty"`
 	TextRef    models.TextRef `json:"text_ref,omitempty"`
 	Evidence   []EvidenceFile `json:"evidence,omitempty"`
+	// RecordSystem and RecordNumber name the same result in a national
+	// system (see models.Report); both empty when none.
+	RecordSystem string `json:"record_system,omitempty"`
+	RecordNumber string `json:"record_number,omitempty"`
 }
 
 // ReviewDecision is the secretariat's decision on a reported item.

@@ -90,6 +90,10 @@ type ReportView struct {
 	DecidedBy   *string                `json:"decided_by,omitempty"`
 	DecidedAt   *time.Time             `json:"decided_at,omitempty"`
 	Reason      string                 `json:"reason,omitempty"`
+	// RecordSystem and RecordNumber name the same result in a national
+	// system; absent when the unit gave none.
+	RecordSystem string `json:"record_system,omitempty"`
+	RecordNumber string `json:"record_number,omitempty"`
 }
 
 // EvidenceView is the metadata of one evidence file; the storage path
@@ -390,7 +394,7 @@ func (s *service) Assignment(ctx context.Context, p *auth.Principal, directiveID
 func viewReport(r models.Report) ReportView {
 	v := ReportView{ID: r.ID, ItemNumber: r.ItemNumber, Cycle: r.Cycle, Text: r.Text, Evidence: []EvidenceView{},
 		SubmittedBy: r.SubmittedBy, SubmittedAt: r.SubmittedAt, Decision: r.Decision, DecidedBy: r.DecidedBy,
-		DecidedAt: r.DecidedAt, Reason: r.Reason}
+		DecidedAt: r.DecidedAt, Reason: r.Reason, RecordSystem: r.RecordSystem, RecordNumber: r.RecordNumber}
 	var files []workflows.EvidenceFile
 	if err := json.Unmarshal([]byte(r.Evidence), &files); err == nil {
 		for _, f := range files {

@@ -47,6 +47,10 @@ const (
 // parts named "evidence".
 type ReportRequest struct {
 	Text string `json:"text" validate:"max=20000"`
+	// RecordSystem names the national system holding the same result
+	// (NISPA, บสต., MOI Drugs GIS); RecordNumber its record number there.
+	RecordSystem string `json:"record_system,omitempty" validate:"max=32,singleline"`
+	RecordNumber string `json:"record_number,omitempty" validate:"max=64,singleline"`
 	// Cycle picks a cycle of a recurring item; 0 or absent means the one
 	// waiting for a report.
 	Cycle thaidate.FlexInt `json:"cycle,omitempty"`
@@ -284,14 +288,30 @@ type ReportSubmission struct {
 	// IdempotencyKey, when set, names the report so that a retry answers
 	// the first result instead of reporting twice.
 	IdempotencyKey string
+	// RecordSystem and RecordNumber, optional, name the same result in a
+	// national system (NISPA, บสต., MOI Drugs GIS) and its record number;
+	// a number needs a system.
+	RecordSystem, RecordNumber string
 }
 
 // checkReport validates a submission and returns the workflow input it
 // becomes (without the IDs SubmitReport adds).
 func (s *service) checkReport(sub ReportSubmission) (workflows.ReportInput, error) {
-	in := workflows.ReportInput{Text: sub.Text, Cycle: sub.Cycle}
+	in := workflows.ReportInput{Text: sub.Text, Cycle: sub.Cycle, RecordNumber: strings.TrimSpace(sub.RecordNumber)}
 	files := sub.Files
 	in.Text = strings.TrimSpace(in.Text)
+	system, known := reportSystems[strings.ToLower(strings.TrimSpace(sub.RecordSystem))]
+	switch {
+	case !known:
+		return in, apperr.Field("record_system", "ระบบต้องเป็น NISPA, บสต. หรือ MOI Drugs GIS (unknown system %q)", sub.RecordSystem)
+	case system == "none" && in.RecordNumber != "":
+		return in, apperr.Field("record_system", "ระบุระบบที่บันทึกเลขที่รายการ %q (name the system of record number %q)", in.RecordNumber, in.RecordNumber)
+	case utf8.RuneCountInString(in.RecordNumber) > 64 || strings.ContainsFunc(in.RecordNumber, unicode.IsControl):
+		return in, apperr.Field("record_number", "เลขที่รายการต้องเป็นข้อความบรรทัดเดียว ไม่เกิน 64 ตัวอักษร (one line, at most 64 characters)")
+	}
+	if system != "none" {
+		in.RecordSystem = system
+	}
 	switch {
 	case in.Text == "":
 		return in, apperr.Field("text", "กรุณาระบุผลการดำเนินงาน (text is required)")
