@@ -50,8 +50,8 @@ type Service struct {
 	// the minute, as last use is recorded once a minute); zero means
 	// DefaultSessionIdle. API tokens have no idle limit.
 	SessionIdle time.Duration
-	Now        func() time.Time
-	Throttle   LoginThrottle
+	Now         func() time.Time
+	Throttle    LoginThrottle
 }
 
 // LoginResult is a successful login: the bearer token to send as
