@@ -35,6 +35,11 @@ func (f *fakeDirectives) Issue(_ context.Context, p *auth.Principal, req directi
 	return directives.DirectiveAccepted{ID: "MOI-x", UnitsTotal: 955, Items: len(req.Items), Status: "issuing"}, f.err
 }
 
+// List answers no directives (the pages' filter choices).
+func (f *fakeDirectives) List(_ context.Context, p *auth.Principal, _ directives.DirectiveFilter) (listing.Page[directives.DirectiveView], error) {
+	return listing.Page[directives.DirectiveView]{Items: []directives.DirectiveView{}}, nil
+}
+
 func (f *fakeDirectives) ListAssignments(_ context.Context, p *auth.Principal, fl directives.AssignmentFilter) (listing.Page[directives.AssignmentView], error) {
 	f.caller, f.assignment = p, fl
 	return listing.Page[directives.AssignmentView]{Items: []directives.AssignmentView{}, Total: 0}, f.err

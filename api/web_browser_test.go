@@ -64,6 +64,10 @@ func TestWebOfficerPages(t *testing.T) {
 	if err := os.WriteFile(fakePNG, []byte("this is not an image"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	big := filepath.Join(dir, "scan.pdf")
+	if err := os.WriteFile(big, asgPDF("big", 2<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	program := filepath.Join(dir, "setup.exe")
 	if err := os.WriteFile(program, []byte("MZ"), 0o600); err != nil {
 		t.Fatal(err)
@@ -123,6 +127,13 @@ func TestWebOfficerPages(t *testing.T) {
 				t.Errorf("client-side type error: %q", msg)
 			}
 			prov.Shot(t, "upload-refused-in-browser")
+			prov.Run(t, chromedp.SetUploadFiles(chromedp.CSS("#evidence-2"), []string{big}))
+			if msg := prov.Text(t, "#item-2-1 .file-error"); !strings.Contains(msg, "scan.pdf") || !strings.Contains(msg, "ใหญ่เกิน") {
+				t.Errorf("client-side size error: %q", msg)
+			}
+			if !prov.Exists(t, "#send-report-2[disabled]") {
+				t.Error("the send button stays enabled with a file over the limit")
+			}
 			// A .png that is not an image: the server refuses it, next to the field.
 			prov.Run(t, chromedp.SetUploadFiles(chromedp.CSS("#evidence-2"), []string{fakePNG}),
 				chromedp.SendKeys(chromedp.CSS("#text-2"), "ภาพกิจกรรม"))
@@ -176,6 +187,10 @@ func TestWebOfficerPages(t *testing.T) {
 			dist.Open(t, distPath)
 			if got := dist.Text(t, "#item-1-1"); !strings.Contains(got, "ส่งกลับให้แก้ไข") || !strings.Contains(got, "ขอรายละเอียดจุดตรวจ") {
 				t.Fatalf("the district does not see its returned report with the reason: %q", got)
+			}
+			if got := dist.Text(t, ".timeline"); !strings.Contains(got, "รายงานถูกส่งกลับ") || !strings.Contains(got, "ขอรายละเอียดจุดตรวจ") ||
+				!strings.Contains(got, "กำหนดส่งใหม่") {
+				t.Errorf("the timeline does not show the return with its reason and new due: %q", got)
 			}
 			dist.Run(t, chromedp.SendKeys(chromedp.CSS("#text-1"), "ตั้งจุดตรวจ ๓ จุด: บ้านบึง หนองมน บางแสน"))
 			dist.Click(t, "#send-report-1")
@@ -231,6 +246,70 @@ func TestWebOfficerPages(t *testing.T) {
 				}
 			}
 			dist.AssertClean(t)
+		})
+	}
+}
+
+// TestWebMeetingPages drives the meetings pages in Chromium at both sizes:
+// a province sees the upcoming meeting with its agenda and link, creates
+// its calendar subscription link, answers the RSVP naming who attends,
+// and switches to Arabic digits.
+func TestWebMeetingPages(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	h.withEngine()
+	base := serveHTTP(h)
+	sec := h.login("sec", "secretariat-pass")
+	if r := h.do("POST", "/api/v1/meeting-series", sec, map[string]any{"id": "oncb-web", "name": "ประชุม ศปก.ครส. ร่วมกับ ศอ.ปส.จ.",
+		"link": "https://meet.example/oncb", "participants": []string{"20", "21"},
+		"cadence": []any{map[string]any{"weekday": "wednesday", "weeks": []int{2, 4}, "time": "13:30"}}}); r.Status != 201 {
+		t.Fatalf("series: %d %s", r.Status, r.Raw)
+	}
+	add := h.do("POST", "/api/v1/meeting-series/oncb-web/meetings", sec, map[string]any{
+		"starts_at": time.Now().Add(48 * time.Hour).Truncate(time.Minute).Format(time.RFC3339), "title": "ประชุมติดตามข้อสั่งการ"})
+	if add.Status != 201 {
+		t.Fatalf("meeting: %d %s", add.Status, add.Raw)
+	}
+	id := add.Body["id"].(string)
+	eventually(t, 20*time.Second, "the meeting row", func() bool { return count(t, db, &models.Meeting{}, "id = ?", id) == 1 })
+
+	for _, size := range browsertest.Sizes {
+		t.Run(size.Name, func(t *testing.T) {
+			tab := browsertest.New(t, base).Tab(t, size)
+			tab.Open(t, "/meetings")
+			signIn(t, tab, "chonburi", "province-pass-1")
+			if got := tab.Text(t, "main"); !strings.Contains(got, "ประชุมติดตามข้อสั่งการ") || !strings.Contains(got, "เข้าร่วมประชุมทางไกล") {
+				t.Fatalf("meetings page: %q", got)
+			}
+			tab.Shot(t, "meetings")
+			tab.Click(t, "#feed-issue")
+			feed := tab.Value(t, "#feed-url")
+			if !strings.HasPrefix(feed, base+"/api/v1/units/20/meetings.ics?token=") {
+				t.Fatalf("calendar link %q", feed)
+			}
+			tab.Shot(t, "calendar-link")
+			tab.Click(t, "main .meetings a")
+			tab.Run(t, chromedp.SetValue(chromedp.CSS("#name_0"), "นายสมชาย ใจดี"),
+				chromedp.SetValue(chromedp.CSS("#role_1"), "palad"), chromedp.SetValue(chromedp.CSS("#name_1"), "นายปลัด ประจำจังหวัด"))
+			tab.Shot(t, "meeting")
+			tab.Click(t, "#rsvp-send")
+			if got := tab.Text(t, "#flash"); !strings.Contains(got, "บันทึกคำตอบแล้ว") {
+				t.Fatalf("no confirmation after the RSVP: %q", got)
+			}
+			var rsvp models.MeetingRSVP
+			if err := db.First(&rsvp, "meeting_id = ? AND unit_code = ?", id, "20").Error; err != nil {
+				t.Fatalf("RSVP not stored: %v", err)
+			}
+			if !strings.Contains(rsvp.Attendees, "นายสมชาย ใจดี") || !strings.Contains(rsvp.Attendees, "palad") {
+				t.Errorf("RSVP attendees %s", rsvp.Attendees)
+			}
+			tab.Shot(t, "rsvp-sent")
+			tab.Click(t, "#digits-toggle")
+			if got := tab.Text(t, "main time"); !strings.ContainsAny(got, "0123456789") || strings.ContainsAny(got, "๐๑๒๓๔๕๖๗๘๙") {
+				t.Errorf("Arabic digits chosen, the date reads %q", got)
+			}
+			tab.Shot(t, "arabic-digits")
+			tab.AssertClean(t)
 		})
 	}
 }

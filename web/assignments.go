@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -20,12 +22,13 @@ import (
 
 // workPage is the data of "My work" (/assignments).
 type workPage struct {
-	Items     []directives.AssignmentView
-	Total     int64
-	Directive string
-	Status    string
-	Overdue   bool
-	Statuses  []string
+	Items      []directives.AssignmentView
+	Directives []directives.DirectiveView // the filter's choices
+	Total      int64
+	Directive  string
+	Status     string
+	Overdue    bool
+	Statuses   []string
 }
 
 // assignmentPath is the page of one unit's assignment.
@@ -82,6 +85,11 @@ func (w *Pages) Work(c *fiber.Ctx) error {
 	if data.Overdue {
 		f.Overdue, f.HasOverdue = true, true
 	}
+	dirs, err := w.d.Directives.List(c.UserContext(), p, directives.DirectiveFilter{Window: listing.Window{Limit: 100}})
+	if err != nil {
+		return w.fail(c, err)
+	}
+	data.Directives = dirs.Items
 	page, err := w.d.Directives.ListAssignments(c.UserContext(), p, f)
 	if err != nil {
 		if errs, ok := fieldErrors(w.localizer(c), err, ""); ok {
@@ -138,6 +146,37 @@ func (a assignmentPage) Attachment(id int64) string {
 func (a assignmentPage) EvidencePath(r directives.ReportView, n int) string {
 	return assignmentPath(a.A.DirectiveID, a.A.UnitCode) + "/items/" + strconv.Itoa(r.ItemNumber) +
 		"/reports/" + url.PathEscape(r.ID) + "/evidence/" + strconv.Itoa(n)
+}
+
+// eventAfter is the part of an event's after-view the timeline shows:
+// the remark recorded with the change and the items it changed.
+type eventAfter struct {
+	Note  string `json:"note"`
+	Items []struct {
+		DueAt *time.Time `json:"due_at"`
+	} `json:"items"`
+}
+
+func afterOf(ev directives.AssignmentEventView) eventAfter {
+	var a eventAfter
+	_ = json.Unmarshal(ev.After, &a)
+	return a
+}
+
+// EventNote is the remark recorded with a timeline event (a reason, a
+// note); "" when none.
+func (assignmentPage) EventNote(ev directives.AssignmentEventView) string { return afterOf(ev).Note }
+
+// EventDue is the new due a timeline event set (a return, an amendment,
+// an extension or new deadline), or nil.
+func (assignmentPage) EventDue(ev directives.AssignmentEventView) *time.Time {
+	switch ev.Action {
+	case "review.return", "amend", "inspector.extend", "inspector.new_deadline":
+		if a := afterOf(ev); len(a.Items) > 0 {
+			return a.Items[0].DueAt
+		}
+	}
+	return nil
 }
 
 // Path is this assignment's page.

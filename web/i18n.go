@@ -299,6 +299,7 @@ var messages = map[string][2]string{
 	"ev_inspector.extend":       {"ขยายเวลา", "Extended"},
 	"ev_inspector.close":        {"ปิดรายการ", "Item closed"},
 	"ev_inspector.waive":        {"ยกเว้นรายการ", "Item waived"},
+	"new_due":                   {"กำหนดส่งใหม่", "New due"},
 	"rollup_units":              {"จำนวนอำเภอ", "Districts"},
 	"rollup_reported":           {"รายงานครบ", "Fully reported"},
 	"feed_title":                {"ลิงก์ปฏิทินการประชุม (iCalendar)", "Meeting calendar link (iCalendar)"},

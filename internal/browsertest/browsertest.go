@@ -615,6 +615,18 @@ func (tab *Tab) Text(t testing.TB, selector string) string {
 	return s
 }
 
+// Value returns the value of the first form field that matches the CSS
+// selector, waiting within tab.Timeout for one to exist; it fails the test
+// (Fatal) if none appears.
+func (tab *Tab) Value(t testing.TB, selector string) string {
+	t.Helper()
+	s, err := run(tab, chromedp.Value(chromedp.CSS(selector)))
+	if err != nil {
+		t.Fatalf("browsertest: %s tab at %s: value of %q: %v", tab.size.Name, tab.where(), selector, err)
+	}
+	return s
+}
+
 // Exists reports whether an element matches the CSS selector right now,
 // without waiting. It fails the test (Fatal) if the selector is invalid or
 // the browser does not answer.
