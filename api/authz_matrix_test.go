@@ -9,6 +9,7 @@ import (
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
+	"gorm.io/gorm"
 )
 
 // authzRule says who may call a route: Roles pass its role check (none:
@@ -91,15 +92,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	db := storetest.SQLite(t)
 	h := newHarness(t, db)
 	h.withEngine()
-	svc := &auth.Service{DB: db, SessionTTL: time.Hour}
-	for _, a := range []auth.NewAccount{
-		{Username: "dist2001", Password: "district-pass-2001", Role: models.RoleDistrict, UnitCode: "2001"},
-		{Username: "insp15", Password: "inspector-pass-15", Role: models.RoleInspector, Regions: []int{15}},
-	} {
-		if _, err := svc.CreateAccount(t.Context(), a); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addScopeAccounts(t, db)
 	tokens := map[string]string{
 		"admin": h.login("admin", adminPassword), "sec": h.login("sec", "secretariat-pass"), "watch": h.login("watch", "observer-pass-1"),
 		"chonburi": h.login("chonburi", "province-pass-1"), "dist2001": h.login("dist2001", "district-pass-2001"),
@@ -213,5 +206,21 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// Nothing was acknowledged or reported by the probes.
 	if n := count(t, db, &models.Assignment{}, "directive_id = ? AND acknowledged_at IS NOT NULL", id); n != 0 {
 		t.Errorf("the probes acknowledged %d assignments", n)
+	}
+}
+
+// addScopeAccounts adds, to the harness's accounts, a district officer of
+// เมืองชลบุรี (dist2001) and an inspector of region 15 (insp15), so that
+// scope tests have a caller on each side of every line.
+func addScopeAccounts(t *testing.T, db *gorm.DB) {
+	t.Helper()
+	svc := &auth.Service{DB: db, SessionTTL: time.Hour}
+	for _, a := range []auth.NewAccount{
+		{Username: "dist2001", Password: "district-pass-2001", Role: models.RoleDistrict, UnitCode: "2001"},
+		{Username: "insp15", Password: "inspector-pass-15", Role: models.RoleInspector, Regions: []int{15}},
+	} {
+		if _, err := svc.CreateAccount(t.Context(), a); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

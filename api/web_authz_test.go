@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
@@ -102,15 +101,7 @@ func TestWebAuthorization(t *testing.T) {
 	db := storetest.SQLite(t)
 	h := newHarness(t, db)
 	h.withEngine()
-	svc := &auth.Service{DB: db, SessionTTL: time.Hour}
-	for _, a := range []auth.NewAccount{
-		{Username: "dist2001", Password: "district-pass-2001", Role: models.RoleDistrict, UnitCode: "2001"},
-		{Username: "insp15", Password: "inspector-pass-15", Role: models.RoleInspector, Regions: []int{15}},
-	} {
-		if _, err := svc.CreateAccount(t.Context(), a); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addScopeAccounts(t, db)
 	sec := h.login("sec", "secretariat-pass")
 	id := asgIssue(h, sec, asgLetter("ที่ มท ๐๓๑๑.๓/ว ๗๗๗", map[string]any{"ack_within": "PT10M"},
 		map[string]any{"number": 1, "text": "ทดสอบสิทธิ์หน้าเว็บ", "due_within": "PT10M",

@@ -252,7 +252,7 @@ func (m *meeting) save(ctx workflow.Context) error {
 	var a *activities.Meetings
 	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, meetingLocalOptions), a.SaveMeeting,
 		activities.SaveMeetingInput{Meeting: row, Participants: st.Participants, Agenda: st.Agenda,
-			RSVPs: st.RSVPs, Attendance: st.Attendance, Minutes: minutesRows(st.Minutes)}).Get(ctx, nil)
+			RSVPs: st.RSVPs, Attendance: st.Attendance, Minutes: st.Minutes}).Get(ctx, nil)
 }
 
 func (m *meeting) data(unit string) map[string]string {
@@ -570,12 +570,3 @@ func (m *meeting) addAgendaItem(ctx workflow.Context, in AddAgendaItemInput) (Me
 	return m.st, m.save(ctx)
 }
 
-// minutesRows are the minutes rows SaveMeeting writes: texts by ref.
-func minutesRows(ms []MinutesVersion) []activities.MeetingMinutesRow {
-	rows := make([]activities.MeetingMinutesRow, len(ms))
-	for i, x := range ms {
-		rows[i] = activities.MeetingMinutesRow{Version: x.Version, Text: x.Text, TextRef: x.TextRef,
-			PublishedBy: x.PublishedBy, PublishedAt: x.PublishedAt}
-	}
-	return rows
-}

@@ -308,16 +308,10 @@ type MinutesInput struct {
 }
 
 // MinutesVersion is one published version (1, 2, …) of a meeting's
-// minutes as the meeting workflow keeps it: the text by TextRef (Text only
-// for versions published before texts travelled by reference, and in
-// answers the API has filled in).
-type MinutesVersion struct {
-	Version     int            `json:"version"`
-	Text        string         `json:"text,omitempty"`
-	TextRef     models.TextRef `json:"text_ref,omitempty"`
-	PublishedBy string         `json:"published_by"`
-	PublishedAt time.Time      `json:"published_at"`
-}
+// minutes as the meeting workflow keeps it and SaveMeeting writes it: the
+// text by TextRef (Text only for versions published before texts
+// travelled by reference, and in answers the API has filled in).
+type MinutesVersion = activities.MeetingMinutesRow
 
 // RescheduleInput moves a meeting that has not started (update
 // UpdateReschedule) to StartsAt, which must be in the future. The number is

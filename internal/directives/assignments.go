@@ -573,23 +573,11 @@ func (s *service) updateAssignmentHeld(ctx context.Context, assignmentID, name s
 // holds by ref (models.TextRef), for answers. A failed read is logged and
 // leaves the ref in place: the change itself has happened.
 func (s *service) withItemTexts(ctx context.Context, st workflows.AssignmentState) workflows.AssignmentState {
-	refs := make([]models.TextRef, 0, len(st.Items))
-	for _, it := range st.Items {
-		refs = append(refs, it.TextRef)
-	}
-	texts, err := store.LoadTexts(ctx, s.DB, refs...)
-	if err != nil {
+	if err := store.FillTexts(ctx, s.DB, st.Items, func(it *workflows.ItemState) (*models.TextRef, *string) {
+		return &it.TextRef, &it.Text
+	}); err != nil {
 		s.Logger.Warn("reading item texts for an answer failed", "assignment", st.AssignmentID, "error", err)
-		return st
 	}
-	items := make([]workflows.ItemState, len(st.Items))
-	for i, it := range st.Items {
-		if it.TextRef != "" {
-			it.Text, it.TextRef = texts[it.TextRef], ""
-		}
-		items[i] = it
-	}
-	st.Items = items
 	return st
 }
 

@@ -99,23 +99,11 @@ func (s *service) change(ctx context.Context, p *auth.Principal, id, reason stri
 // workflow holds by ref (models.TextRef), for answers. A failed read is
 // logged and leaves the ref in place: the change itself has happened.
 func (s *service) withDirectiveItemTexts(ctx context.Context, pr workflows.DirectiveProgress) workflows.DirectiveProgress {
-	refs := make([]models.TextRef, 0, len(pr.Items))
-	for _, it := range pr.Items {
-		refs = append(refs, it.TextRef)
-	}
-	texts, err := store.LoadTexts(ctx, s.DB, refs...)
-	if err != nil {
+	if err := store.FillTexts(ctx, s.DB, pr.Items, func(it *workflows.DirectiveItem) (*models.TextRef, *string) {
+		return &it.TextRef, &it.Text
+	}); err != nil {
 		s.Logger.Warn("reading item texts for an answer failed", "directive", pr.DirectiveID, "error", err)
-		return pr
 	}
-	items := make([]workflows.DirectiveItem, len(pr.Items))
-	for i, it := range pr.Items {
-		if it.TextRef != "" {
-			it.Text, it.TextRef = texts[it.TextRef], ""
-		}
-		items[i] = it
-	}
-	pr.Items = items
 	return pr
 }
 

@@ -210,23 +210,11 @@ func (s *service) update(ctx context.Context, actor string, m models.Meeting, na
 // the workflow holds by ref (models.TextRef), for answers. A failed read
 // is logged and leaves the ref in place: the change itself has happened.
 func (s *service) withMinutesTexts(ctx context.Context, st workflows.MeetingState) workflows.MeetingState {
-	refs := make([]models.TextRef, 0, len(st.Minutes))
-	for _, x := range st.Minutes {
-		refs = append(refs, x.TextRef)
-	}
-	texts, err := store.LoadTexts(ctx, s.d.DB, refs...)
-	if err != nil {
+	if err := store.FillTexts(ctx, s.d.DB, st.Minutes, func(m *workflows.MinutesVersion) (*models.TextRef, *string) {
+		return &m.TextRef, &m.Text
+	}); err != nil {
 		s.logger().Warn("reading minutes texts for an answer failed", "meeting", st.ID, "error", err)
-		return st
 	}
-	mins := make([]workflows.MinutesVersion, len(st.Minutes))
-	for i, x := range st.Minutes {
-		if x.TextRef != "" {
-			x.Text, x.TextRef = texts[x.TextRef], ""
-		}
-		mins[i] = x
-	}
-	st.Minutes = mins
 	return st
 }
 

@@ -73,3 +73,25 @@ func LoadTexts(ctx context.Context, db *gorm.DB, refs ...models.TextRef) (map[mo
 	}
 	return out, nil
 }
+
+// FillTexts puts back the stored text of every element of items that
+// carries a ref, in place: fields returns pointers to an element's ref and
+// text; where the ref is set, the text is filled in and the ref cleared.
+// Elements without a ref are left as they are. One query for all.
+func FillTexts[T any](ctx context.Context, db *gorm.DB, items []T, fields func(*T) (*models.TextRef, *string)) error {
+	refs := make([]models.TextRef, 0, len(items))
+	for i := range items {
+		ref, _ := fields(&items[i])
+		refs = append(refs, *ref)
+	}
+	texts, err := LoadTexts(ctx, db, refs...)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		if ref, text := fields(&items[i]); *ref != "" {
+			*text, *ref = texts[*ref], ""
+		}
+	}
+	return nil
+}

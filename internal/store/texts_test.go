@@ -50,3 +50,30 @@ func TestSaveAndLoadTexts(t *testing.T) {
 		}
 	})
 }
+
+// TestFillTexts puts texts back in place by ref and leaves elements
+// without a ref alone.
+func TestFillTexts(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	refs, err := store.SaveTexts(ctx, db, "ข้อความที่เก็บไว้")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type item struct {
+		Ref  models.TextRef
+		Text string
+	}
+	items := []item{{Ref: refs[0]}, {Text: "ส่งมาตรง ๆ"}}
+	fields := func(it *item) (*models.TextRef, *string) { return &it.Ref, &it.Text }
+	if err := store.FillTexts(ctx, db, items, fields); err != nil {
+		t.Fatal(err)
+	}
+	if items[0] != (item{Text: "ข้อความที่เก็บไว้"}) || items[1] != (item{Text: "ส่งมาตรง ๆ"}) {
+		t.Errorf("filled %+v", items)
+	}
+	missing := []item{{Ref: models.RefOf("ไม่เคยเก็บ")}}
+	if err := store.FillTexts(ctx, db, missing, fields); !errors.Is(err, store.ErrTextMissing) || missing[0].Ref == "" {
+		t.Errorf("an unknown ref: %v, %+v; want ErrTextMissing and the element unchanged", err, missing)
+	}
+}
