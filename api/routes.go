@@ -78,6 +78,8 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Post("/directives/:id/assignments/:unit/items/:n/reports/:rid/review", append(form, w.Review)...)
 	app.Get("/directives/:id/assignments/:unit/items/:n/reports/:rid/evidence/:i", s, w.Evidence)
 	app.Get("/districts", s, w.Districts)
+	app.Get("/inspector", s, w.Queue)
+	app.Post("/inspector/escalations/:key", append(form, w.Act)...)
 	app.Get("/meetings", s, w.Meetings)
 	app.Post("/meetings/feed", append(form, w.FeedLink)...)
 	app.Get("/meetings/:id", s, w.Meeting)

@@ -25,7 +25,7 @@ var unreadCountOnly = notify.InboxFilter{Unread: true, Window: listing.Window{Li
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting"}
+var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector"}
 
 // views are the parsed page templates by name.
 type views struct{ pages map[string]*template.Template }
@@ -89,6 +89,12 @@ func (p Page) RoleLabel() string {
 // or district centre.
 func (p Page) IsUnitOfficer() bool {
 	return p.User != nil && p.User.HasRole(models.RoleProvince, models.RoleDistrict)
+}
+
+// WorksQueue reports whether the signed-in person works the follow-up
+// queue of escalated items (inspectors, the secretariat, admins).
+func (p Page) WorksQueue() bool {
+	return p.User != nil && p.User.HasRole(models.RoleInspector, models.RoleSecretariat, models.RoleAdmin)
 }
 
 // IsProvince reports whether the signed-in person is a province officer.

@@ -197,6 +197,7 @@ type Tab struct {
 	shots int
 
 	mu       sync.Mutex
+	expected []string                     // console errors AssertClean lets pass (Expect)
 	console  []string                     // console errors and exceptions
 	requests []string                     // every request URL, in order
 	pending  map[network.RequestID]string // requests not finished yet
@@ -683,6 +684,27 @@ func (tab *Tab) Requests() []string {
 	return append([]string(nil), tab.requests...)
 }
 
+// Expect declares console errors the test causes on purpose (a form the
+// server refuses with 422 is logged by Chromium as a failed resource): a
+// recorded error containing any of substrings is not reported by
+// AssertClean. ConsoleErrors still returns it.
+func (tab *Tab) Expect(substrings ...string) {
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	tab.expected = append(tab.expected, substrings...)
+}
+
+func (tab *Tab) isExpected(e string) bool {
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	for _, s := range tab.expected {
+		if strings.Contains(e, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // AssertClean waits for the page to settle (as Click does), then reports
 // (t.Error, the test goes on) every console error and exception recorded so
 // far (see ConsoleErrors) and every request (see Requests) to another origin
@@ -690,12 +712,16 @@ func (tab *Tab) Requests() []string {
 // passes loads nothing from a CDN or any other outside host, and none of its
 // requests failed or answered with an HTTP error: note that Chromium asks for
 // /favicon.ico unless the page links an icon, and a 404 there is an error.
+// Errors declared with Expect are let pass.
 func (tab *Tab) AssertClean(t testing.TB) {
 	t.Helper()
 	if err := tab.settle(); err != nil {
 		t.Errorf("browsertest: %s tab: %v", tab.size.Name, err)
 	}
 	for _, e := range tab.ConsoleErrors() {
+		if tab.isExpected(e) {
+			continue
+		}
 		t.Errorf("browsertest: %s tab: console error: %s", tab.size.Name, e)
 	}
 	for _, r := range tab.Requests() {

@@ -11,6 +11,7 @@ import (
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/listing"
+	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
 )
@@ -19,28 +20,35 @@ import (
 // directive, the item's text and current state, and the actions taken.
 // ActionsPath is where actions on it are posted.
 type EscalationView struct {
-	ID             string                 `json:"id"`
-	ActionsPath    string                 `json:"actions_path"`
-	AssignmentID   string                 `json:"assignment_id"`
-	DirectiveID    string                 `json:"directive_id"`
-	DocNumber      string                 `json:"doc_number"`
-	Subject        string                 `json:"subject"`
-	UnitCode       string                 `json:"unit_code"`
-	UnitName       string                 `json:"unit_name"`
-	Region         int                    `json:"region"`
-	ItemNumber     int                    `json:"item_number"`
-	ItemText       string                 `json:"item_text"`
-	Cycle          int                    `json:"cycle"`
-	Level          int                    `json:"level"`
-	Reason         string                 `json:"reason"`
-	Open           bool                   `json:"open"`
-	OpenedAt       time.Time              `json:"opened_at"`
-	ClosedAt       *time.Time             `json:"closed_at,omitempty"`
-	CloseReason    string                 `json:"close_reason,omitempty"`
-	ItemStatus     models.ItemStatus      `json:"item_status,omitempty"`
-	ItemDueAt      *time.Time             `json:"item_due_at,omitempty"`
-	AssignmentPath string                 `json:"assignment_path"`
-	Actions        []EscalationActionView `json:"actions"`
+	ID           string `json:"id"`
+	ActionsPath  string `json:"actions_path"`
+	AssignmentID string `json:"assignment_id"`
+	DirectiveID  string `json:"directive_id"`
+	DocNumber    string `json:"doc_number"`
+	Subject      string `json:"subject"`
+	UnitCode     string `json:"unit_code"`
+	UnitName     string `json:"unit_name"`
+	// ProvinceCode and ProvinceName are the unit's province: the unit
+	// itself for a province centre, its parent for a district centre.
+	ProvinceCode string            `json:"province_code"`
+	ProvinceName string            `json:"province_name"`
+	Region       int               `json:"region"`
+	ItemNumber   int               `json:"item_number"`
+	ItemText     string            `json:"item_text"`
+	Cycle        int               `json:"cycle"`
+	Level        int               `json:"level"`
+	Reason       string            `json:"reason"`
+	Open         bool              `json:"open"`
+	OpenedAt     time.Time         `json:"opened_at"`
+	ClosedAt     *time.Time        `json:"closed_at,omitempty"`
+	CloseReason  string            `json:"close_reason,omitempty"`
+	ItemStatus   models.ItemStatus `json:"item_status,omitempty"`
+	ItemDueAt    *time.Time        `json:"item_due_at,omitempty"`
+	// OverdueWorkingDays counts the working days since the item's due
+	// while it is open and overdue; 0 otherwise.
+	OverdueWorkingDays int                    `json:"overdue_working_days,omitempty"`
+	AssignmentPath     string                 `json:"assignment_path"`
+	Actions            []EscalationActionView `json:"actions"`
 }
 
 // EscalationActionView is one action recorded on an escalation.
@@ -77,6 +85,8 @@ type escalationRow struct {
 	Subject     string
 	NameTH      string
 	UnitType    models.UnitType
+	ProvCode    string
+	ProvName    string
 	ItemText    string
 	ItemStatus  models.ItemStatus
 	ItemDueAt   *time.Time
@@ -134,10 +144,13 @@ func (s *service) ListEscalations(ctx context.Context, p *auth.Principal, f Esca
 	}
 	var rows []escalationRow
 	if err := filtered().Select("escalations.*, a.directive_id AS directive_id, dr.doc_number AS doc_number, dr.subject AS subject, " +
-		"u.name_th AS name_th, u.type AS unit_type, di.text AS item_text, ai.status AS item_status, ai.due_at AS item_due_at").
+		"u.name_th AS name_th, u.type AS unit_type, di.text AS item_text, ai.status AS item_status, ai.due_at AS item_due_at, " +
+		"CASE WHEN u.type = 'province' THEN u.code ELSE COALESCE(pu.code, '') END AS prov_code, " +
+		"CASE WHEN u.type = 'province' THEN u.name_th ELSE COALESCE(pu.name_th, '') END AS prov_name").
 		Joins("JOIN assignments a ON a.id = escalations.assignment_id").
 		Joins("JOIN directives dr ON dr.id = a.directive_id").
 		Joins("JOIN units u ON u.code = escalations.unit_code").
+		Joins("LEFT JOIN units pu ON pu.code = u.parent_code AND pu.type = 'province'").
 		Joins("LEFT JOIN directive_items di ON di.directive_id = a.directive_id AND di.number = escalations.item_number").
 		Joins("LEFT JOIN assignment_items ai ON ai.assignment_id = escalations.assignment_id AND ai.item_number = escalations.item_number AND ai.cycle = escalations.cycle").
 		Order("escalations.opened_at DESC, escalations.id").Limit(limit).Offset(offset).Scan(&rows).Error; err != nil {
@@ -160,6 +173,11 @@ func (s *service) ListEscalations(ctx context.Context, p *auth.Principal, f Esca
 		byEsc[a.EscalationID] = append(byEsc[a.EscalationID], EscalationActionView{ID: a.ID, Kind: a.Kind, Actor: a.Actor,
 			Reason: a.Reason, NewDue: a.NewDue, At: a.At})
 	}
+	now := s.now()
+	cal, err := s.calendar(ctx, now)
+	if err != nil {
+		return out, err
+	}
 	for _, r := range rows {
 		v := EscalationView{
 			ID: r.ID, ActionsPath: "/api/v1/escalations/" + EscalationKey(r.ID) + "/actions", AssignmentID: r.AssignmentID,
@@ -168,7 +186,10 @@ func (s *service) ListEscalations(ctx context.Context, p *auth.Principal, f Esca
 			ItemNumber: r.ItemNumber, ItemText: r.ItemText, Cycle: r.Cycle, Level: r.Level, Reason: r.Reason,
 			Open: r.ClosedAt == nil, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt, CloseReason: r.CloseReason,
 			ItemStatus: r.ItemStatus, ItemDueAt: r.ItemDueAt, AssignmentPath: assignmentPath(r.DirectiveID, r.UnitCode),
-			Actions: byEsc[r.ID],
+			Actions: byEsc[r.ID], ProvinceCode: r.ProvCode, ProvinceName: r.ProvName,
+		}
+		if r.ItemDueAt != nil && r.ItemStatus.AwaitingReport() && now.After(*r.ItemDueAt) {
+			v.OverdueWorkingDays = max(0, cal.WorkingDaysBetween(thaidate.FromTime(*r.ItemDueAt), thaidate.FromTime(now)))
 		}
 		if v.Actions == nil {
 			v.Actions = []EscalationActionView{}
