@@ -29,7 +29,7 @@ var bangkok = func() *time.Location {
 }()
 
 // Localizer renders labels, numbers and dates in the reader's language and
-// digits. Templates call its methods: {{.L.T "inbox"}}, {{.L.Date .At}}.
+// digits. Templates call its methods: {{.L.T "nav_inbox"}}, {{.L.Date .At}}.
 type Localizer struct {
 	Lang   string // langTH or langEN
 	Digits string // digitsThai or digitsArabic
@@ -304,6 +304,28 @@ var messages = map[string][2]string{
 	"queue_empty":               {"ไม่มีรายการเกินกำหนดที่ยกระดับในเขตของท่าน", "No escalated items in your regions."},
 	"queue_done":                {"บันทึกการดำเนินการแล้ว", "Action recorded"},
 	"province":                  {"จังหวัด", "Province"},
+	"n_items":                   {"%d รายการ", "%d items"},
+	"nav_accounts":              {"บัญชีผู้ใช้", "Accounts"},
+	"search":                    {"ค้นหา", "Search"},
+	"role":                      {"บทบาท", "Role"},
+	"region":                    {"เขต", "region"},
+	"disabled":                  {"ระงับการใช้งาน", "Disabled"},
+	"enabled":                   {"ใช้งานได้", "Enabled"},
+	"display_name":              {"ชื่อ-สกุล", "Name"},
+	"unit_code":                 {"รหัสหน่วยงาน", "Unit code"},
+	"regions":                   {"เขตตรวจราชการ (ผู้ตรวจราชการ เช่น 8, 15)", "Inspection regions (inspectors, e.g. 8, 15)"},
+	"email":                     {"อีเมล", "E-mail"},
+	"position":                  {"ตำแหน่ง", "Position"},
+	"account_new":               {"สร้างบัญชีผู้ใช้", "New account"},
+	"account_create":            {"สร้างบัญชี", "Create account"},
+	"account_created":           {"สร้างบัญชีแล้ว", "Account created."},
+	"account_saved":             {"บันทึกแล้ว", "Saved."},
+	"account_disable":           {"ระงับการใช้งานบัญชีนี้ (ออกจากระบบทุกที่ทันที)", "Disable this account (signs it out everywhere at once)"},
+	"save":                      {"บันทึก", "Save"},
+	"password_hint":             {"อย่างน้อย 12 ตัวอักษร", "at least 12 characters"},
+	"password_reset":            {"ตั้งรหัสผ่านใหม่", "Reset password"},
+	"password_reset_done":       {"ตั้งรหัสผ่านใหม่แล้ว บัญชีนี้ต้องเข้าสู่ระบบใหม่", "Password reset; the account must sign in again."},
+	"new_password":              {"รหัสผ่านใหม่", "New password"},
 	"escalated_since":           {"ยกระดับเมื่อ", "escalated since"},
 	"act_kind":                  {"การดำเนินการ", "Action"},
 	"act_new_due":               {"กำหนดส่งใหม่ (กำหนดใหม่หรือขยายเวลา)", "New due date (new deadline or extension)"},

@@ -25,7 +25,7 @@ var unreadCountOnly = notify.InboxFilter{Unread: true, Window: listing.Window{Li
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector"}
+var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account"}
 
 // views are the parsed page templates by name.
 type views struct{ pages map[string]*template.Template }
@@ -45,7 +45,7 @@ func parseViews() (*views, error) {
 		},
 	}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
@@ -96,6 +96,9 @@ func (p Page) IsUnitOfficer() bool {
 func (p Page) WorksQueue() bool {
 	return p.User != nil && p.User.HasRole(models.RoleInspector, models.RoleSecretariat, models.RoleAdmin)
 }
+
+// IsAdmin reports whether the signed-in person is an admin.
+func (p Page) IsAdmin() bool { return p.User != nil && p.User.HasRole(models.RoleAdmin) }
 
 // IsProvince reports whether the signed-in person is a province officer.
 func (p Page) IsProvince() bool { return p.User != nil && p.User.HasRole(models.RoleProvince) }

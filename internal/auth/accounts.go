@@ -116,6 +116,23 @@ func (s *Service) ListAccounts(ctx context.Context, p *Principal, f AccountFilte
 	return out, nil
 }
 
+// GetAccount returns the account id; admin only; an unknown id is
+// NotFound.
+func (s *Service) GetAccount(ctx context.Context, p *Principal, id int64) (AccountView, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return AccountView{}, err
+	}
+	var acc models.Account
+	err := s.DB.WithContext(ctx).Preload("Regions").Where("id = ?", id).Take(&acc).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return AccountView{}, apperr.New(apperr.NotFound, "ไม่พบบัญชีผู้ใช้ (account %d not found)", id)
+	}
+	if err != nil {
+		return AccountView{}, errInternal(err, "loading account")
+	}
+	return ViewAccount(acc), nil
+}
+
 // AddAccount creates an account as CreateAccount does and records it in
 // the audit trail; admin only.
 func (s *Service) AddAccount(ctx context.Context, p *Principal, a NewAccount) (AccountView, error) {

@@ -1,0 +1,82 @@
+package api_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tidtam/tidtam/internal/browsertest"
+	"github.com/tidtam/tidtam/internal/store/storetest"
+	"github.com/tidtam/tidtam/models"
+)
+
+// TestWebAdminAccounts drives the accounts pages in Chromium at both
+// sizes: an admin creates an inspector for regions 8 and 15 (a short
+// password is refused next to its field first), the inspector signs in;
+// the admin resets the password and then disables the account, which ends
+// the inspector's session at once.
+func TestWebAdminAccounts(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	base := serveHTTP(h)
+	for _, size := range browsertest.Sizes {
+		t.Run(size.Name, func(t *testing.T) {
+			user := "insp-" + size.Name
+			admin := browsertest.New(t, base).Tab(t, size)
+			admin.Open(t, "/admin/accounts")
+			signIn(t, admin, "admin", adminPassword)
+			admin.Shot(t, "accounts")
+			admin.Run(t, chromedp.SendKeys(chromedp.CSS("#username"), user), chromedp.SendKeys(chromedp.CSS("#password"), "short"),
+				chromedp.SetValue(chromedp.CSS("#role"), "inspector"), chromedp.SendKeys(chromedp.CSS("#regions"), "๘, 15"),
+				chromedp.SetValue(chromedp.CSS("#display_name"), "นายตรวจ ราชการ"))
+			admin.Expect("status of 422")
+			admin.Click(t, "#create-account")
+			if msg := admin.Text(t, "#new-account"); !strings.Contains(msg, "12") {
+				t.Errorf("short password: no error next to the field: %q", msg)
+			}
+			if got := admin.Value(t, "#username"); got != user {
+				t.Errorf("the form lost its values: username %q", got)
+			}
+			admin.Shot(t, "account-refused")
+			admin.Run(t, chromedp.SendKeys(chromedp.CSS("#password"), "inspector-password-1"))
+			admin.Click(t, "#create-account")
+			if got := admin.Text(t, "#flash"); !strings.Contains(got, "สร้างบัญชีแล้ว") {
+				t.Fatalf("no confirmation: %q", got)
+			}
+			var acc models.Account
+			if err := db.Preload("Regions").First(&acc, "username = ?", user).Error; err != nil || acc.Role != models.RoleInspector || len(acc.Regions) != 2 {
+				t.Fatalf("account stored as %+v (%v)", acc, err)
+			}
+
+			insp := browsertest.New(t, base).Tab(t, size)
+			insp.Open(t, "/inspector")
+			signIn(t, insp, user, "inspector-password-1")
+			if who := insp.Text(t, "#who"); !strings.Contains(who, "นายตรวจ ราชการ") {
+				t.Errorf("the new inspector's header: %q", who)
+			}
+
+			admin.Click(t, "#accounts a[href$='/"+strconv.FormatInt(acc.ID, 10)+"']")
+			admin.Shot(t, "account")
+			admin.Run(t, chromedp.SendKeys(chromedp.CSS("#new_password"), "inspector-password-2"))
+			admin.Click(t, "#reset-password")
+			if got := admin.Text(t, "#flash"); !strings.Contains(got, "ตั้งรหัสผ่านใหม่แล้ว") {
+				t.Fatalf("no confirmation of the reset: %q", got)
+			}
+			admin.Click(t, "#disabled")
+			admin.Click(t, "#save-account")
+			db.First(&acc, "id = ?", acc.ID)
+			if !acc.Disabled {
+				t.Fatal("the account is not disabled")
+			}
+			admin.Shot(t, "account-disabled")
+			insp.Open(t, "/inspector")
+			if loc := insp.Location(t); !strings.HasPrefix(loc, "/login") {
+				t.Errorf("a disabled account's session still opens pages: at %s", loc)
+			}
+			admin.AssertClean(t)
+			insp.AssertClean(t)
+		})
+	}
+}
