@@ -85,6 +85,7 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Get("/admin/accounts/:id", s, w.Account)
 	app.Post("/admin/accounts/:id", append(form, w.UpdateAccount)...)
 	app.Post("/admin/accounts/:id/password", append(form, w.ResetAccountPassword)...)
+	app.Get("/admin/deliveries", s, w.Deliveries)
 	app.Get("/meetings", s, w.Meetings)
 	app.Post("/meetings/feed", append(form, w.FeedLink)...)
 	app.Get("/meetings/:id", s, w.Meeting)

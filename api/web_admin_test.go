@@ -75,6 +75,12 @@ func TestWebAdminAccounts(t *testing.T) {
 			if loc := insp.Location(t); !strings.HasPrefix(loc, "/login") {
 				t.Errorf("a disabled account's session still opens pages: at %s", loc)
 			}
+			// The admins' notice of a failed delivery links to this page.
+			admin.Open(t, "/admin/deliveries")
+			if got := admin.Text(t, "h1"); got != "การส่งแจ้งเตือน" {
+				t.Errorf("deliveries page: h1 %q", got)
+			}
+			admin.Shot(t, "deliveries")
 			admin.AssertClean(t)
 			insp.AssertClean(t)
 		})
