@@ -70,7 +70,11 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Get("/assignments", s, w.Work)
 	// After /assignments, which the wildcard would match too.
 	app.Get("/assignments/*", w.MailAssignment)
-	app.Get("/directives/:id", s, w.MailDirective)
+	app.Get("/directives", s, w.Directives)
+	app.Get("/directives/:id", s, w.Directive)
+	app.Post("/directives/:id/amend", append(form, w.Amend)...)
+	app.Post("/directives/:id/targets", append(form, w.AddTargets)...)
+	app.Post("/directives/:id/withdraw", append(form, w.Withdraw)...)
 	app.Get("/directives/:id/attachments/:aid", s, w.Attachment)
 	app.Get("/directives/:id/assignments/:unit", s, w.Assignment)
 	app.Post("/directives/:id/assignments/:unit/acknowledge", append(form, w.Acknowledge)...)

@@ -333,22 +333,6 @@ func (w *Pages) MailAssignment(c *fiber.Ctx) error {
 	return c.Redirect(assignmentPath(dir, unit), fiber.StatusSeeOther)
 }
 
-// MailDirective opens what a notice about a directive links to (GET
-// /directives/:id): the reader's own assignment when there is one, else
-// the reader's work filtered to that directive.
-func (w *Pages) MailDirective(c *fiber.Ctx) error {
-	p := principal(c)
-	dir := param(c, "id")
-	if p.UnitCode != "" && p.HasRole(models.RoleProvince, models.RoleDistrict) {
-		if ok, err := w.hasAssignment(c.UserContext(), p, dir, p.UnitCode); err != nil {
-			return w.fail(c, err)
-		} else if ok {
-			return c.Redirect(assignmentPath(dir, p.UnitCode), fiber.StatusSeeOther)
-		}
-	}
-	return c.Redirect("/assignments?directive="+url.QueryEscape(dir), fiber.StatusSeeOther)
-}
-
 func (w *Pages) hasAssignment(ctx context.Context, p *auth.Principal, dir, unit string) (bool, error) {
 	page, err := w.d.Directives.ListAssignments(ctx, p, directives.AssignmentFilter{DirectiveID: dir, UnitCode: unit,
 		Window: listing.Window{Limit: 1}})
@@ -358,5 +342,16 @@ func (w *Pages) hasAssignment(ctx context.Context, p *auth.Principal, dir, unit 
 	return len(page.Items) > 0, nil
 }
 
-// Home sends a signed-in reader to their work (GET /).
-func (w *Pages) Home(c *fiber.Ctx) error { return c.Redirect("/assignments", fiber.StatusSeeOther) }
+// Home sends a signed-in reader to where their work is (GET /): unit
+// officers to their assignments, inspectors to their queue, everyone else
+// to the directives.
+func (w *Pages) Home(c *fiber.Ctx) error {
+	p := principal(c)
+	switch {
+	case p.HasRole(models.RoleProvince, models.RoleDistrict):
+		return c.Redirect("/assignments", fiber.StatusSeeOther)
+	case p.HasRole(models.RoleInspector):
+		return c.Redirect("/inspector", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/directives", fiber.StatusSeeOther)
+}

@@ -25,7 +25,7 @@ var unreadCountOnly = notify.InboxFilter{Unread: true, Window: listing.Window{Li
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account", "deliveries"}
+var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account", "deliveries", "directives", "directive"}
 
 // views are the parsed page templates by name.
 type views struct{ pages map[string]*template.Template }
@@ -35,6 +35,7 @@ func parseViews() (*views, error) {
 	funcs := template.FuncMap{
 		"lower":   strings.ToLower,
 		"pathesc": url.PathEscape,
+		"list":    func(v ...string) []string { return v },
 		"add":     func(a, b int) int { return a + b },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
