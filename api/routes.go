@@ -94,6 +94,9 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Post("/meetings/feed", append(form, w.FeedLink)...)
 	app.Get("/meetings/:id", s, w.Meeting)
 	app.Post("/meetings/:id/rsvp", append(form, w.RSVP)...)
+	app.Post("/meetings/:id/attendance", append(form, w.RecordAttendance)...)
+	app.Post("/meetings/:id/minutes", append(form, w.PublishMinutes)...)
+	app.Get("/meetings/:id/print", s, w.PrintMeeting)
 	app.Use(w.NotFound)
 }
 

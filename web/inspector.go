@@ -95,7 +95,9 @@ func groupQueue(escs []directives.EscalationView) []queueProvince {
 	for _, g := range out {
 		slices.SortFunc(g.Items, oldest)
 	}
-	slices.SortFunc(out, func(a, b *queueProvince) int { return cmp.Or(oldest(a.Items[0], b.Items[0]), strings.Compare(a.Code, b.Code)) })
+	slices.SortFunc(out, func(a, b *queueProvince) int {
+		return cmp.Or(oldest(a.Items[0], b.Items[0]), strings.Compare(a.Code, b.Code))
+	})
 	groups := make([]queueProvince, len(out))
 	for i, g := range out {
 		groups[i] = *g

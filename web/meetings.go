@@ -67,13 +67,25 @@ func (w *Pages) FeedLink(c *fiber.Ctx) error {
 // meetingPage is the data of one meeting's page.
 type meetingPage struct {
 	meetings.MeetingDetail
-	Mine     *meetings.RSVPView
-	CanRSVP  bool
-	Roles    []string
-	Rows     []workflows.Attendee
-	Declined bool
-	Reason   string
-	Done     bool
+	// Secretary is set for the secretariat and admins, who see every
+	// participant's RSVP and attendance and edit the minutes.
+	Secretary    bool
+	Participants []participantRow
+	Mine         *meetings.RSVPView
+	CanRSVP      bool
+	Roles        []string
+	Rows         []workflows.Attendee
+	Declined     bool
+	Reason       string
+	Done         string
+}
+
+// LatestMinutes is the newest published version of the minutes, or nil.
+func (m meetingPage) LatestMinutes() *meetings.MinutesView {
+	if len(m.Minutes) == 0 {
+		return nil
+	}
+	return &m.Minutes[len(m.Minutes)-1]
 }
 
 // Agenda decodes the meeting's stored agenda.
@@ -91,7 +103,7 @@ func (w *Pages) showMeeting(c *fiber.Ctx, status int, form *meetingPage, errs ma
 	if err != nil {
 		return w.fail(c, err)
 	}
-	data := meetingPage{MeetingDetail: d, Roles: attendeeRoles, Done: c.Query("done") == "rsvp"}
+	data := meetingPage{MeetingDetail: d, Roles: attendeeRoles, Done: c.Query("done")}
 	for i := range d.RSVPs {
 		if d.RSVPs[i].UnitCode == p.UnitCode {
 			data.Mine = &d.RSVPs[i]
@@ -99,6 +111,12 @@ func (w *Pages) showMeeting(c *fiber.Ctx, status int, form *meetingPage, errs ma
 	}
 	data.CanRSVP = p.HasRole(models.RoleProvince, models.RoleDistrict) && p.UnitCode != "" &&
 		d.Meeting.Status == models.MeetingScheduled && w.now().Before(d.Meeting.StartsAt)
+	if p.HasRole(models.RoleSecretariat, models.RoleAdmin) {
+		data.Secretary = true
+		if data.Participants, err = w.participants(c, d); err != nil {
+			return w.fail(c, err)
+		}
+	}
 	switch {
 	case form != nil:
 		data.Rows, data.Declined, data.Reason = form.Rows, form.Declined, form.Reason

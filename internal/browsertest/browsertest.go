@@ -507,6 +507,41 @@ func (tab *Tab) Shot(t testing.TB, name string) {
 	t.Logf("browsertest: screenshot %s", path)
 }
 
+// PDF prints the page as the browser's "Save as PDF" does, on A4 with the
+// page's own CSS page size and margins (@page), saves it next to the
+// screenshots as <size name>-<NN>-<name>.pdf (NN counting with Shot),
+// logs its path and returns the PDF's bytes. It fails the test (Fatal) if
+// printing or the write fails.
+func (tab *Tab) PDF(t testing.TB, name string) []byte {
+	t.Helper()
+	dir, err := screenshotDir()
+	if err != nil {
+		t.Fatalf("browsertest: pdf %q: %v", name, err)
+	}
+	dir = filepath.Join(dir, sanitize(t.Name()))
+	if err := prepareDir(dir); err != nil {
+		t.Fatalf("browsertest: pdf %q: %v", name, err)
+	}
+	tab.shots++
+	path := filepath.Join(dir, fmt.Sprintf("%s-%02d-%s.pdf", sanitize(tab.size.Name), tab.shots, sanitize(name)))
+	pdf, err := run(tab, func(ctx context.Context, target *chromedp.Target) ([]byte, error) {
+		r, err := cdp.Call(ctx, target, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69,
+			PreferCSSPageSize: ptr(true), PrintBackground: ptr(false)})
+		if err != nil {
+			return nil, err
+		}
+		return r.Data, nil
+	})
+	if err != nil {
+		t.Fatalf("browsertest: %s tab at %s: pdf %q: %v", tab.size.Name, tab.where(), name, err)
+	}
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatalf("browsertest: pdf %q: %v", name, err)
+	}
+	t.Logf("browsertest: pdf %s", path)
+	return pdf
+}
+
 // fullPagePNG captures the whole scrollable page as a PNG.
 func fullPagePNG(ctx context.Context, target *chromedp.Target) ([]byte, error) {
 	m, err := cdp.Call(ctx, target, page.GetLayoutMetrics, cdp.Empty{})
