@@ -25,7 +25,7 @@ var unreadCountOnly = notify.InboxFilter{Unread: true, Window: listing.Window{Li
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account", "deliveries", "directives", "directive", "meeting_print"}
+var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account", "deliveries", "directives", "directive", "meeting_print", "holidays", "targetsets", "audit"}
 
 // views are the parsed page templates by name.
 type views struct{ pages map[string]*template.Template }
@@ -96,6 +96,12 @@ func (p Page) IsUnitOfficer() bool {
 // queue of escalated items (inspectors, the secretariat, admins).
 func (p Page) WorksQueue() bool {
 	return p.User != nil && p.User.HasRole(models.RoleInspector, models.RoleSecretariat, models.RoleAdmin)
+}
+
+// IsNational reports whether the signed-in person is of the secretariat
+// or an admin, who keep the reference data and read the audit trail.
+func (p Page) IsNational() bool {
+	return p.User != nil && p.User.HasRole(models.RoleSecretariat, models.RoleAdmin)
 }
 
 // IsAdmin reports whether the signed-in person is an admin.
