@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/browsertest"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
@@ -81,6 +82,24 @@ func TestWebAdminAccounts(t *testing.T) {
 				t.Errorf("deliveries page: h1 %q", got)
 			}
 			admin.Shot(t, "deliveries")
+
+			// An API token for an integration: shown once, then revoked.
+			admin.Open(t, "/tokens")
+			admin.Run(t, chromedp.SetValue(chromedp.CSS("#name"), "NISPA sync "+size.Name), chromedp.SetValue(chromedp.CSS("#expires_in_days"), "30"))
+			admin.Click(t, "#token-create")
+			if secret := admin.Value(t, "#token-secret"); !strings.HasPrefix(secret, auth.TokenPrefix) {
+				t.Fatalf("the new token's secret is not shown: %q", secret)
+			}
+			admin.Shot(t, "token-created")
+			var tok models.APIToken
+			if err := db.First(&tok, "name = ?", "NISPA sync "+size.Name).Error; err != nil || tok.Scope != auth.ScopeReadOnly {
+				t.Fatalf("token stored as %+v (%v)", tok, err)
+			}
+			admin.Click(t, "#revoke-"+strconv.FormatInt(tok.ID, 10))
+			db.First(&tok, "id = ?", tok.ID)
+			if tok.RevokedAt == nil {
+				t.Error("the token is not revoked")
+			}
 			admin.AssertClean(t)
 			insp.AssertClean(t)
 		})
