@@ -90,6 +90,8 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Post("/admin/accounts/:id", append(form, w.UpdateAccount)...)
 	app.Post("/admin/accounts/:id/password", append(form, w.ResetAccountPassword)...)
 	app.Get("/admin/deliveries", s, w.Deliveries)
+	app.Get("/admin/units", s, w.Units)
+	app.Post("/admin/units", append(form, w.ImportUnits)...)
 	app.Get("/holidays", s, w.Holidays)
 	app.Post("/holidays", append(form, w.PutHoliday)...)
 	app.Post("/holidays/:date/delete", append(form, w.DeleteHoliday)...)

@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,6 +84,36 @@ func TestWebAdminAccounts(t *testing.T) {
 				t.Errorf("deliveries page: h1 %q", got)
 			}
 			admin.Shot(t, "deliveries")
+
+			// Units from a CSV file: a wrong row stops the whole file and is
+			// named by its line; the corrected file is imported.
+			dir := t.TempDir()
+			bad, good := filepath.Join(dir, "bad.csv"), filepath.Join(dir, "districts.csv")
+			code := map[string]string{"phone": "2098", "desktop": "2099"}[size.Name]
+			if err := os.WriteFile(bad, []byte("code,province_code,name_th,name_en\n"+code+",20,ทดสอบ,Test\n2199,20,ผิดจังหวัด,Wrong\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(good, []byte("code,province_code,name_th,name_en\n"+code+",20,ทดสอบ,Test\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			admin.Open(t, "/admin/units")
+			admin.Run(t, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{bad}))
+			admin.Click(t, "#units-import")
+			if got := admin.Text(t, "#import-errors"); !strings.Contains(got, "บรรทัด ๓") && !strings.Contains(got, "บรรทัด 3") {
+				t.Errorf("the wrong row is not named by its line: %q", got)
+			}
+			if n := count(t, db, &models.Unit{}, "code = ?", code); n != 0 {
+				t.Fatal("a refused file imported a row")
+			}
+			admin.Shot(t, "units-refused")
+			admin.Run(t, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{good}))
+			admin.Click(t, "#units-import")
+			if got := admin.Text(t, "#flash"); !strings.Contains(got, "นำเข้าแล้ว") {
+				t.Errorf("import: %q", got)
+			}
+			if n := count(t, db, &models.Unit{}, "code = ? AND parent_code = ?", code, "20"); n != 1 {
+				t.Errorf("unit %s not imported", code)
+			}
 
 			// An API token for an integration: shown once, then revoked.
 			admin.Open(t, "/tokens")

@@ -11,12 +11,14 @@ package admin
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/listing"
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -31,6 +33,11 @@ type Service interface {
 	// Unit returns one unit within p's scope; NotFound otherwise (a unit
 	// outside the scope is not confirmed to exist).
 	Unit(ctx context.Context, p *auth.Principal, code string) (UnitView, error)
+	// ImportUnits imports units from the CSV file r (named name, for the
+	// audit trail) as store.ImportUnits does: all rows or none, every wrong
+	// row reported with its line (Invalid, Details []store.RowError).
+	// Admins only; audited as units.import with the counts.
+	ImportUnits(ctx context.Context, p *auth.Principal, r io.Reader, name string) (store.ImportResult, error)
 
 	// ListHolidays returns the holidays of one year (Buddhist or Christian
 	// era; 0 means all), by date. Any signed-in account may read them.

@@ -43,7 +43,6 @@
     form.setAttribute("data-ready", "1");
     var input = form.querySelector("input[type=file]");
     var zone = form.querySelector(".dropzone");
-    var bar = form.querySelector("progress.upload");
     if (input) { input.addEventListener("change", function () { checkFiles(form, input); }); }
     if (zone && input) {
       zone.addEventListener("dragover", function (e) { e.preventDefault(); zone.classList.add("drag"); });
@@ -60,11 +59,6 @@
     form.addEventListener("submit", function (e) {
       if (input && !checkFiles(form, input)) { e.preventDefault(); }
     });
-    if (bar) {
-      form.addEventListener("htmx:xhr:progress", function (e) {
-        if (e.detail.lengthComputable) { bar.hidden = false; bar.value = Math.round(100 * e.detail.loaded / e.detail.total); }
-      });
-    }
   }
 
   function setupCopy(button) {
@@ -79,7 +73,18 @@
     });
   }
 
+  // Any form with a progress.upload shows its upload's progress.
+  function setupProgress(form) {
+    var bar = form.querySelector("progress.upload");
+    if (!bar || form.getAttribute("data-progress")) { return; }
+    form.setAttribute("data-progress", "1");
+    form.addEventListener("htmx:xhr:progress", function (e) {
+      if (e.detail.lengthComputable) { bar.hidden = false; bar.value = Math.round(100 * e.detail.loaded / e.detail.total); }
+    });
+  }
+
   function setup(root) {
+    root.querySelectorAll("form").forEach(setupProgress);
     root.querySelectorAll("form.report-form").forEach(setupReportForm);
     root.querySelectorAll("button.copy").forEach(setupCopy);
   }
