@@ -71,7 +71,10 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	// After /assignments, which the wildcard would match too.
 	app.Get("/assignments/*", w.MailAssignment)
 	app.Get("/directives", s, w.Directives)
+	app.Get("/directives/new", s, w.NewDirective) // before /directives/:id
+	app.Post("/directives/new", append(form, w.IssueDirective)...)
 	app.Get("/directives/:id", s, w.Directive)
+	app.Get("/directives/:id/fanout", s, w.FanOut)
 	app.Post("/directives/:id/amend", append(form, w.Amend)...)
 	app.Post("/directives/:id/targets", append(form, w.AddTargets)...)
 	app.Post("/directives/:id/withdraw", append(form, w.Withdraw)...)

@@ -51,6 +51,12 @@ type directivePage struct {
 	Form     string // the form that has errors: amend, targets or withdraw
 }
 
+// FanOut is the progress of the directive's fan-out, for the bar the
+// page shows while units are being assigned.
+func (d directivePage) FanOut() fanOutData {
+	return fanOutData{ID: d.D.ID, Assigned: d.D.UnitsAssigned, Total: d.D.UnitsTotal}
+}
+
 // UnitPath is a unit's assignment page.
 func (d directivePage) UnitPath(unit string) string { return assignmentPath(d.D.ID, unit) }
 

@@ -25,7 +25,7 @@ var unreadCountOnly = notify.InboxFilter{Unread: true, Window: listing.Window{Li
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account", "deliveries", "directives", "directive", "meeting_print", "holidays", "targetsets", "audit", "tokens", "units"}
+var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account", "deliveries", "directives", "directive", "meeting_print", "holidays", "targetsets", "audit", "tokens", "units", "issue"}
 
 // views are the parsed page templates by name.
 type views struct{ pages map[string]*template.Template }
@@ -46,7 +46,7 @@ func parseViews() (*views, error) {
 		},
 	}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/fanout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
@@ -215,6 +215,21 @@ func (w *Pages) write(c *fiber.Ctx, status int, name string, p Page) error {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		w.d.Logger.Error("rendering a page failed", "page", name, "error", err)
+		return c.Status(fiber.StatusInternalServerError).SendString("ระบบขัดข้อง กรุณาลองใหม่ (internal error)")
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("Content-Security-Policy", pageCSP)
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// fragment writes the partial template name alone (no layout), for htmx
+// to swap into a page, with the reader's Localizer as .L and data as
+// .Data.
+func (w *Pages) fragment(c *fiber.Ctx, status int, name string, data any) error {
+	var buf bytes.Buffer
+	if err := w.views.pages["directive"].ExecuteTemplate(&buf, name, map[string]any{"L": w.localizer(c), "Data": data}); err != nil {
+		w.d.Logger.Error("rendering a fragment failed", "fragment", name, "error", err)
 		return c.Status(fiber.StatusInternalServerError).SendString("ระบบขัดข้อง กรุณาลองใหม่ (internal error)")
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
