@@ -107,6 +107,7 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Post("/tokens/:id/revoke", append(form, w.RevokeToken)...)
 	app.Get("/meetings", s, w.Meetings)
 	app.Post("/meetings/feed", append(form, w.FeedLink)...)
+	app.Get("/meetings/calendar", s, w.Calendar) // before /meetings/:id
 	app.Get("/meetings/:id", s, w.Meeting)
 	app.Post("/meetings/:id/rsvp", append(form, w.RSVP)...)
 	app.Post("/meetings/:id/attendance", append(form, w.RecordAttendance)...)
@@ -150,6 +151,7 @@ func registerAdminRoutes(r fiber.Router, d *Deps) {
 // registerDirectiveRoutes: letters, their attachments and changes.
 func registerDirectiveRoutes(r fiber.Router, d *Deps) {
 	r.Post("/directives", issueDirective(d))
+	r.Post("/directives/parse", parseLetter(d))
 	r.Get("/directives", listDirectives(d))
 	r.Get("/directives/:id", getDirective(d))
 	r.Get("/directives/:id/matrix", directiveMatrix(d))

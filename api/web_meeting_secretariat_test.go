@@ -67,6 +67,11 @@ func TestWebSecretariatMeeting(t *testing.T) {
 		t.Fatalf("%d minutes versions, want 2", n)
 	}
 	tab.Shot(t, "minutes")
+	tab.Open(t, "/meetings/calendar?month="+startsAt.In(time.FixedZone("ICT", 7*3600)).Format("2006-01"))
+	if got := tab.Text(t, "#calendar"); !strings.Contains(got, "ประชุมติดตามสถานการณ์") {
+		t.Errorf("the meeting is not on the calendar: %q", got)
+	}
+	tab.Shot(t, "calendar")
 	tab.Open(t, page+"/print")
 	if got := tab.Text(t, "#official-minutes"); !strings.Contains(got, "ศอ.ปส.จ.ชลบุรี") || !strings.Contains(got, "ที่ประชุมรับทราบ") ||
 		!strings.Contains(got, "ผู้ไม่มาประชุม") {
