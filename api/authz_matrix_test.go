@@ -48,7 +48,7 @@ var authzRules = map[string]authzRule{
 	"PUT /api/v1/target-sets/:code": national, "DELETE /api/v1/target-sets/:code": national,
 	"GET /api/v1/audit": national, "GET /api/v1/audit/export": national,
 
-	"POST /api/v1/directives": national, "GET /api/v1/directives": anyone, "GET /api/v1/directives/:id": anyone,
+	"POST /api/v1/directives": national, "POST /api/v1/directives/parse": national, "GET /api/v1/directives": anyone, "GET /api/v1/directives/:id": anyone,
 	"GET /api/v1/directives/:id/matrix": anyone, "POST /api/v1/directives/:id/amend": national,
 	"POST /api/v1/directives/:id/targets": national, "POST /api/v1/directives/:id/withdraw": national,
 	"POST /api/v1/directives/:id/attachments": national, "GET /api/v1/directives/:id/attachments/:aid": anyone,

@@ -31,6 +31,7 @@ var requestTypes = map[string]any{
 	"PUT /api/v1/holidays/{date}":                                                         admin.HolidayRequest{},
 	"PUT /api/v1/target-sets/{code}":                                                      admin.TargetSetRequest{},
 	"POST /api/v1/directives":                                                             directives.DirectiveRequest{},
+	"POST /api/v1/directives/parse":                                                       api.LetterParseRequest{},
 	"POST /api/v1/directives/{id}/amend":                                                  directives.AmendRequest{},
 	"POST /api/v1/directives/{id}/targets":                                                directives.AddTargetsRequest{},
 	"POST /api/v1/directives/{id}/withdraw":                                               directives.WithdrawRequest{},

@@ -33,6 +33,15 @@ type Service interface {
 	// only. The same issuer and document number again is Conflict (the
 	// workflow ID derives from both).
 	Issue(ctx context.Context, p *auth.Principal, req DirectiveRequest) (DirectiveAccepted, error)
+	// ParseLetter reads an official letter pasted as text (letters.Parse)
+	// into a draft of Issue's request, resolving the names it targets
+	// against the provinces and districts of the unit table and the target
+	// sets: the draft, warnings naming each part of the text to check, and
+	// every target name that matches no unit with the closest real names,
+	// best first. It issues nothing and writes nothing. Secretariat and
+	// admin only; text is required and at most MaxLetterRunes characters
+	// (Invalid "text").
+	ParseLetter(ctx context.Context, p *auth.Principal, text string) (ParsedLetter, error)
 	// IssueResolution issues a resolution of meeting meetingID
 	// (มติที่ประชุม … ข้อ K): Issue with source, issuer and document number
 	// taken from the meeting, K the next free number. Secretariat and admin

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/directives/request"
 	"github.com/tidtam/tidtam/internal/engine"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/thaidate"
@@ -21,53 +22,19 @@ import (
 	"github.com/tidtam/tidtam/workflows"
 )
 
-// DirectiveRequest is the body of POST /directives: a letter as it is
-// written. Dates accept ISO and Thai forms ("๑๗ ธันวาคม ๒๕๖๗", "17 ธ.ค. 67");
-// numbers accept Thai digits.
-type DirectiveRequest struct {
-	// Source is meeting, prime_minister, ministry, oncb or province.
-	Source string `json:"source" validate:"max=32,singleline"`
-	// Issuer is the issuing body: a known code (MOI, PM, ONCB), its Thai
-	// name, or a unit code.
-	Issuer    string         `json:"issuer" validate:"max=200,singleline"`
-	DocNumber string         `json:"doc_number" validate:"max=100,singleline"`
-	IssueDate string         `json:"issue_date" validate:"max=40,singleline"`
-	Urgency   string         `json:"urgency" validate:"max=32,singleline"`
-	Subject   string         `json:"subject" validate:"max=500,singleline"`
-	Body      string         `json:"body" validate:"max=20000"`
-	MeetingID *string        `json:"meeting_id,omitempty" validate:"omitempty,max=128,singleline"`
-	Policy    *PolicyRequest `json:"policy,omitempty"`
-	Items     []ItemRequest  `json:"items" validate:"max=100,dive"`
-}
-
-// PolicyRequest overrides the default clocks. Each span is a number of
-// working days ("3", "๓") or an ISO-8601 duration ("PT30S") for drills.
-type PolicyRequest struct {
-	AckWithin   string   `json:"ack_within,omitempty" validate:"max=40"`
-	Reminders   []string `json:"reminders,omitempty" validate:"max=10,dive,max=40"`
-	Escalations []string `json:"escalations,omitempty" validate:"max=3,dive,max=40"`
-}
-
-// ItemRequest is one numbered action item.
-type ItemRequest struct {
-	Number           thaidate.FlexInt   `json:"number"`
-	Text             string             `json:"text" validate:"max=10000"`
-	Targets          TargetsRequest     `json:"targets"`
-	DueDate          string             `json:"due_date,omitempty" validate:"max=40,singleline"`
-	DueWithin        string             `json:"due_within,omitempty" validate:"max=40,singleline"`
-	Recurrence       *RecurrenceRequest `json:"recurrence,omitempty"`
-	EvidenceRequired bool               `json:"evidence_required,omitempty"`
-	// ReportInto names the external system the result is reported into:
-	// NISPA, บสต., MOI Drugs GIS, or none.
-	ReportInto string `json:"report_into,omitempty" validate:"max=32,singleline"`
-}
-
-// RecurrenceRequest makes an item a monthly report due on the N-th working
-// day of each month until a date.
-type RecurrenceRequest struct {
-	MonthlyWorkingDay thaidate.FlexInt `json:"monthly_working_day"`
-	Until             string           `json:"until" validate:"max=40,singleline"`
-}
+// The form of POST /directives lives in package request, shared with the
+// letter parser (internal/letters); these are its names here.
+type (
+	// DirectiveRequest is the body of POST /directives: a letter as it is
+	// written (request.Directive).
+	DirectiveRequest = request.Directive
+	// PolicyRequest overrides the default clocks (request.Policy).
+	PolicyRequest = request.Policy
+	// ItemRequest is one numbered action item (request.Item).
+	ItemRequest = request.Item
+	// RecurrenceRequest makes an item a monthly report (request.Recurrence).
+	RecurrenceRequest = request.Recurrence
+)
 
 // DirectiveAccepted answers POST /directives (202: the fan-out runs on).
 type DirectiveAccepted struct {
@@ -79,26 +46,6 @@ type DirectiveAccepted struct {
 }
 
 var sources = []string{"meeting", "prime_minister", "ministry", "oncb", "province"}
-
-// issuers maps the known issuing bodies to their codes; any unit code is
-// accepted too.
-var issuers = map[string]string{
-	"moi": "MOI", "กระทรวงมหาดไทย": "MOI", "มท": "MOI", "มท.": "MOI",
-	"pm": "PM", "นายกรัฐมนตรี": "PM", "สำนักนายกรัฐมนตรี": "PM",
-	"oncb": "ONCB", "สำนักงาน ป.ป.ส.": "ONCB", "ป.ป.ส.": "ONCB", "ศปก.ครส.": "ONCB",
-}
-
-var urgencies = map[string]workflows.Urgency{
-	"ปกติ": workflows.UrgencyNormal, "normal": workflows.UrgencyNormal,
-	"ด่วน": workflows.UrgencyUrgent, "urgent": workflows.UrgencyUrgent,
-	"ด่วนมาก": workflows.UrgencyVeryUrgent, "very_urgent": workflows.UrgencyVeryUrgent,
-	"ด่วนที่สุด": workflows.UrgencyMostUrgent, "most_urgent": workflows.UrgencyMostUrgent,
-}
-
-var reportSystems = map[string]string{
-	"": "none", "none": "none", "ไม่มี": "none", "nispa": "NISPA", "บสต.": "บสต.", "บสต": "บสต.",
-	"moi drugs gis": "MOI Drugs GIS", "gis": "MOI Drugs GIS",
-}
 
 var issuerCodeRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
 
@@ -129,7 +76,7 @@ func parseDirective(ctx context.Context, db *gorm.DB, req DirectiveRequest, acto
 		return nil, err
 	}
 	issuer := strings.TrimSpace(req.Issuer)
-	issuerCode, ok := issuers[strings.ToLower(issuer)]
+	issuerCode, ok := request.IssuerCode(issuer)
 	if !ok {
 		if u, found := ix.byCode[strings.ToUpper(issuer)]; found {
 			issuerCode = u.Code
@@ -151,7 +98,7 @@ func parseDirective(ctx context.Context, db *gorm.DB, req DirectiveRequest, acto
 	if err != nil {
 		return nil, apperr.Field("issue_date", "%v", err)
 	}
-	urgency, ok := urgencies[strings.TrimSpace(strings.ToLower(req.Urgency))]
+	urgency, ok := request.Urgency(req.Urgency)
 	if !ok {
 		return nil, apperr.Field("urgency", "ชั้นความเร็วต้องเป็น ปกติ ด่วน ด่วนมาก หรือ ด่วนที่สุด (unknown urgency %q)", req.Urgency)
 	}
@@ -182,7 +129,7 @@ func parseDirective(ctx context.Context, db *gorm.DB, req DirectiveRequest, acto
 			return nil, apperr.Field(field+".text", "กรุณาระบุข้อความของข้อสั่งการ (item text is required)")
 		}
 		item := workflows.DirectiveItem{Number: i + 1, Text: strings.TrimSpace(it.Text), Target: targetSpec(it.Targets), EvidenceRequired: it.EvidenceRequired}
-		sys, ok := reportSystems[strings.ToLower(strings.TrimSpace(it.ReportInto))]
+		sys, ok := request.ReportSystem(it.ReportInto)
 		if !ok {
 			return nil, apperr.Field(field+".report_into", "ระบบรายงานต้องเป็น NISPA, บสต., MOI Drugs GIS หรือ none (unknown reporting system %q)", it.ReportInto)
 		}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/directives/request"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
@@ -300,7 +301,7 @@ func (s *service) checkReport(sub ReportSubmission) (workflows.ReportInput, erro
 	in := workflows.ReportInput{Text: sub.Text, Cycle: sub.Cycle, RecordNumber: strings.TrimSpace(sub.RecordNumber)}
 	files := sub.Files
 	in.Text = strings.TrimSpace(in.Text)
-	system, known := reportSystems[strings.ToLower(strings.TrimSpace(sub.RecordSystem))]
+	system, known := request.ReportSystem(sub.RecordSystem)
 	switch {
 	case !known:
 		return in, apperr.Field("record_system", "ระบบต้องเป็น NISPA, บสต. หรือ MOI Drugs GIS (unknown system %q)", sub.RecordSystem)

@@ -6,43 +6,31 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/directives/request"
 	"github.com/tidtam/tidtam/internal/thaidate"
+	"github.com/tidtam/tidtam/internal/thainame"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
 )
 
-// TargetsRequest says which units an item is addressed to. Every selector
-// adds units; at least one must select something.
-type TargetsRequest struct {
-	// AllProvinces selects the 77 province centres (ศอ.ปส.จ.).
-	AllProvinces bool `json:"all_provinces,omitempty"`
-	// AllDistricts selects the 878 district centres (ศป.ปส.อ.) outside
-	// Bangkok; Bangkok's 50 เขต are selected only by code or through
-	// DistrictsOfProvinces with Bangkok among the provinces.
-	AllDistricts bool `json:"all_districts,omitempty"`
-	// DistrictsOfProvinces adds every district of the provinces this item
-	// selects (by name, set, region or AllProvinces).
-	DistrictsOfProvinces bool `json:"districts_of_provinces,omitempty"`
-	// Provinces by DOPA code, ISO code, Thai or English name ("เชียงใหม่",
-	// "จังหวัดเชียงใหม่", "50", "TH-50", "Chiang Mai").
-	Provinces []string `json:"provinces,omitempty" validate:"max=100,dive,max=100"`
-	// Sets by code or Thai name, e.g. the 10 pilot provinces.
-	Sets []string `json:"sets,omitempty" validate:"max=20,dive,max=100"`
-	// Regions selects the provinces of MOI inspection regions (0–18).
-	Regions []int `json:"regions,omitempty" validate:"max=19"`
-	// Units by exact unit code.
-	Units []string `json:"units,omitempty" validate:"max=2000,dive,max=32"`
-}
+// TargetsRequest says which units an item is addressed to
+// (request.Targets).
+type TargetsRequest = request.Targets
 
 // UnknownTarget is one entry of the 422 answer to unresolvable targets.
+// Suggestions are the closest real names, best first (thainame.Suggest):
+// never empty for a province or a set while any exists; Suggestion is the
+// first of them.
 type UnknownTarget struct {
-	Field      string `json:"field"`
-	Value      string `json:"value"`
-	Suggestion string `json:"suggestion,omitempty"`
+	Field       string   `json:"field"`
+	Value       string   `json:"value"`
+	Suggestion  string   `json:"suggestion,omitempty"`
+	Suggestions []string `json:"suggestions,omitempty"`
 }
 
 // unitIndex is the unit table in memory for resolving one request (about a
@@ -53,8 +41,9 @@ type unitIndex struct {
 	districts   map[string][]models.Unit
 	names       map[string]string // normalised name → province code
 	nameList    []string          // Thai province names, for suggestions
+	nameListEN  []string          // English province names, for suggestions to Latin input
 	sets        map[string][]string
-	setNames    []string
+	setNames    []string // set codes and Thai names, for suggestions
 	allDistrict []models.Unit
 }
 
@@ -75,6 +64,9 @@ func loadUnitIndex(ctx context.Context, db *gorm.DB) (*unitIndex, error) {
 				}
 			}
 			ix.nameList = append(ix.nameList, u.NameTH)
+			if u.NameEN != "" {
+				ix.nameListEN = append(ix.nameListEN, u.NameEN)
+			}
 		case models.UnitDistrict:
 			if u.ParentCode != nil {
 				ix.districts[*u.ParentCode] = append(ix.districts[*u.ParentCode], u)
@@ -100,23 +92,20 @@ func loadUnitIndex(ctx context.Context, db *gorm.DB) (*unitIndex, error) {
 		ix.sets[normName(s.Code)] = byCode[s.Code]
 		ix.sets[normName(s.NameTH)] = byCode[s.Code]
 		ix.setNames = append(ix.setNames, s.Code)
+		if s.NameTH != "" {
+			ix.setNames = append(ix.setNames, s.NameTH)
+		}
 	}
 	return ix, nil
 }
 
-// normName folds the ways a province is written: Thai digits, case,
-// spaces, and the prefixes จังหวัด / จ. / ศอ.ปส.จ.
-func normName(s string) string {
-	s = strings.ToLower(strings.TrimSpace(thaidate.NormalizeDigits(s)))
-	for _, p := range []string{"ศอ.ปส.จ.", "จังหวัด", "จ."} {
-		s = strings.TrimSpace(strings.TrimPrefix(s, p))
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
+// normName is thainame.Normalize: Thai digits, case, spaces, and the
+// prefixes จังหวัด / จ. / ศอ.ปส.จ. folded.
+func normName(s string) string { return thainame.Normalize(s) }
 
 // resolveItemTargets returns the unit codes one item is addressed to, or
-// the unknown entries (each with the closest province name when there is
-// one) prefixed by the item's field path.
+// the unknown entries (each with the closest real names) prefixed by the
+// item's field path.
 func (ix *unitIndex) resolveItemTargets(field string, t TargetsRequest) ([]string, []UnknownTarget) {
 	var unknown []UnknownTarget
 	provinces := map[string]bool{}
@@ -134,7 +123,7 @@ func (ix *unitIndex) resolveItemTargets(field string, t TargetsRequest) ([]strin
 	for i, name := range t.Provinces {
 		code, ok := ix.names[normName(name)]
 		if !ok {
-			unknown = append(unknown, unknownName(fmt.Sprintf("%s.provinces[%d]", field, i), name, ix.nameList))
+			unknown = append(unknown, ix.unknownProvince(fmt.Sprintf("%s.provinces[%d]", field, i), name))
 			continue
 		}
 		provinces[code] = true
@@ -169,7 +158,7 @@ func (ix *unitIndex) resolveItemTargets(field string, t TargetsRequest) ([]strin
 		if _, ok := ix.byCode[c]; !ok {
 			u := UnknownTarget{Field: fmt.Sprintf("%s.units[%d]", field, i), Value: code}
 			if pc, ok := ix.names[normName(code)]; ok {
-				u.Suggestion = pc
+				u.Suggestion, u.Suggestions = pc, []string{pc}
 			}
 			unknown = append(unknown, u)
 			continue
@@ -250,8 +239,8 @@ func unknownTargetsError(unknown []UnknownTarget) error {
 	var parts []string
 	for _, u := range unknown {
 		p := fmt.Sprintf("%s: ไม่รู้จัก %q", u.Field, u.Value)
-		if u.Suggestion != "" {
-			p += fmt.Sprintf(" — หมายถึง %q หรือไม่? (did you mean %q?)", u.Suggestion, u.Suggestion)
+		if len(u.Suggestions) > 0 {
+			p += fmt.Sprintf(" — หมายถึง %s หรือไม่? (did you mean %s?)", quoteOr(u.Suggestions, "หรือ"), quoteOr(u.Suggestions, "or"))
 		}
 		parts = append(parts, p)
 	}
@@ -260,10 +249,22 @@ func unknownTargetsError(unknown []UnknownTarget) error {
 	return e.WithDetails(map[string]any{"unknown_targets": unknown})
 }
 
+// quoteOr writes names quoted and joined by or: "a", "b" or "c".
+func quoteOr(names []string, or string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " " + or + " " + q[len(q)-1]
+}
+
 // ResolveMembers turns names of provinces (Thai or English, typos
 // suggested) or unit codes into unit codes, sorted and without repeats,
 // for a named target set. Every name that matches nothing is reported at
-// once as one apperr.Invalid naming field[i] with its closest real name.
+// once as one apperr.Invalid naming field[i] with its closest real names.
 func ResolveMembers(ctx context.Context, db *gorm.DB, field string, names []string) ([]string, error) {
 	ix, err := loadUnitIndex(ctx, db)
 	if err != nil {
@@ -280,7 +281,7 @@ func ResolveMembers(ctx context.Context, db *gorm.DB, field string, names []stri
 			}
 		}
 		if !ok {
-			unknown = append(unknown, unknownName(fmt.Sprintf("%s[%d]", field, i), m, ix.nameList))
+			unknown = append(unknown, ix.unknownProvince(fmt.Sprintf("%s[%d]", field, i), m))
 			continue
 		}
 		if !seen[code] {
@@ -295,12 +296,36 @@ func ResolveMembers(ctx context.Context, db *gorm.DB, field string, names []stri
 	return codes, nil
 }
 
-// unknownName reports value at field as naming nothing, with the closest
-// of candidates (normalised names) as its suggestion when there is one.
+// unknownName reports value at field as naming nothing, with the
+// candidates closest to it as suggestions, best first (thainame.Suggest:
+// never none while there are candidates).
 func unknownName(field, value string, candidates []string) UnknownTarget {
-	u := UnknownTarget{Field: field, Value: value}
-	if s, ok := closest(normName(value), candidates); ok {
-		u.Suggestion = s
+	u := UnknownTarget{Field: field, Value: value, Suggestions: thainame.Suggest(value, candidates, thainame.DefaultSuggestions)}
+	if len(u.Suggestions) > 0 {
+		u.Suggestion = u.Suggestions[0]
 	}
 	return u
+}
+
+// unknownProvince is unknownName over the province names: the Thai names,
+// or the English ones for a name written in Latin letters.
+func (ix *unitIndex) unknownProvince(field, value string) UnknownTarget {
+	if isLatin(value) {
+		return unknownName(field, value, ix.nameListEN)
+	}
+	return unknownName(field, value, ix.nameList)
+}
+
+// isLatin reports whether s has a Latin letter and no Thai one.
+func isLatin(s string) bool {
+	latin := false
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Thai, r):
+			return false
+		case unicode.Is(unicode.Latin, r):
+			latin = true
+		}
+	}
+	return latin
 }
