@@ -73,6 +73,7 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Get("/directives", s, w.Directives)
 	app.Get("/directives/new", s, w.NewDirective) // before /directives/:id
 	app.Post("/directives/new", append(form, w.IssueDirective)...)
+	app.Post("/directives/new/letter", append(form, w.ReadLetter)...)
 	app.Get("/directives/:id", s, w.Directive)
 	app.Get("/directives/:id/fanout", s, w.FanOut)
 	app.Post("/directives/:id/amend", append(form, w.Amend)...)

@@ -31,8 +31,12 @@ type issueForm struct {
 	Items                                                        []issueItem
 }
 
-// issuePage is the data of the page that issues a directive.
+// issuePage is the data of the page that issues a directive. Letter is
+// the pasted letter; Parsed, after "read the letter", what was read from
+// it (warnings and unknown names with their suggestions).
 type issuePage struct {
+	Letter  string
+	Parsed  *directives.ParsedLetter
 	F       issueForm
 	Sources []string
 	Urgency []string
@@ -180,4 +184,38 @@ func (w *Pages) FanOut(c *fiber.Ctx) error {
 		status = 286 // htmx: stop polling
 	}
 	return w.fragment(c, status, "fanout", data)
+}
+
+// ReadLetter reads a pasted letter into the issue form (POST
+// /directives/new/letter with letter): the draft fills the form, which the
+// secretariat corrects before issuing; what could not be read for sure is
+// listed with the part of the letter it concerns, and every unknown name
+// with the closest real ones. Nothing is issued.
+func (w *Pages) ReadLetter(c *fiber.Ctx) error {
+	text := c.FormValue("letter")
+	parsed, err := w.d.Directives.ParseLetter(c.UserContext(), principal(c), text)
+	if err != nil {
+		if errs, ok := fieldErrors(w.localizer(c), err, "letter_"); ok {
+			page := newIssuePage(issueForm{Source: "ministry", Urgency: "most_urgent"})
+			page.Letter = text
+			return w.renderForm(c, fiber.StatusUnprocessableEntity, "issue", "issue_title", page, errs)
+		}
+		return w.fail(c, err)
+	}
+	page := newIssuePage(formOfDraft(parsed.Draft))
+	page.Letter, page.Parsed = text, &parsed
+	return w.render(c, fiber.StatusOK, "issue", "issue_title", page)
+}
+
+// formOfDraft fills the issue form from a parsed letter's draft.
+func formOfDraft(d directives.DirectiveRequest) issueForm {
+	f := issueForm{Source: d.Source, Issuer: d.Issuer, DocNumber: d.DocNumber, IssueDate: d.IssueDate, Urgency: d.Urgency,
+		Subject: d.Subject, Body: d.Body}
+	for _, it := range d.Items {
+		f.Items = append(f.Items, issueItem{Text: it.Text, Provinces: strings.Join(it.Targets.Provinces, ", "),
+			Units: strings.Join(it.Targets.Units, ", "), Sets: strings.Join(it.Targets.Sets, ", "), DueDate: it.DueDate,
+			ReportInto: it.ReportInto, AllProvinces: it.Targets.AllProvinces, AllDistricts: it.Targets.AllDistricts,
+			Evidence: it.EvidenceRequired})
+	}
+	return f
 }
