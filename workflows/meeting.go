@@ -569,4 +569,3 @@ func (m *meeting) addAgendaItem(ctx workflow.Context, in AddAgendaItemInput) (Me
 	m.st.Agenda = append(m.st.Agenda, AgendaItem{Kind: "item", Title: in.Title, Detail: in.Detail, AddedBy: in.Actor})
 	return m.st, m.save(ctx)
 }
-
