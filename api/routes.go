@@ -74,6 +74,7 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Get("/directives/new", s, w.NewDirective) // before /directives/:id
 	app.Post("/directives/new", append(form, w.IssueDirective)...)
 	app.Post("/directives/new/letter", append(form, w.ReadLetter)...)
+	app.Post("/directives/new/preview", append(form, w.PreviewDirective)...)
 	app.Get("/directives/:id", s, w.Directive)
 	app.Get("/directives/:id/fanout", s, w.FanOut)
 	app.Post("/directives/:id/amend", append(form, w.Amend)...)

@@ -17,8 +17,9 @@ import (
 // TestWebLetterToDirective goes from a pasted letter to an issued
 // directive in Chromium: the Ministry of Interior's letter (the seed, kept
 // in internal/letters/testdata) is read into the issue form, its misspelt
-// province is listed with the closest real names, the secretariat takes
-// the first, and issues; all 955 units are assigned.
+// province is listed with the closest real names, each item shows how
+// many units it reaches (๗๗ จังหวัด + ๘๗๘ อำเภอ = ๙๕๕), the secretariat
+// takes the first suggestion, and issues; all 955 units are assigned.
 func TestWebLetterToDirective(t *testing.T) {
 	letter, err := os.ReadFile("../internal/letters/testdata/moi-letter-0311.3-w1757.txt")
 	if err != nil {
@@ -46,6 +47,9 @@ func TestWebLetterToDirective(t *testing.T) {
 	}
 	if m[2] != "ตรัง" {
 		t.Errorf("first suggestion for ตระหง่าน is %q, want ตรัง", m[2])
+	}
+	if got := tab.Text(t, "#issue-form"); !strings.Contains(got, "๗๗ จังหวัด + ๘๗๘ อำเภอ = ๙๕๕") {
+		t.Errorf("no item shows that it reaches the 77 provinces and 878 districts: %.300q", got)
 	}
 	tab.Shot(t, "letter-read")
 	field := "#item_provinces_" + m[1]

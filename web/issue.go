@@ -37,10 +37,19 @@ type issueForm struct {
 type issuePage struct {
 	Letter  string
 	Parsed  *directives.ParsedLetter
+	Counts  []directives.TargetCount // per form row, when counted
 	F       issueForm
 	Sources []string
 	Urgency []string
 	Systems []string
+}
+
+// Count is how many units form row i reaches, once counted; nil otherwise.
+func (p issuePage) Count(i int) *directives.TargetCount {
+	if i < len(p.Counts) && (p.Counts[i].Total > 0 || len(p.Counts[i].Unknown) > 0) {
+		return &p.Counts[i]
+	}
+	return nil
 }
 
 // ItemField names item i's field for errors (items[i].field).
@@ -91,6 +100,36 @@ func splitList(s string) []string {
 	return out
 }
 
+// targets are the targets of every row of the form, empty rows included
+// (so that index i is row i).
+func (f issueForm) targets() []directives.TargetsRequest {
+	out := make([]directives.TargetsRequest, len(f.Items))
+	for i, it := range f.Items {
+		out[i].AllProvinces, out[i].AllDistricts = it.AllProvinces, it.AllDistricts
+		out[i].Provinces, out[i].Units, out[i].Sets = splitList(it.Provinces), splitList(it.Units), splitList(it.Sets)
+	}
+	return out
+}
+
+// withCounts counts the units each row of page's form reaches; a failure
+// leaves the counts out (the form still shows).
+func (w *Pages) withCounts(c *fiber.Ctx, page issuePage) issuePage {
+	counts, err := w.d.Directives.CountTargets(c.UserContext(), principal(c), page.F.targets())
+	if err != nil {
+		w.d.Logger.Warn("counting a draft's targets failed", "error", err)
+		return page
+	}
+	page.Counts = counts
+	return page
+}
+
+// PreviewDirective counts how many units each item of the form reaches
+// without issuing (POST /directives/new/preview, the form's second
+// button), and shows the form again with the counts.
+func (w *Pages) PreviewDirective(c *fiber.Ctx) error {
+	return w.render(c, fiber.StatusOK, "issue", "issue_title", w.withCounts(c, newIssuePage(readIssueForm(c))))
+}
+
 // request turns the form into the issue endpoint's request: non-empty
 // rows become items numbered 1, 2, … in order.
 func (f issueForm) request() directives.DirectiveRequest {
@@ -121,7 +160,7 @@ func (w *Pages) IssueDirective(c *fiber.Ctx) error {
 	if err != nil {
 		e := apperr.As(err)
 		if e != nil && (e.Code == apperr.Invalid || e.Code == apperr.Conflict) {
-			page := newIssuePage(f)
+			page := w.withCounts(c, newIssuePage(f))
 			// The message at the top, and next to its field where the form
 			// has one (items[i].targets… under item i's targets).
 			errs := map[string]string{"_": messageIn(l, e.Message)}
@@ -202,7 +241,7 @@ func (w *Pages) ReadLetter(c *fiber.Ctx) error {
 		}
 		return w.fail(c, err)
 	}
-	page := newIssuePage(formOfDraft(parsed.Draft))
+	page := w.withCounts(c, newIssuePage(formOfDraft(parsed.Draft)))
 	page.Letter, page.Parsed = text, &parsed
 	return w.render(c, fiber.StatusOK, "issue", "issue_title", page)
 }

@@ -47,6 +47,11 @@ type Service interface {
 	// taken from the meeting, K the next free number. Secretariat and admin
 	// only; a cancelled meeting is Conflict; an unknown one NotFound.
 	IssueResolution(ctx context.Context, p *auth.Principal, meetingID string, req MeetingDirectiveRequest) (MeetingDirectiveAccepted, error)
+	// CountTargets resolves the targets of each item as Issue would,
+	// without issuing anything: how many province, district and other
+	// units each reaches, and its unknown names with the closest real
+	// ones. Secretariat and admin only.
+	CountTargets(ctx context.Context, p *auth.Principal, items []TargetsRequest) ([]TargetCount, error)
 	// List returns the directives p may see (national roles: all; others:
 	// those with an assignment in their scope), newest first, without
 	// bodies.
