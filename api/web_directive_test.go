@@ -84,6 +84,15 @@ func TestWebSecretariatDirective(t *testing.T) {
 				return count(t, db, &models.Assignment{}, "directive_id = ? AND status = ?", id, models.AssignmentWithdrawn) == 4
 			})
 			tab.Shot(t, "withdrawn")
+			tab.Open(t, "/directives/"+url.PathEscape(id)+"?lang=en")
+			if got := tab.Text(t, "#matrix h2"); got != "Units × items" {
+				t.Errorf("in English the matrix is headed %q", got)
+			}
+			if got := tab.Text(t, "#directive-status"); got != "Withdrawn" {
+				t.Errorf("in English the status reads %q", got)
+			}
+			tab.Shot(t, "directive-english")
+			tab.Open(t, "/directives/"+url.PathEscape(id)+"?lang=th")
 			tab.Open(t, "/directives/"+url.PathEscape(id)+"/assignments/20")
 			if got := tab.Text(t, "#assignment-status"); !strings.Contains(got, "ยกเลิกแล้ว") {
 				t.Errorf("ชลบุรี's assignment after withdrawal: %q", got)

@@ -87,6 +87,11 @@ func TestWebInspectorQueue(t *testing.T) {
 				t.Error("the extended item is still in the queue")
 			}
 			tab.Shot(t, "queue-after")
+			tab.Open(t, "/inspector?lang=en")
+			if got := tab.Text(t, "h1"); got != "Follow-up queue" {
+				t.Errorf("in English the queue is headed %q", got)
+			}
+			tab.Open(t, "/inspector?lang=th")
 			tab.AssertClean(t)
 			other.AssertClean(t)
 		})
