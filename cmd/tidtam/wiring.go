@@ -395,7 +395,8 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 	phase("notifications")
 	app := newAPI(cfg, b, log)
 	fmt.Fprintf(out, "tidtam พร้อมใช้งาน (ready) in %.1fs (%s): %s\n", time.Since(started).Seconds(), strings.Join(phases, ", "), cfg.PublicURL)
-	fmt.Fprintf(out, "  เข้าสู่ระบบ (sign in): POST %s/api/v1/auth/login {\"username\":\"admin\",\"password\":\"…\"}\n", cfg.PublicURL)
+	fmt.Fprintf(out, "  เปิดในเบราว์เซอร์ (open in a browser): %s/login\n", cfg.PublicURL)
+	fmt.Fprintf(out, "  API: POST %s/api/v1/auth/login {\"username\":\"admin\",\"password\":\"…\"}\n", cfg.PublicURL)
 	fmt.Fprintf(out, "  Temporal: %s namespace %s; Temporal UI: %s\n", addr, cfg.TemporalNamespace, uiLine)
 	return serveHTTP(ctx, app, ln)
 }
