@@ -1,13 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tidtam/tidtam/internal/meetings"
-	"github.com/tidtam/tidtam/internal/thaidate"
 )
 
 // calendarDay is one cell of a month calendar: its day of the month (0
@@ -26,11 +24,6 @@ type calendarPage struct {
 	Month      time.Month
 	Weeks      [][]calendarDay
 	Prev, Next string // ?month=YYYY-MM
-}
-
-// MonthName is the month in Thai with its Buddhist-era year.
-func (c calendarPage) MonthName() string {
-	return fmt.Sprintf("%s %d", thaidate.MonthNameTH(c.Month), c.Year+543)
 }
 
 // Calendar is the month calendar of the meetings the reader may see (GET

@@ -120,6 +120,25 @@ func (l Localizer) DateTime(t any) string {
 	return l.Date(tm) + l.digits(fmt.Sprintf(" %02d:%02d", tm.Hour(), tm.Minute())) + suffix
 }
 
+// Clock renders the time of day of t (Asia/Bangkok), e.g. ๑๓:๓๐ น.
+func (l Localizer) Clock(t any) string {
+	tm, ok := timeOf(t)
+	if !ok {
+		return ""
+	}
+	tm = tm.In(bangkok)
+	suffix := " น."
+	if l.Lang == langEN {
+		suffix = ""
+	}
+	return l.digits(fmt.Sprintf("%02d:%02d", tm.Hour(), tm.Minute())) + suffix
+}
+
+// MonthYear renders a month with its Buddhist-era year, e.g. ธันวาคม ๒๕๖๙.
+func (l Localizer) MonthYear(year int, m time.Month) string {
+	return l.digits(fmt.Sprintf("%s %d", thaidate.MonthNameTH(m), year+543))
+}
+
 // ISO is t as RFC 3339, for <time datetime>.
 func (l Localizer) ISO(t any) string {
 	tm, ok := timeOf(t)
