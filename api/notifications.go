@@ -71,6 +71,22 @@ func listDeliveries(d *Deps) fiber.Handler {
 	}
 }
 
+// retryDelivery answers POST /deliveries/retry {"id"} with the delivery,
+// pending again, in a new delivery round.
+func retryDelivery(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var in notify.RetryRequest
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+		out, err := d.Notifications.RetryDelivery(c.UserContext(), principal(c), in.ID)
+		if err != nil {
+			return err
+		}
+		return c.JSON(out)
+	}
+}
+
 // listDevMailbox answers GET /dev-mailbox?raw=true&limit=&offset=.
 func listDevMailbox(d *Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {

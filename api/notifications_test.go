@@ -141,6 +141,33 @@ func TestDeliveriesAndDevMailboxAPI(t *testing.T) {
 		}
 		errorOf(t, h.do("GET", "/api/v1/deliveries?status=lost", admin, nil), 422, "invalid", "status")
 
+		// Retrying: only a failed delivery whose notification has finished,
+		// once per round.
+		if err := db.Create(&models.Notification{ID: "n/x", Kind: notify.KindAssigned, Template: notify.KindAssigned, Language: "th",
+			Recipients: `{"unit_codes":["20"]}`, Data: `{}`, Status: models.NotificationFailed, CreatedAt: time.Now().UTC()}).Error; err != nil {
+			t.Fatal(err)
+		}
+		errorOf(t, h.do("POST", "/api/v1/deliveries/retry", admin, map[string]any{"id": ""}), 422, "invalid", "id")
+		errorOf(t, h.do("POST", "/api/v1/deliveries/retry", admin, map[string]any{"id": strings.Repeat("x", 701)}), 422, "invalid", "id")
+		errorOf(t, h.do("POST", "/api/v1/deliveries/retry", admin, map[string]any{"id": "n/none/email/a@b"}), 404, "not_found", "")
+		errorOf(t, h.do("POST", "/api/v1/deliveries/retry", admin, map[string]any{"id": plan.Emails[0].DeliveryID}), 409, "conflict", "")
+		errorOf(t, h.do("POST", "/api/v1/deliveries/retry", h.login("chonburi", "province-pass-1"), map[string]any{"id": failed.ID}), 403, "forbidden", "")
+		res = h.do("POST", "/api/v1/deliveries/retry", admin, map[string]any{"id": failed.ID})
+		if res.Status != 200 || res.Body["status"] != "pending" || res.Body["last_error"] != nil || res.Body["attempts"] != float64(1) {
+			t.Errorf("retry = %d %s", res.Status, res.Raw)
+		}
+		var nx models.Notification
+		db.Where("id = ?", "n/x").Take(&nx)
+		if nx.Status != models.NotificationPending || nx.Round != 1 {
+			t.Errorf("the retried notification is %s in round %d, want pending in round 1", nx.Status, nx.Round)
+		}
+		if n := count(t, db, &models.AuditEvent{}, "action = ? AND entity_id = ?", "delivery.retry", failed.ID); n != 1 {
+			t.Errorf("%d audit events of the retry", n)
+		}
+		// Its round is under way: the same delivery cannot be retried again.
+		db.Model(&models.Delivery{}).Where("id = ?", failed.ID).Update("status", models.DeliveryFailed)
+		errorOf(t, h.do("POST", "/api/v1/deliveries/retry", admin, map[string]any{"id": failed.ID}), 409, "conflict", "")
+
 		res = h.do("GET", "/api/v1/dev-mailbox", admin, nil)
 		items := ntfItems(res)
 		if res.Status != 200 || len(items) != 1 || items[0]["to"] != "saraban@chonburi.go.th" ||

@@ -45,6 +45,7 @@ var requestTypes = map[string]any{
 	"PUT /api/v1/meetings/{id}/minutes":                                                   meetings.MinutesInput{},
 	"POST /api/v1/meetings/{id}/cancel":                                                   meetings.CancelInput{},
 	"POST /api/v1/meetings/{id}/agenda":                                                   meetings.AgendaItemInput{},
+	"POST /api/v1/deliveries/retry":                                                       notify.RetryRequest{},
 	"POST /api/v1/webhooks":                                                               notify.WebhookInput{},
 	"POST /api/v1/directives/{id}/assignments/{unit}/acknowledge":                         directives.AcknowledgeRequest{},
 	"POST /api/v1/directives/{id}/assignments/{unit}/items/{number}/reports":              directives.ReportRequest{},

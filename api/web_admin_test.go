@@ -5,12 +5,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/emersion/go-smtp"
 
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/browsertest"
+	"github.com/tidtam/tidtam/internal/notify"
+	"github.com/tidtam/tidtam/internal/notify/notifytest"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/models"
 )
@@ -136,4 +141,86 @@ func TestWebAdminAccounts(t *testing.T) {
 			insp.AssertClean(t)
 		})
 	}
+}
+
+// TestWebAdminRetriesFailedDelivery: a province's mail server refuses a
+// notice (550, mailbox full), so its delivery fails; the admin finds it on
+// the deliveries page (in English, then in Thai), the mailbox is emptied,
+// and "send again" delivers it through a new delivery round of the real
+// notification chain, exactly once. A second retry of the now-sent
+// delivery is refused through the API.
+func TestWebAdminRetriesFailedDelivery(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	var full atomic.Bool
+	full.Store(true)
+	smtpSrv := notifytest.Start(t, notifytest.Options{Users: map[string]string{"tidtam": "smtp-pass"},
+		Rcpt: func(string) error {
+			if full.Load() {
+				return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 2}, Message: "mailbox full"}
+			}
+			return nil
+		}})
+	h.withNotifyEngine(smtpSrv, "tidtam", "smtp-pass")
+	base := serveHTTP(h)
+	if err := db.Model(&models.Unit{}).Where("code = ?", "20").Update("email", "saraban@chonburi.go.th").Error; err != nil {
+		t.Fatal(err)
+	}
+	const id = "assignment/D9/20/seq/1"
+	if err := db.Create(&models.Notification{ID: id, Kind: notify.KindAssigned, Template: notify.KindAssigned, Language: "th",
+		Recipients: `{"unit_codes":["20"]}`, Status: models.NotificationPending, CreatedAt: time.Now().UTC(),
+		Data: `{"assignment_id":"assignment/D9/20","unit_code":"20","subject":"เร่งรัดการตรวจค้น","ack_due_at":"2025-01-16T09:30:00Z"}`}).Error; err != nil {
+		t.Fatal(err)
+	}
+	deliveryID := notify.DeliveryID(id, models.ChannelEmail, "saraban@chonburi.go.th")
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); !ok(); time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	state := func() (string, string) {
+		var d models.Delivery
+		var n models.Notification
+		db.Where("id = ?", deliveryID).Take(&d)
+		db.Where("id = ?", id).Take(&n)
+		return string(d.Status), n.Status
+	}
+	waitFor("the refused delivery to fail", func() bool { d, n := state(); return d == "failed" && n == models.NotificationFailed })
+
+	admin := browsertest.New(t, base).Tab(t, browsertest.Sizes[1])
+	admin.Open(t, "/admin/deliveries?status=failed&lang=en")
+	signIn(t, admin, "admin", adminPassword)
+	if got := admin.Text(t, "#deliveries tbody"); !strings.Contains(got, "saraban@chonburi.go.th") || !strings.Contains(got, "Failed") ||
+		!strings.Contains(got, "mailbox full") {
+		t.Fatalf("the failed delivery is not listed in English: %q", got)
+	}
+	admin.Shot(t, "deliveries-failed-en")
+	admin.Open(t, "/admin/deliveries?status=failed&lang=th")
+	full.Store(false)
+	admin.Click(t, "#deliveries button.retry")
+	if got := admin.Text(t, "#flash"); !strings.Contains(got, "ส่งใหม่แล้ว") {
+		t.Fatalf("no confirmation of the retry: %q", got)
+	}
+	waitFor("the retried delivery to be sent", func() bool { d, n := state(); return d == "sent" && n == models.NotificationDelivered })
+	if msgs := smtpSrv.Messages(); len(msgs) != 1 || msgs[0].To[0] != "saraban@chonburi.go.th" {
+		t.Errorf("the mail server received %d messages, want the one retried", len(msgs))
+	}
+	var n models.Notification
+	db.Where("id = ?", id).Take(&n)
+	if n.Round != 1 {
+		t.Errorf("notification round %d after one retry, want 1", n.Round)
+	}
+	if c := count(t, db, &models.AuditEvent{}, "action = ? AND entity_id = ?", "delivery.retry", deliveryID); c != 1 {
+		t.Errorf("%d audit events of the retry, want 1", c)
+	}
+	admin.Open(t, "/admin/deliveries")
+	if admin.Exists(t, "#deliveries button.retry") {
+		t.Error("a sent delivery still offers a retry")
+	}
+	admin.Shot(t, "deliveries-retried")
+	admin.AssertClean(t)
+	errorOf(t, h.do("POST", "/api/v1/deliveries/retry", h.login("admin", adminPassword), map[string]any{"id": deliveryID}), 409, "conflict", "")
 }

@@ -259,6 +259,10 @@ type Notification struct {
 	Data       string    `gorm:"type:text;not null"`
 	Status     string    `gorm:"size:16;not null;index:idx_notifications_status"`
 	CreatedAt  time.Time `gorm:"not null;index:idx_notifications_status"`
+	// Round counts the admin's retries of the notification's failed
+	// deliveries: 0 for the first delivery; each round has its own
+	// delivery workflow.
+	Round int `gorm:"not null;default:0"`
 }
 
 // TargetSet is a named set of units a directive can target, e.g. the ten

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/url"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tidtam/tidtam/internal/listing"
@@ -13,6 +15,8 @@ type deliveriesPage struct {
 	Total    int64
 	Status   string
 	Statuses []string
+	// Done is "retried" after a delivery was queued to send again.
+	Done string
 }
 
 // Deliveries lists the deliveries of notifications, newest first (GET
@@ -20,7 +24,7 @@ type deliveriesPage struct {
 // e-mail or webhook stands, with its attempts and last error. Admins only;
 // the admins' notice about a failed delivery links here.
 func (w *Pages) Deliveries(c *fiber.Ctx) error {
-	data := deliveriesPage{Status: c.Query("status"), Statuses: []string{"pending", "sent", "failed", "skipped"}}
+	data := deliveriesPage{Status: c.Query("status"), Done: c.Query("done"), Statuses: []string{"pending", "sent", "failed", "skipped"}}
 	page, err := w.d.Notifications.Deliveries(c.UserContext(), principal(c), notify.DeliveryFilter{Status: data.Status,
 		Window: listing.Window{Limit: notify.MaxDeliveryLimit}})
 	if err != nil {
@@ -32,4 +36,20 @@ func (w *Pages) Deliveries(c *fiber.Ctx) error {
 	}
 	data.Items, data.Total = page.Items, page.Total
 	return w.render(c, fiber.StatusOK, "deliveries", "nav_deliveries", data)
+}
+
+// RetryDelivery sends a failed delivery again (POST /admin/deliveries/retry,
+// form field id) through notify.Service.RetryDelivery, then shows the
+// deliveries page with a confirmation, keeping the status filter (field
+// status). Admins only; a delivery that has not failed, or whose
+// notification is still being delivered, gets the calm conflict page.
+func (w *Pages) RetryDelivery(c *fiber.Ctx) error {
+	if _, err := w.d.Notifications.RetryDelivery(c.UserContext(), principal(c), c.FormValue("id")); err != nil {
+		return w.fail(c, err)
+	}
+	q := url.Values{"done": {"retried"}}
+	if st := c.FormValue("status"); st != "" {
+		q.Set("status", st)
+	}
+	return c.Redirect("/admin/deliveries?"+q.Encode(), fiber.StatusSeeOther)
 }

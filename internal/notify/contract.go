@@ -17,7 +17,7 @@ import (
 // package starts them by name because it cannot import workflows).
 const (
 	// DeliveryWorkflowType delivers one notification; its workflow ID is
-	// DeliveryWorkflowID(notification ID), its input DeliveryInput, its
+	// DeliveryWorkflowID(notification ID, round), its input DeliveryInput, its
 	// result DeliveryResult.
 	DeliveryWorkflowType = "DeliveryWorkflow"
 	// DigestWorkflowType is the one long-running daily digest workflow,
@@ -61,10 +61,19 @@ const (
 	DefaultParallelSends = 4
 )
 
-// DeliveryWorkflowID returns the workflow ID of notificationID's delivery:
-// "notify/" + notificationID. With a reuse policy that rejects duplicates
-// it makes a second delivery of the same notification impossible.
-func DeliveryWorkflowID(notificationID string) string { return "notify/" + notificationID }
+// DeliveryWorkflowID returns the workflow ID of round round of
+// notificationID's delivery: "notify/" + notificationID for the first
+// (round 0), "notify/" + notificationID + "/retry-" + round for an
+// admin's retries (models.Notification.Round). With a reuse policy that
+// rejects duplicates it makes a second delivery in the same round
+// impossible; a retry round sends only the deliveries it reset to
+// pending, never one already sent.
+func DeliveryWorkflowID(notificationID string, round int) string {
+	if round <= 0 {
+		return "notify/" + notificationID
+	}
+	return "notify/" + notificationID + "/retry-" + strconv.Itoa(round)
+}
 
 // DeliveryInput starts a DeliveryWorkflow. Zero durations and counts take
 // the Default* values; tests shorten them to seconds.

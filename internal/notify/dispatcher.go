@@ -31,9 +31,9 @@ const (
 // DeliveryWorkflow for each and marks it dispatched.
 //
 // Several dispatchers (one per worker process) may run at once without
-// any locking: the workflow ID DeliveryWorkflowID(id) with the
+// any locking: the workflow ID DeliveryWorkflowID(id, round) with the
 // REJECT_DUPLICATE reuse policy lets only one workflow ever exist per
-// notification, a start that finds it already there counts as success,
+// notification and round, a start that finds it already there counts as success,
 // and marking is conditional on the row still being pending.
 type Dispatcher struct {
 	DB       *gorm.DB
@@ -100,10 +100,13 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 	if d.DB == nil || d.Temporal == nil {
 		return 0, errors.New("notify: dispatcher needs DB and Temporal")
 	}
-	var ids []string
-	if err := d.DB.WithContext(ctx).Model(&models.Notification{}).
+	var rows []struct {
+		ID    string
+		Round int
+	}
+	if err := d.DB.WithContext(ctx).Model(&models.Notification{}).Select("id", "round").
 		Where("status = ?", models.NotificationPending).
-		Order("created_at").Order("id").Limit(d.batch()).Pluck("id", &ids).Error; err != nil {
+		Order("created_at").Order("id").Limit(d.batch()).Find(&rows).Error; err != nil {
 		return 0, fmt.Errorf("notify: read outbox: %w", err)
 	}
 	tq := d.TaskQueue
@@ -111,12 +114,13 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 		tq = "tidtam"
 	}
 	done := 0
-	for _, id := range ids {
+	for _, row := range rows {
+		id := row.ID
 		in := d.Delivery
 		in.NotificationID = id
 		in.Revision = DeliveryRevision
 		_, err := d.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID:                    DeliveryWorkflowID(id),
+			ID:                    DeliveryWorkflowID(id, row.Round),
 			TaskQueue:             tq,
 			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 			// Report a running or finished workflow as an error so that
@@ -128,7 +132,7 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 			return done, fmt.Errorf("notify: start delivery of %s: %w", id, err)
 		}
 		if err := d.DB.WithContext(ctx).Model(&models.Notification{}).
-			Where("id = ? AND status = ?", id, models.NotificationPending).
+			Where("id = ? AND status = ? AND round = ?", id, models.NotificationPending, row.Round).
 			Update("status", models.NotificationDispatched).Error; err != nil {
 			return done, fmt.Errorf("notify: mark %s dispatched: %w", id, err)
 		}

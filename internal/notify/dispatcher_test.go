@@ -88,7 +88,7 @@ func TestDispatchersShareTheOutbox(t *testing.T) {
 			t.Fatalf("%d workflows started, want 3: %v", len(temporal.started), temporal.started)
 		}
 		for _, id := range ids {
-			in, ok := temporal.started[notify.DeliveryWorkflowID(id)]
+			in, ok := temporal.started[notify.DeliveryWorkflowID(id, 0)]
 			if !ok || in.NotificationID != id || in.RetryWindow != 90*time.Second {
 				t.Errorf("workflow of %s: %+v, %v", id, in, ok)
 			}
@@ -113,6 +113,15 @@ func TestDispatchersShareTheOutbox(t *testing.T) {
 		n, err := (&notify.Dispatcher{DB: db, Temporal: temporal}).DispatchOnce(t.Context())
 		if err != nil || n != 1 || len(temporal.started) != 3 || notificationStatus(t, db, "n/a") != models.NotificationDispatched {
 			t.Errorf("re-dispatch: n=%d err=%v started=%d", n, err, len(temporal.started))
+		}
+
+		// An admin's retry puts the notification in its next round: a new
+		// workflow, under its own ID.
+		db.Model(&models.Notification{}).Where("id = ?", "n/done").Updates(map[string]any{"status": models.NotificationPending, "round": 2})
+		n, err = (&notify.Dispatcher{DB: db, Temporal: temporal}).DispatchOnce(t.Context())
+		if _, ok := temporal.started["notify/n/done/retry-2"]; err != nil || n != 1 || !ok ||
+			notificationStatus(t, db, "n/done") != models.NotificationDispatched {
+			t.Errorf("retry round: n=%d err=%v started=%v", n, err, temporal.started)
 		}
 	})
 }

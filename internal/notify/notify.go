@@ -8,9 +8,11 @@
 //
 //   - Dispatcher polls the outbox for pending rows and starts one
 //     DeliveryWorkflow per notification, with workflow ID
-//     DeliveryWorkflowID(id) and a reuse policy that rejects duplicates, so
-//     a notification is delivered by exactly one workflow however many
-//     dispatchers run.
+//     DeliveryWorkflowID(id, round) and a reuse policy that rejects
+//     duplicates, so a notification is delivered by exactly one workflow
+//     per round however many dispatchers run. An admin's retry of failed
+//     deliveries (Service.RetryDelivery) resets them to pending and starts
+//     the next round.
 //   - The workflow (package workflows) calls the activities of package
 //     activities, which call Prepare, SendEmail, SendWebhook, Fail and
 //     Finish here. Prepare resolves the recipient spec (ResolveRecipients),

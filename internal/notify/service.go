@@ -72,6 +72,17 @@ type Service interface {
 	// passes 0 for an ID that is not a number); NotFound when there is no
 	// such webhook.
 	DeleteWebhook(ctx context.Context, p *auth.Principal, id int64) error
+
+	// RetryDelivery sends failed delivery id again: it becomes pending
+	// (its attempts kept, its last error cleared), and its notification
+	// goes back to the outbox in its next round (models.Notification.Round),
+	// which the Dispatcher hands to a new delivery workflow; deliveries
+	// already sent are never sent again. The retry is audited
+	// ("delivery.retry") and the delivery returned as it now stands.
+	// Admins only (Forbidden), checked first; NotFound when there is no
+	// such delivery; Conflict when the delivery has not failed, or when its
+	// notification is still being delivered (a retry already under way).
+	RetryDelivery(ctx context.Context, p *auth.Principal, id string) (DeliveryView, error)
 }
 
 // Page sizes of the lists of Service: the default and the largest limit.
@@ -167,6 +178,12 @@ type WebhookView struct {
 	CreatedAt time.Time `json:"created_at"`
 	// Secret is set only in the answer to CreateWebhook.
 	Secret string `json:"secret,omitempty"`
+}
+
+// RetryRequest is the body of POST /deliveries/retry (RetryDelivery): the
+// failed delivery's ID, which holds slashes and so travels in the body.
+type RetryRequest struct {
+	ID string `json:"id" validate:"required,max=700,singleline"`
 }
 
 // WebhookInput is the body of POST /webhooks (CreateWebhook). UnitCode

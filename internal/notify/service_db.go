@@ -168,6 +168,55 @@ func (s *service) Deliveries(ctx context.Context, p *auth.Principal, f DeliveryF
 	return out, nil
 }
 
+// RetryDelivery implements Service.
+func (s *service) RetryDelivery(ctx context.Context, p *auth.Principal, id string) (DeliveryView, error) {
+	if err := p.Require(models.RoleAdmin); err != nil {
+		return DeliveryView{}, err
+	}
+	var out DeliveryView
+	err := s.d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var del models.Delivery
+		if err := tx.Where("id = ?", id).Take(&del).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			return apperr.New(apperr.NotFound, "ไม่พบการส่งนี้ (delivery not found)")
+		} else if err != nil {
+			return err
+		}
+		if del.Status != models.DeliveryFailed {
+			return apperr.New(apperr.Conflict, "ส่งใหม่ได้เฉพาะรายการที่ส่งไม่สำเร็จ (only a failed delivery can be retried)")
+		}
+		var n models.Notification
+		if err := tx.Where("id = ?", del.NotificationID).Take(&n).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			return apperr.New(apperr.NotFound, "ไม่พบการแจ้งเตือนของการส่งนี้ (the delivery's notification is gone)")
+		} else if err != nil {
+			return err
+		}
+		if n.Status != models.NotificationDelivered && n.Status != models.NotificationFailed {
+			return apperr.New(apperr.Conflict, "การแจ้งเตือนนี้กำลังส่งอยู่ ลองใหม่เมื่อส่งเสร็จ (this notification is still being delivered; retry when it has finished)")
+		}
+		now := s.now()
+		// Both updates are conditional on the state just read, so two
+		// admins pressing retry at once start one round, not two.
+		res := tx.Model(&models.Notification{}).Where("id = ? AND round = ? AND status = ?", n.ID, n.Round, n.Status).
+			Updates(map[string]any{"status": models.NotificationPending, "round": n.Round + 1})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return apperr.New(apperr.Conflict, "การแจ้งเตือนนี้กำลังส่งอยู่ ลองใหม่เมื่อส่งเสร็จ (this notification is still being delivered; retry when it has finished)")
+		}
+		before := DeliveryView(del)
+		del.Status, del.LastError, del.UpdatedAt = models.DeliveryPending, "", now
+		if err := tx.Model(&models.Delivery{}).Where("id = ? AND status = ?", del.ID, models.DeliveryFailed).
+			Updates(map[string]any{"status": del.Status, "last_error": "", "updated_at": now}).Error; err != nil {
+			return err
+		}
+		out = DeliveryView(del)
+		return store.RecordAudit(tx, models.AuditEvent{Actor: p.Username, Action: "delivery.retry", EntityType: "delivery",
+			EntityID: del.ID, Before: store.JSONText(before), After: store.JSONText(out), RequestID: reqctx.RequestID(ctx)})
+	})
+	return out, err
+}
+
 // DevMailbox implements Service.
 func (s *service) DevMailbox(ctx context.Context, p *auth.Principal, f DevMailFilter) (listing.Page[DevMailView], error) {
 	var out listing.Page[DevMailView]
