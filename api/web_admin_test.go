@@ -137,6 +137,17 @@ func TestWebAdminAccounts(t *testing.T) {
 			if tok.RevokedAt == nil {
 				t.Error("the token is not revoked")
 			}
+			// The admin's pages in English.
+			if size.Name == browsertest.Desktop.Name {
+				admin.Open(t, "/admin/accounts?lang=en")
+				for _, page := range []string{"/admin/accounts", "/admin/accounts/" + strconv.FormatInt(acc.ID, 10),
+					"/admin/units", "/admin/deliveries", "/tokens", "/audit", "/holidays", "/target-sets"} {
+					admin.Open(t, page)
+					assertEnglish(t, admin)
+					admin.Shot(t, "english"+strings.ReplaceAll(page, "/", "-"))
+				}
+				admin.Open(t, "/admin/accounts?lang=th")
+			}
 			admin.AssertClean(t)
 			insp.AssertClean(t)
 		})

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/chromedp/chromedp"
 
@@ -302,5 +303,21 @@ func TestWebMeetingPages(t *testing.T) {
 			tab.Shot(t, "arabic-digits")
 			tab.AssertClean(t)
 		})
+	}
+}
+
+// assertEnglish checks that the page the tab shows speaks English: its
+// html lang is "en", and no navigation link, button, column heading,
+// legend or caption is in Thai script (data such as names and subjects
+// stays as entered, so it is not looked at).
+func assertEnglish(t *testing.T, tab *browsertest.Tab) {
+	t.Helper()
+	if lang := tab.Texts(t, "html[lang=en]"); len(lang) != 1 {
+		t.Errorf("%s: html lang is not en", tab.Location(t))
+	}
+	for _, s := range tab.Texts(t, "nav a, button, thead th, legend, caption, .field > label:first-child") {
+		if strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Thai, r) }) {
+			t.Errorf("%s: Thai in the English interface: %q", tab.Location(t), s)
+		}
 	}
 }

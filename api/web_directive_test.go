@@ -91,6 +91,7 @@ func TestWebSecretariatDirective(t *testing.T) {
 			if got := tab.Text(t, "#directive-status"); got != "Withdrawn" {
 				t.Errorf("in English the status reads %q", got)
 			}
+			assertEnglish(t, tab)
 			tab.Shot(t, "directive-english")
 			tab.Open(t, "/directives/"+url.PathEscape(id)+"?lang=th")
 			tab.Open(t, "/directives/"+url.PathEscape(id)+"/assignments/20")

@@ -91,6 +91,8 @@ func TestWebInspectorQueue(t *testing.T) {
 			if got := tab.Text(t, "h1"); got != "Follow-up queue" {
 				t.Errorf("in English the queue is headed %q", got)
 			}
+			assertEnglish(t, tab)
+			tab.Shot(t, "queue-english")
 			tab.Open(t, "/inspector?lang=th")
 			tab.AssertClean(t)
 			other.AssertClean(t)

@@ -82,5 +82,44 @@ func TestWebSecretariatMeeting(t *testing.T) {
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || !bytes.Contains(pdf, []byte("/MediaBox [0 0 594.9")) {
 		t.Errorf("the printed minutes are not an A4 PDF (%d bytes, head %q)", len(pdf), pdf[:min(len(pdf), 16)])
 	}
+
+	// The same meeting in English: attendance of ระยอง marked (refused
+	// first for want of a name, next to the field), the
+	// calendar and the printable minutes.
+	tab.Open(t, page+"?lang=en")
+	assertEnglish(t, tab)
+	tab.Click(t, "#present_21")
+	tab.Expect("status of 422")
+	tab.Click(t, "#attendance-send")
+	if got := tab.Text(t, "#name_21-error"); got != "Enter the name of who attended" {
+		t.Errorf("no error next to ระยอง's name: %q", got)
+	}
+	if got := tab.Text(t, "#attendance .error"); !strings.Contains(got, "Rayong") {
+		t.Errorf("the error does not name the unit: %q", got)
+	}
+	if !tab.Exists(t, "#present_21:checked") || tab.Value(t, "#name_20") != "นายสมชาย ใจดี" {
+		t.Error("the refused form lost what was ticked and typed")
+	}
+	tab.Shot(t, "attendance-refused-english")
+	tab.Run(t, chromedp.SendKeys(chromedp.CSS("#name_21"), "Mr Somsak Rakdee"))
+	tab.Click(t, "#attendance-send")
+	if got := tab.Text(t, "#flash"); got != "Attendance recorded." {
+		t.Fatalf("attendance in English: %q", got)
+	}
+	if n := count(t, db, &models.MeetingAttendance{}, "meeting_id = ? AND present = ?", id, true); n != 2 {
+		t.Errorf("%d units present, want 2", n)
+	}
+	assertEnglish(t, tab)
+	tab.Shot(t, "meeting-english")
+	tab.Open(t, "/meetings/calendar?month="+startsAt.In(time.FixedZone("ICT", 7*3600)).Format("2006-01"))
+	assertEnglish(t, tab)
+	tab.Shot(t, "calendar-english")
+	tab.Open(t, page+"/print")
+	assertEnglish(t, tab)
+	tab.Shot(t, "print-english")
+	tab.Open(t, "/meetings")
+	assertEnglish(t, tab)
+	tab.Shot(t, "meetings-english")
+	tab.Open(t, "/meetings?lang=th")
 	tab.AssertClean(t)
 }

@@ -86,14 +86,24 @@ func (l Localizer) Num(n any) string {
 }
 
 // Date renders the day of t (Asia/Bangkok) in the Buddhist era with the
-// Thai month's short name, e.g. ๑๗ ธ.ค. ๒๕๖๗; "" for a nil or zero time.
+// month's short name in the reader's language, e.g. ๑๗ ธ.ค. ๒๕๖๗ (17 Dec
+// 2567 in English); "" for a nil or zero time.
 func (l Localizer) Date(t any) string {
 	tm, ok := timeOf(t)
 	if !ok {
 		return ""
 	}
 	tm = tm.In(bangkok)
-	return l.digits(fmt.Sprintf("%d %s %d", tm.Day(), thaidate.MonthNameTHShort(tm.Month()), tm.Year()+543))
+	return l.digits(fmt.Sprintf("%d %s %d", tm.Day(), l.monthShort(tm.Month()), tm.Year()+543))
+}
+
+// monthShort is the short name of month m in the reader's language: ธ.ค.
+// in Thai, Dec in English.
+func (l Localizer) monthShort(m time.Month) string {
+	if l.Lang == langEN {
+		return m.String()[:3]
+	}
+	return thaidate.MonthNameTHShort(m)
 }
 
 // CivilDate renders an ISO civil date ("2026-12-03") like Date; other
@@ -103,7 +113,7 @@ func (l Localizer) CivilDate(iso string) string {
 	if err != nil {
 		return iso
 	}
-	return l.digits(fmt.Sprintf("%d %s %d", d.Day, thaidate.MonthNameTHShort(d.Month), d.Year+543))
+	return l.digits(fmt.Sprintf("%d %s %d", d.Day, l.monthShort(d.Month), d.Year+543))
 }
 
 // DateTime is Date with the time of day, e.g. ๑๗ ธ.ค. ๒๕๖๗ ๑๖:๓๐ น.
@@ -134,9 +144,14 @@ func (l Localizer) Clock(t any) string {
 	return l.digits(fmt.Sprintf("%02d:%02d", tm.Hour(), tm.Minute())) + suffix
 }
 
-// MonthYear renders a month with its Buddhist-era year, e.g. ธันวาคม ๒๕๖๙.
+// MonthYear renders a month with its Buddhist-era year, e.g. ธันวาคม ๒๕๖๙
+// (December 2569 in English).
 func (l Localizer) MonthYear(year int, m time.Month) string {
-	return l.digits(fmt.Sprintf("%s %d", thaidate.MonthNameTH(m), year+543))
+	name := thaidate.MonthNameTH(m)
+	if l.Lang == langEN {
+		name = m.String()
+	}
+	return l.digits(fmt.Sprintf("%s %d", name, year+543))
 }
 
 // ISO is t as RFC 3339, for <time datetime>.
@@ -386,7 +401,7 @@ var messages = map[string][2]string{
 	"nav_targetsets":            {"กลุ่มหน่วยงาน", "Target sets"},
 	"nav_audit":                 {"ประวัติการใช้งาน", "Audit trail"},
 	"date":                      {"วันที่", "Date"},
-	"date_any":                  {"วันที่ (เช่น 2569-12-05 หรือ ๕ ธ.ค. ๒๕๖๙)", "Date (e.g. 2026-12-05 or 5 ธ.ค. 2569)"},
+	"date_any":                  {"วันที่ (เช่น 2569-12-05 หรือ ๕ ธ.ค. ๒๕๖๙)", "Date (e.g. 2026-12-05, or a Thai date such as 2569-12-05)"},
 	"name_th":                   {"ชื่อภาษาไทย", "Thai name"},
 	"name_en":                   {"ชื่อภาษาอังกฤษ", "English name"},
 	"delete":                    {"ลบ", "Delete"},
@@ -406,7 +421,8 @@ var messages = map[string][2]string{
 	"print_minutes":             {"พิมพ์รายงานการประชุมและรายชื่อผู้เข้าประชุม", "Print the minutes and attendance"},
 	"attendance_title":          {"การเข้าประชุม", "Attendance"},
 	"attendance_send":           {"บันทึกการเข้าประชุม", "Record attendance"},
-	"attendance_need_name":      {"หน่วยงาน %s: ระบุชื่อผู้เข้าประชุม", "Unit %s: name who attended"},
+	"attendance_need_name":      {"%s: ติ๊กว่ามาประชุมแล้ว กรุณาระบุชื่อผู้เข้าประชุม", "%s is ticked present: enter the name of who attended"},
+	"attendance_name_required":  {"ระบุชื่อผู้เข้าประชุม", "Enter the name of who attended"},
 	"present":                   {"เข้าประชุม", "Present"},
 	"rsvp_none":                 {"ยังไม่ตอบ", "No answer"},
 	"minutes_title":             {"รายงานการประชุม", "Minutes"},
@@ -451,6 +467,7 @@ var messages = map[string][2]string{
 	"dl_recipient":              {"ผู้รับ", "Recipient"},
 	"dl_attempts":               {"จำนวนครั้งที่ส่ง", "Attempts"},
 	"dl_error":                  {"ข้อผิดพลาดล่าสุด", "Last error"},
+	"date_placeholder":          {"1 ม.ค. 2569", "2026-01-01"},
 	"dl_ch_email":               {"อีเมล", "E-mail"},
 	"dl_ch_webhook":             {"เว็บฮุก", "Webhook"},
 	"dl_retry":                  {"ส่งใหม่", "Send again"},

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tidtam/tidtam/models"
 )
@@ -66,6 +67,33 @@ func TestEveryLabelExists(t *testing.T) {
 			if _, ok := messages[prefix+v]; !ok {
 				t.Errorf("no label %s%s", prefix, v)
 			}
+		}
+	}
+}
+
+// TestDatesInEachLanguage: Buddhist-era dates with Thai month names and
+// the reader's digits in Thai, English month names in English.
+func TestDatesInEachLanguage(t *testing.T) {
+	at := time.Date(2026, time.December, 3, 9, 5, 0, 0, time.UTC) // 16:05 in Bangkok
+	for _, tc := range []struct {
+		l                 Localizer
+		date, dt, monthYr string
+	}{
+		{Localizer{Lang: langTH, Digits: digitsThai}, "๓ ธ.ค. ๒๕๖๙", "๓ ธ.ค. ๒๕๖๙ ๑๖:๐๕ น.", "ธันวาคม ๒๕๖๙"},
+		{Localizer{Lang: langTH, Digits: digitsArabic}, "3 ธ.ค. 2569", "3 ธ.ค. 2569 16:05 น.", "ธันวาคม 2569"},
+		{Localizer{Lang: langEN, Digits: digitsArabic}, "3 Dec 2569", "3 Dec 2569 16:05", "December 2569"},
+	} {
+		if got := tc.l.Date(at); got != tc.date {
+			t.Errorf("%+v Date = %q, want %q", tc.l, got, tc.date)
+		}
+		if got := tc.l.DateTime(at); got != tc.dt {
+			t.Errorf("%+v DateTime = %q, want %q", tc.l, got, tc.dt)
+		}
+		if got := tc.l.MonthYear(2026, time.December); got != tc.monthYr {
+			t.Errorf("%+v MonthYear = %q, want %q", tc.l, got, tc.monthYr)
+		}
+		if got := tc.l.CivilDate("2026-12-03"); got != tc.date {
+			t.Errorf("%+v CivilDate = %q, want %q", tc.l, got, tc.date)
 		}
 	}
 }

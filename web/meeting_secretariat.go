@@ -28,8 +28,11 @@ type participantRow struct {
 }
 
 // participants builds the secretariat's rows of meeting d, by unit code,
-// with the units' names from the unit list.
+// with the units' names from the unit list. When the request is the
+// attendance form being shown again with an error, the rows keep what the
+// secretariat had ticked and typed.
 func (w *Pages) participants(c *fiber.Ctx, d meetings.MeetingDetail) ([]participantRow, error) {
+	refilling := c.Method() == fiber.MethodPost && strings.HasSuffix(c.Path(), "/attendance")
 	var codes []string
 	_ = json.Unmarshal(d.Meeting.Participants, &codes)
 	units, err := w.d.Admin.ListUnits(c.UserContext(), principal(c), admin.UnitFilter{Type: models.UnitProvince, Window: listing.Window{Limit: 1000}})
@@ -65,6 +68,10 @@ func (w *Pages) participants(c *fiber.Ctx, d meetings.MeetingDetail) ([]particip
 		case len(r.Answered) > 0:
 			r.First = r.Answered[0]
 		}
+		if refilling {
+			r.Present = c.FormValue("present_"+code) == "on"
+			r.First = workflows.Attendee{Name: strings.TrimSpace(c.FormValue("name_" + code)), Role: c.FormValue("role_" + code)}
+		}
 		rows = append(rows, r)
 	}
 	return rows, nil
@@ -88,7 +95,8 @@ func (w *Pages) RecordAttendance(c *fiber.Ctx) error {
 		if c.FormValue("present_"+code) == "on" {
 			a := workflows.Attendee{Name: strings.TrimSpace(c.FormValue("name_" + code)), Role: c.FormValue("role_" + code)}
 			if a.Name == "" {
-				return w.showMeeting(c, fiber.StatusUnprocessableEntity, nil, map[string]string{"attendance": l.Tf("attendance_need_name", code)})
+				return w.showMeeting(c, fiber.StatusUnprocessableEntity, nil, map[string]string{
+					"attendance": l.Tf("attendance_need_name", w.unitName(c, code)), "name_" + code: l.T("attendance_name_required")})
 			}
 			if a.Role == models.AttendeeOther {
 				a.Reason = l.T("att_other")
@@ -135,4 +143,17 @@ func (w *Pages) PrintMeeting(c *fiber.Ctx) error {
 		return w.fail(c, err)
 	}
 	return w.render(c, fiber.StatusOK, "meeting_print", "minutes_title", meetingPage{MeetingDetail: d, Participants: rows})
+}
+
+// unitName is the display name of unit code in the reader's language, or
+// the code itself when the unit cannot be read.
+func (w *Pages) unitName(c *fiber.Ctx, code string) string {
+	u, err := w.d.Admin.Unit(c.UserContext(), principal(c), code)
+	if err != nil {
+		return code
+	}
+	if w.localizer(c).EN() && u.NameEN != "" {
+		return u.NameEN
+	}
+	return u.DisplayNameTH
 }

@@ -143,9 +143,10 @@ func withQuery(p, key, value string) string {
 
 // localizer reads the reader's language and digits: ?lang= and ?digits=
 // choose and are remembered in cookies for a year; otherwise the cookies;
-// otherwise Thai with Thai digits.
+// otherwise Thai. Digits not chosen follow the language: Thai digits in
+// Thai, Arabic digits in English.
 func (w *Pages) localizer(c *fiber.Ctx) Localizer {
-	l := Localizer{Lang: langTH, Digits: digitsThai}
+	l := Localizer{Lang: langTH}
 	remember := func(q, cookie string, allowed ...string) string {
 		for _, v := range []string{c.Query(q), c.Cookies(cookie)} {
 			for _, a := range allowed {
@@ -161,6 +162,10 @@ func (w *Pages) localizer(c *fiber.Ctx) Localizer {
 	}
 	if v := remember("lang", langCookie, langTH, langEN); v != "" {
 		l.Lang = v
+	}
+	l.Digits = digitsThai
+	if l.Lang == langEN {
+		l.Digits = digitsArabic
 	}
 	if v := remember("digits", digitsCookie, digitsThai, digitsArabic); v != "" {
 		l.Digits = v

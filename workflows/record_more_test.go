@@ -102,7 +102,7 @@ func TestRecordMoreHistories(t *testing.T) {
 	digestRun := c.GetWorkflow(ctx, notify.DigestWorkflowID, "").GetRunID()
 
 	// Delivery, as notify.Dispatcher starts it, with second-scale retries.
-	drun, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: notify.DeliveryWorkflowID(notifID), TaskQueue: wf.TaskQueue,
+	drun, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: notify.DeliveryWorkflowID(notifID, 0), TaskQueue: wf.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, notify.DeliveryWorkflowType,
 		notify.DeliveryInput{Revision: notify.DeliveryRevision, NotificationID: notifID, RetryWindow: 5 * time.Second, InitialRetryInterval: time.Second, MaxRetryInterval: 2 * time.Second})
 	if err != nil {

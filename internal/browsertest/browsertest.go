@@ -651,6 +651,20 @@ func (tab *Tab) Text(t testing.TB, selector string) string {
 	return s
 }
 
+// Texts returns the visible text (innerText, trimmed) of every element
+// that matches the CSS selector right now, in document order, without
+// waiting (none: an empty slice). It fails the test (Fatal) if the
+// selector is invalid or the browser does not answer.
+func (tab *Tab) Texts(t testing.TB, selector string) []string {
+	t.Helper()
+	expr := "Array.from(document.querySelectorAll(" + quoteJS(selector) + ")).map(e => e.innerText.trim())"
+	out, err := run(tab, chromedp.Evaluate[[]string](expr))
+	if err != nil {
+		t.Fatalf("browsertest: %s tab at %s: texts of %q: %v", tab.size.Name, tab.where(), selector, err)
+	}
+	return out
+}
+
 // Value returns the value of the first form field that matches the CSS
 // selector, waiting within tab.Timeout for one to exist; it fails the test
 // (Fatal) if none appears.

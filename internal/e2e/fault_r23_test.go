@@ -171,7 +171,7 @@ func r23EnqueuedOnce(t *testing.T, ns []models.Notification, keys []string) map[
 func r23DeliveriesCompleted(ctx context.Context, t *testing.T, tc client.Client, ns []models.Notification) {
 	t.Helper()
 	for _, n := range ns {
-		desc, err := tc.DescribeWorkflowExecution(ctx, notify.DeliveryWorkflowID(n.ID), "")
+		desc, err := tc.DescribeWorkflowExecution(ctx, notify.DeliveryWorkflowID(n.ID, 0), "")
 		if err != nil {
 			t.Errorf("delivery workflow of %s: %v", n.ID, err)
 		} else if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {

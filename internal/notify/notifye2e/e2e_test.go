@@ -141,7 +141,7 @@ func TestOutboxToMailbox(t *testing.T) {
 		}
 
 		// The workflow ID admits no second delivery of a notification.
-		_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: notify.DeliveryWorkflowID(ids[0]), TaskQueue: taskQueue,
+		_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: notify.DeliveryWorkflowID(ids[0], 0), TaskQueue: taskQueue,
 			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, WorkflowExecutionErrorWhenAlreadyStarted: true},
 			notify.DeliveryWorkflowType, notify.DeliveryInput{NotificationID: ids[0]})
 		var already *serviceerror.WorkflowExecutionAlreadyStarted
