@@ -296,6 +296,16 @@ func saveAssignment(tx *gorm.DB, in SaveAssignmentInput) error {
 	if as.UpdatedAt.IsZero() {
 		as.UpdatedAt = now
 	}
+	// What the change replaces, read under the assignment's row lock, so
+	// that the dashboard counters move by exactly the difference.
+	keys := make([][2]int, len(in.Items))
+	for i, it := range in.Items {
+		keys[i] = [2]int{it.ItemNumber, it.Cycle}
+	}
+	before, found, beforeItems, err := store.BeforeAssignmentSave(tx, as.ID, keys)
+	if err != nil {
+		return err
+	}
 	if err := tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"parent_code", "region", "status", "ack_due_at",
@@ -320,6 +330,9 @@ func saveAssignment(tx *gorm.DB, in SaveAssignmentInput) error {
 		}).Create(&items).Error; err != nil {
 			return err
 		}
+	}
+	if err := applyProgress(tx, as, found, before, items, beforeItems); err != nil {
+		return err
 	}
 	for _, r := range in.Reports {
 		r.AssignmentID = as.ID
@@ -360,6 +373,35 @@ func saveAssignment(tx *gorm.DB, in SaveAssignmentInput) error {
 		Before:     ev.Before,
 		After:      ev.After,
 	})
+}
+
+// applyProgress moves the dashboard counters (store.ProgressDeltas) from
+// what a change replaced (before, beforeItems) to what it wrote (as,
+// items), counting only the rows the version guard let through.
+func applyProgress(tx *gorm.DB, as models.Assignment, found bool, before models.Assignment,
+	items []models.AssignmentItem, beforeItems map[[2]int]models.AssignmentItem) error {
+	province, err := store.ProvinceOf(tx, as.UnitCode)
+	if err != nil {
+		return err
+	}
+	d := store.ProgressDeltas{}
+	if !found || before.Version < as.Version {
+		if found {
+			d.AddAssignment(province, before, -1)
+		}
+		d.AddAssignment(province, as, 1)
+	}
+	for _, it := range items {
+		old, had := beforeItems[[2]int{it.ItemNumber, it.Cycle}]
+		if had && old.Version >= it.Version {
+			continue
+		}
+		if had {
+			d.AddItem(as.DirectiveID, province, old, -1)
+		}
+		d.AddItem(as.DirectiveID, province, it, 1)
+	}
+	return store.WriteProgress(tx, d)
 }
 
 // EscalationClose closes one escalation.

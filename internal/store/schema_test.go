@@ -30,7 +30,7 @@ var allModels = []any{
 	&models.Delivery{}, &models.InboxItem{}, &models.Webhook{}, &models.DevMail{},
 	&models.MeetingSeries{}, &models.Meeting{}, &models.MeetingRSVP{}, &models.MeetingAttendance{},
 	&models.MeetingMinutes{}, &models.MeetingFeedToken{}, &models.ReferenceSeed{},
-	&models.LoginFailure{}, &models.AuditChainHead{}, &models.FreeText{},
+	&models.LoginFailure{}, &models.AuditChainHead{}, &models.FreeText{}, &models.ProgressCount{},
 }
 
 // TestSchemaMatchesModels compares what GORM derives from the struct tags

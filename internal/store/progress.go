@@ -1,0 +1,309 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/tidtam/tidtam/models"
+)
+
+// Buckets of the dashboard counters (models.ProgressCount). Assignment
+// buckets count units, item buckets count assignment items (one per item
+// and cycle).
+const (
+	// BucketUnits: assignments not withdrawn.
+	BucketUnits = "units"
+	// BucketAcknowledged: assignments acknowledged (รับทราบ), on time or
+	// not; BucketAckOnTime and BucketAckLate split them by the
+	// acknowledgement due.
+	BucketAcknowledged = "acknowledged"
+	BucketAckOnTime    = "ack_on_time"
+	BucketAckLate      = "ack_late"
+	// BucketAckAwaiting: assignments still to be acknowledged, keyed by
+	// their acknowledgement due.
+	BucketAckAwaiting = "ack_awaiting"
+	// BucketEscalated: assignments with an open escalation.
+	BucketEscalated = "escalated"
+	// BucketItems: assignment items (every cycle).
+	BucketItems = "items"
+	// BucketAwaiting: items the unit owes a report for (open, returned,
+	// extended), keyed by their due.
+	BucketAwaiting = "awaiting"
+	// BucketReported: items reported and awaiting review.
+	BucketReported = "reported"
+	// BucketAccepted: items whose report was accepted.
+	BucketAccepted = "accepted"
+	// BucketReturned: items whose report was returned (also awaiting).
+	BucketReturned = "returned"
+	// BucketEnded: items waived, closed or lapsed.
+	BucketEnded = "ended"
+	// BucketOnTime and BucketLate: items reported (awaiting review or
+	// accepted) at or before their due, or after it.
+	BucketOnTime = "on_time"
+	BucketLate   = "late"
+	// BucketItemsEscalated: items awaiting a report with an escalation.
+	BucketItemsEscalated = "items_escalated"
+)
+
+// ProgressKey identifies one counter.
+type ProgressKey struct {
+	DirectiveID, ProvinceCode, Bucket, DueKey string
+}
+
+// DueKey is the counter key of a due instant: UTC, second precision, fixed
+// width, so that keys compare as the instants do; "" for no due.
+func DueKey(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05Z")
+}
+
+// ProgressDeltas accumulates counter changes before they are written.
+type ProgressDeltas map[ProgressKey]int64
+
+// AddAssignment adds sign × the contribution of assignment a (in province
+// province) to d.
+func (d ProgressDeltas) AddAssignment(province string, a models.Assignment, sign int64) {
+	add := func(bucket, due string) {
+		d[ProgressKey{a.DirectiveID, province, bucket, due}] += sign
+	}
+	if a.Status == models.AssignmentWithdrawn {
+		return
+	}
+	add(BucketUnits, "")
+	if a.AcknowledgedAt != nil {
+		add(BucketAcknowledged, "")
+		if a.AcknowledgedAt.After(a.AckDueAt) {
+			add(BucketAckLate, "")
+		} else {
+			add(BucketAckOnTime, "")
+		}
+	} else if a.Status == models.AssignmentAssigned {
+		add(BucketAckAwaiting, DueKey(&a.AckDueAt))
+	}
+	if a.EscalationLevel > 0 {
+		add(BucketEscalated, "")
+	}
+}
+
+// AddItem adds sign × the contribution of item it of an assignment of
+// directive directiveID in province province to d.
+func (d ProgressDeltas) AddItem(directiveID, province string, it models.AssignmentItem, sign int64) {
+	add := func(bucket, due string) {
+		d[ProgressKey{directiveID, province, bucket, due}] += sign
+	}
+	add(BucketItems, "")
+	switch {
+	case it.Status.AwaitingReport():
+		add(BucketAwaiting, DueKey(it.DueAt))
+		if it.Status == models.ItemReturned {
+			add(BucketReturned, "")
+		}
+		if it.EscalationLevel > 0 {
+			add(BucketItemsEscalated, "")
+		}
+	case it.Status == models.ItemReported, it.Status == models.ItemAccepted:
+		if it.Status == models.ItemReported {
+			add(BucketReported, "")
+		} else {
+			add(BucketAccepted, "")
+		}
+		if it.ReportedAt != nil && it.DueAt != nil && it.ReportedAt.After(*it.DueAt) {
+			add(BucketLate, "")
+		} else {
+			add(BucketOnTime, "")
+		}
+	default:
+		add(BucketEnded, "")
+	}
+}
+
+// WriteProgress adds the non-zero deltas of d to the counters in tx, in
+// key order (so concurrent transactions lock counter rows in the same
+// order and cannot deadlock on them).
+func WriteProgress(tx *gorm.DB, d ProgressDeltas) error {
+	rows := make([]models.ProgressCount, 0, len(d))
+	for k, n := range d {
+		if n != 0 {
+			rows = append(rows, models.ProgressCount{DirectiveID: k.DirectiveID, ProvinceCode: k.ProvinceCode, Bucket: k.Bucket, DueKey: k.DueKey, N: n})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.DirectiveID != b.DirectiveID {
+			return a.DirectiveID < b.DirectiveID
+		}
+		if a.ProvinceCode != b.ProvinceCode {
+			return a.ProvinceCode < b.ProvinceCode
+		}
+		if a.Bucket != b.Bucket {
+			return a.Bucket < b.Bucket
+		}
+		return a.DueKey < b.DueKey
+	})
+	return tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "directive_id"}, {Name: "province_code"}, {Name: "bucket"}, {Name: "due_key"}},
+		DoUpdates: clause.Set{{Column: clause.Column{Name: "n"}, Value: clause.Expr{SQL: "progress_counts.n + excluded.n"}}},
+	}).Create(&rows).Error
+}
+
+// ProvinceOf returns the code of the province unit code belongs to: the
+// unit itself when it is a province's centre, else the nearest province
+// among its ancestors; "" for a unit outside any province (the national
+// centre, a ministry) or an unknown one.
+func ProvinceOf(tx *gorm.DB, code string) (string, error) {
+	for range 6 { // national → province → district → deeper levels
+		var u struct {
+			Type       models.UnitType
+			ParentCode *string
+		}
+		err := tx.Session(&gorm.Session{NewDB: true}).Model(&models.Unit{}).Select("type", "parent_code").Where("code = ?", code).Take(&u).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if u.Type == models.UnitProvince {
+			return code, nil
+		}
+		if u.ParentCode == nil || *u.ParentCode == "" || u.Type == models.UnitNational || u.Type == models.UnitMinistry {
+			return "", nil
+		}
+		code = *u.ParentCode
+	}
+	return "", nil
+}
+
+// RebuildProgress recomputes every counter from the assignments and items
+// recorded: it empties progress_counts and writes the sums afresh. It is
+// the migration's back-fill and the check the counters are tested
+// against; callers run it in a transaction.
+func RebuildProgress(tx *gorm.DB) error {
+	if err := tx.Exec("DELETE FROM progress_counts").Error; err != nil {
+		return err
+	}
+	provinces := map[string]string{}
+	province := func(code string) (string, error) {
+		if p, ok := provinces[code]; ok {
+			return p, nil
+		}
+		p, err := ProvinceOf(tx, code)
+		provinces[code] = p
+		return p, err
+	}
+	d := ProgressDeltas{}
+	assignmentProvince := map[string]string{}
+	assignmentDirective := map[string]string{}
+	var batch []models.Assignment
+	err := tx.Model(&models.Assignment{}).Order("id").FindInBatches(&batch, 1000, func(_ *gorm.DB, _ int) error {
+		for _, a := range batch {
+			p, err := province(a.UnitCode)
+			if err != nil {
+				return err
+			}
+			assignmentProvince[a.ID], assignmentDirective[a.ID] = p, a.DirectiveID
+			d.AddAssignment(p, a, 1)
+		}
+		return nil
+	}).Error
+	if err != nil {
+		return fmt.Errorf("store: rebuild progress: %w", err)
+	}
+	var items []models.AssignmentItem
+	err = tx.Model(&models.AssignmentItem{}).Order("assignment_id, item_number, cycle").FindInBatches(&items, 2000, func(_ *gorm.DB, _ int) error {
+		for _, it := range items {
+			dir, ok := assignmentDirective[it.AssignmentID]
+			if !ok {
+				continue
+			}
+			d.AddItem(dir, assignmentProvince[it.AssignmentID], it, 1)
+		}
+		return nil
+	}).Error
+	if err != nil {
+		return fmt.Errorf("store: rebuild progress: %w", err)
+	}
+	// Written in chunks: a statement has a bounded number of parameters.
+	chunk := ProgressDeltas{}
+	for k, n := range d {
+		chunk[k] = n
+		if len(chunk) == 500 {
+			if err := WriteProgress(tx, chunk); err != nil {
+				return err
+			}
+			chunk = ProgressDeltas{}
+		}
+	}
+	return WriteProgress(tx, chunk)
+}
+
+// ReadProgress returns every non-zero counter of the given directives
+// (all directives when ids is nil), for tests and for the dashboards'
+// own queries to compare with.
+func ReadProgress(tx *gorm.DB, ids []string) (map[ProgressKey]int64, error) {
+	q := tx.Model(&models.ProgressCount{}).Where("n <> 0")
+	if ids != nil {
+		q = q.Where("directive_id IN ?", ids)
+	}
+	var rows []models.ProgressCount
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[ProgressKey]int64, len(rows))
+	for _, r := range rows {
+		out[ProgressKey{r.DirectiveID, r.ProvinceCode, r.Bucket, r.DueKey}] = r.N
+	}
+	return out, nil
+}
+
+// lockClause is FOR UPDATE on PostgreSQL and nothing on SQLite, whose
+// single writer already serialises transactions.
+func lockClause(tx *gorm.DB) []clause.Expression {
+	if IsPostgres(tx) {
+		return []clause.Expression{clause.Locking{Strength: "UPDATE"}}
+	}
+	return nil
+}
+
+// BeforeAssignmentSave reads, under a row lock on PostgreSQL, what a
+// change to assignment id will replace: the stored assignment row (found
+// false when there is none yet) and its stored item rows for the given
+// (item number, cycle) pairs. ApplyProgress uses it after the change.
+func BeforeAssignmentSave(tx *gorm.DB, id string, keys [][2]int) (before models.Assignment, found bool, items map[[2]int]models.AssignmentItem, err error) {
+	err = tx.Clauses(lockClause(tx)...).Where("id = ?", id).Take(&before).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return before, false, map[[2]int]models.AssignmentItem{}, nil
+	}
+	if err != nil {
+		return before, false, nil, err
+	}
+	items = map[[2]int]models.AssignmentItem{}
+	if len(keys) == 0 {
+		return before, true, items, nil
+	}
+	var conds []string
+	var args []any
+	for _, k := range keys {
+		conds = append(conds, "(item_number = ? AND cycle = ?)")
+		args = append(args, k[0], k[1])
+	}
+	var rows []models.AssignmentItem
+	if err := tx.Where("assignment_id = ?", id).Where(strings.Join(conds, " OR "), args...).Find(&rows).Error; err != nil {
+		return before, true, nil, err
+	}
+	for _, r := range rows {
+		items[[2]int{r.ItemNumber, r.Cycle}] = r
+	}
+	return before, true, items, nil
+}
