@@ -139,13 +139,13 @@ func listAudit(d *Deps) fiber.Handler {
 	}
 }
 
-// exportAudit answers GET /audit/export?from=&to=&format=csv: the audit
-// events of a period, oldest first, as a CSV file for spreadsheets
-// (internal/csvout: UTF-8 with a byte-order mark, a Thai header row, every
-// cell neutralised against formulas), streamed as it is read. Rules and
-// errors are the admin service's, all checked before the first byte; a
-// database error in mid-stream ends the file with a row saying the export
-// is incomplete.
+// exportAudit answers GET /audit/export?from=&to=&format=csv|xlsx: the
+// audit events of a period, oldest first, as a CSV file (the default) or an
+// Excel workbook (internal/export: a Thai header row; CSV in UTF-8 with a
+// byte-order mark and every cell neutralised against formulas), streamed
+// as it is read. Rules and errors are the admin service's, all checked
+// before the first byte; a database error in mid-stream ends the file with
+// a row saying the export is incomplete.
 func exportAudit(d *Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		exp, err := d.Admin.ExportAudit(c.UserContext(), principal(c),
@@ -153,6 +153,6 @@ func exportAudit(d *Deps) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return download.AuditCSV(c, exp, d.Logger, requestID(c))
+		return download.Export(c, exp.Format, exp.Table(), d.Logger, requestID(c))
 	}
 }

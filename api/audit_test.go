@@ -113,7 +113,7 @@ func TestAuditExport(t *testing.T) {
 		errorOf(t, h.do("GET", "/api/v1/audit/export?from=2025-01-01", h.login("chonburi", "province-pass-1"), nil), 403, "forbidden", "")
 		errorOf(t, h.do("GET", "/api/v1/audit/export?from=2025-01-01", h.login("watch", "observer-pass-1"), nil), 403, "forbidden", "")
 		errorOf(t, h.do("GET", "/api/v1/audit/export", "", nil), 401, "unauthorized", "")
-		errorOf(t, h.do("GET", "/api/v1/audit/export?format=xlsx", admin, nil), 422, "invalid", "format")
+		errorOf(t, h.do("GET", "/api/v1/audit/export?format=pdf", admin, nil), 422, "invalid", "format")
 		errorOf(t, h.do("GET", "/api/v1/audit/export?from=31-02-2568", admin, nil), 422, "invalid", "from")
 		errorOf(t, h.do("GET", "/api/v1/audit/export?from=2025-02-01&to=2025-01-31", admin, nil), 422, "invalid", "to")
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/directives"
 	"github.com/tidtam/tidtam/internal/download"
+	"github.com/tidtam/tidtam/internal/export"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
@@ -72,9 +73,16 @@ func getDirective(d *Deps) fiber.Handler {
 	}
 }
 
+// directiveMatrix answers GET /directives/{id}/matrix: the units × items
+// grid as JSON, or with format=csv|xlsx as a spreadsheet file
+// (directives.MatrixTable) under the same filters and scope.
 func directiveMatrix(d *Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		region, hasRegion, err := queryInt(c, "region", 0, 18)
+		if err != nil {
+			return err
+		}
+		format, err := export.ParseFormat(c.Query("format"))
 		if err != nil {
 			return err
 		}
@@ -82,6 +90,9 @@ func directiveMatrix(d *Deps) fiber.Handler {
 			Region: region, HasRegion: hasRegion, Province: c.Query("province"), UnitType: models.UnitType(c.Query("type"))})
 		if err != nil {
 			return err
+		}
+		if format != "" {
+			return download.Export(c, format, directives.MatrixTable(out, false), d.Logger, requestID(c))
 		}
 		return c.JSON(out)
 	}
@@ -178,6 +189,10 @@ func downloadAttachment(d *Deps) fiber.Handler {
 	}
 }
 
+// listAssignments answers GET /assignments: a page of the caller's
+// assignments as JSON, or with format=csv|xlsx every assignment the
+// filters select (limit and offset ignored) as a spreadsheet file, one row
+// per item, streamed as it is read.
 func listAssignments(d *Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		region, hasRegion, err := queryInt(c, "region", 0, 18)
@@ -192,9 +207,21 @@ func listAssignments(d *Deps) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		out, err := d.Directives.ListAssignments(c.UserContext(), principal(c), directives.AssignmentFilter{
+		format, err := export.ParseFormat(c.Query("format"))
+		if err != nil {
+			return err
+		}
+		f := directives.AssignmentFilter{
 			DirectiveID: c.Query("directive"), UnitCode: c.Query("unit"), Status: c.Query("status"),
-			Overdue: overdue, HasOverdue: hasOverdue, Region: region, HasRegion: hasRegion, Window: w})
+			Overdue: overdue, HasOverdue: hasOverdue, Region: region, HasRegion: hasRegion, Window: w}
+		if format != "" {
+			t, err := d.Directives.ExportAssignments(c.UserContext(), principal(c), f, false)
+			if err != nil {
+				return err
+			}
+			return download.Export(c, format, t, d.Logger, requestID(c))
+		}
+		out, err := d.Directives.ListAssignments(c.UserContext(), principal(c), f)
 		if err != nil {
 			return err
 		}

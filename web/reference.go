@@ -166,12 +166,14 @@ func (w *Pages) Audit(c *fiber.Ctx) error {
 	return w.render(c, fiber.StatusOK, "audit", "nav_audit", data)
 }
 
-// ExportAudit downloads the audit trail of a period as CSV (GET
-// /audit/export?from=&to=, dates as ISO or Thai); the export is audited.
+// ExportAudit downloads the audit trail of a period as CSV or, with
+// format=xlsx, as an Excel workbook (GET /audit/export?from=&to=&format=,
+// dates as ISO or Thai); the export is audited.
 func (w *Pages) ExportAudit(c *fiber.Ctx) error {
-	exp, err := w.d.Admin.ExportAudit(c.UserContext(), principal(c), admin.AuditExportFilter{From: c.Query("from"), To: c.Query("to")})
+	exp, err := w.d.Admin.ExportAudit(c.UserContext(), principal(c),
+		admin.AuditExportFilter{From: c.Query("from"), To: c.Query("to"), Format: c.Query("format")})
 	if err != nil {
 		return w.fail(c, err)
 	}
-	return download.AuditCSV(c, exp, w.d.Logger, "")
+	return download.Export(c, exp.Format, exp.Table(), w.d.Logger, "")
 }

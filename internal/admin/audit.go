@@ -3,11 +3,11 @@ package admin
 import (
 	"context"
 	"iter"
-	"strconv"
 	"time"
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/export"
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/internal/reqctx"
 	"github.com/tidtam/tidtam/internal/store"
@@ -41,7 +41,8 @@ type AuditFilter struct {
 // AuditExportFilter selects the audit events ExportAudit writes: From and
 // To are civil dates in Bangkok (ISO such as 2025-01-31 or as Thai
 // officials write them, e.g. 31 ม.ค. 2568; see thaidate.Parse), both days
-// included, either empty for no bound; Format is "csv" or empty (csv).
+// included, either empty for no bound; Format is "csv", "xlsx" or empty
+// (csv).
 type AuditExportFilter struct {
 	From, To, Format string
 }
@@ -49,9 +50,11 @@ type AuditExportFilter struct {
 // AuditExport is an export ready to be written: the period as parsed (ISO
 // dates, empty for no bound) and the rows, oldest first, read from the
 // database in batches while the sequence is consumed. A database error
-// met while reading ends the sequence with that error.
+// met while reading ends the sequence with that error. Format is the
+// file format asked for (export.CSV when none was).
 type AuditExport struct {
 	From, To string
+	Format   export.Format
 	Rows     iter.Seq2[AuditView, error]
 }
 
@@ -88,8 +91,13 @@ func (s *service) ExportAudit(ctx context.Context, p *auth.Principal, f AuditExp
 	if err := requireEditor(p); err != nil {
 		return out, err
 	}
-	if f.Format != "" && f.Format != "csv" {
-		return out, apperr.Field("format", "รูปแบบ %q ไม่รองรับ: ส่งออกได้เฉพาะ csv (unsupported format %q: only csv)", f.Format, f.Format)
+	switch f.Format {
+	case "", string(export.CSV):
+		out.Format = export.CSV
+	case string(export.XLSX):
+		out.Format = export.XLSX
+	default:
+		return out, apperr.Field("format", "รูปแบบ %q ไม่รองรับ: ส่งออกได้เป็น csv หรือ xlsx (unsupported format %q: csv or xlsx)", f.Format, f.Format)
 	}
 	var from, to time.Time
 	if f.From != "" {
@@ -112,7 +120,7 @@ func (s *service) ExportAudit(ctx context.Context, p *auth.Principal, f AuditExp
 	// Exporting the trail is itself recorded, before the rows are read.
 	err := store.RecordAudit(s.db(ctx), models.AuditEvent{At: s.now(), Actor: p.Username, Action: "audit.export",
 		EntityType: "audit", EntityID: out.From + ".." + out.To,
-		After: store.JSONText(map[string]string{"from": out.From, "to": out.To, "format": "csv"}), RequestID: reqctx.RequestID(ctx)})
+		After: store.JSONText(map[string]string{"from": out.From, "to": out.To, "format": string(out.Format)}), RequestID: reqctx.RequestID(ctx)})
 	if err != nil {
 		return out, err
 	}
@@ -146,21 +154,54 @@ func (s *service) ExportAudit(ctx context.Context, p *auth.Principal, f AuditExp
 	return out, nil
 }
 
-// AuditCSVHeader is the header row of an audit export, in Thai, one name
-// per AuditCSVRow cell.
-var AuditCSVHeader = []string{
-	"รหัส", "เวลา (เวลาประเทศไทย)", "ผู้ดำเนินการ", "การดำเนินการ", "ประเภทรายการ", "รหัสรายการ",
-	"ข้อมูลก่อนเปลี่ยน", "ข้อมูลหลังเปลี่ยน", "รหัสคำขอ", "แฮชแถวก่อนหน้า", "แฮช",
+// auditColumns are the columns of an audit export: the Thai header of
+// the CSV export as it always was, and the time in the Buddhist era last.
+var auditColumns = []export.Column{
+	{TH: "รหัส", EN: "ID"},
+	{TH: "เวลา (เวลาประเทศไทย)", EN: "Time (Bangkok)", Layout: "2006-01-02 15:04:05"},
+	{TH: "ผู้ดำเนินการ", EN: "Actor", Width: 16},
+	{TH: "การดำเนินการ", EN: "Action", Width: 20},
+	{TH: "ประเภทรายการ", EN: "Entity type"},
+	{TH: "รหัสรายการ", EN: "Entity ID", Width: 24},
+	{TH: "ข้อมูลก่อนเปลี่ยน", EN: "Before", Width: 40},
+	{TH: "ข้อมูลหลังเปลี่ยน", EN: "After", Width: 40},
+	{TH: "รหัสคำขอ", EN: "Request ID", Width: 16},
+	{TH: "แฮชแถวก่อนหน้า", EN: "Previous hash", Width: 20},
+	{TH: "แฮช", EN: "Hash", Width: 20},
+	{TH: "เวลา (พ.ศ.)", EN: "Time (BE)", Width: 20},
 }
 
-// AuditCSVRow is v as the cells of an export row under AuditCSVHeader:
-// the time in Bangkok as 2006-01-02 15:04:05 (which spreadsheets read as a
-// date and time), the rest as stored, hashes included so that the export
-// can be checked against the chain. Cells are not neutralised here; the
-// writer (internal/csvout) does that.
-func AuditCSVRow(v AuditView) []string {
-	return []string{
-		strconv.FormatInt(v.ID, 10), v.At.In(thaidate.Bangkok).Format("2006-01-02 15:04:05"), v.Actor, v.Action,
-		v.EntityType, v.EntityID, v.Before, v.After, v.RequestID, v.PrevHash, v.Hash,
+// Table is the export as a spreadsheet table (internal/export) named
+// after its period (tidtam-audit[-from-YYYY-MM-DD][-to-YYYY-MM-DD]): per
+// event its ID, its time in Bangkok (in CSV as 2006-01-02 15:04:05, which
+// spreadsheets read as a date and time; in xlsx a date cell), actor,
+// action, entity, the entity's JSON before and after, request ID, the
+// chain's hashes (so that the file can be checked against the chain), and
+// last the time as a Thai reads it ("31 ม.ค. 2568 14:05"). The header is
+// Thai. Cells are not neutralised here; the CSV writer does that.
+func (e AuditExport) Table() export.Table {
+	name := "tidtam-audit"
+	if e.From != "" {
+		name += "-from-" + e.From
 	}
+	if e.To != "" {
+		name += "-to-" + e.To
+	}
+	return export.Table{Name: name, Sheet: "audit", Columns: auditColumns, Rows: func(yield func([]any, error) bool) {
+		if e.Rows == nil {
+			return
+		}
+		row := make([]any, len(auditColumns))
+		for v, err := range e.Rows {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			row = append(row[:0], v.ID, v.At, v.Actor, v.Action, v.EntityType, v.EntityID, v.Before, v.After,
+				v.RequestID, v.PrevHash, v.Hash, export.BE(v.At, false))
+			if !yield(row, nil) {
+				return
+			}
+		}
+	}}
 }

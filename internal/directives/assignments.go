@@ -234,47 +234,62 @@ type AssignmentFilter struct {
 func (s *service) ListAssignments(ctx context.Context, p *auth.Principal, f AssignmentFilter) (listing.Page[AssignmentView], error) {
 	var out listing.Page[AssignmentView]
 	db := s.db(ctx)
-	region, hasRegion := f.Region, f.HasRegion
-	status := f.Status
-	if status != "" && !assignmentStatuses[status] {
-		return out, apperr.Field("status", "สถานะต้องเป็น assigned, acknowledged, closed หรือ withdrawn (unknown status %q)", status)
-	}
-	overdue, hasOverdue := f.Overdue, f.HasOverdue
-	limit, offset := f.Limit, f.Offset
-	directive, unit := f.DirectiveID, f.UnitCode
-	// filtered builds a fresh chain each time: a GORM chain must not be
-	// reused once executed.
-	filtered := func() *gorm.DB {
-		q := db.Model(&models.Assignment{})
-		if !p.SeesAll() {
-			q = q.Where("assignments.unit_code IN (?)", p.UnitCodes(db))
-		}
-		if directive != "" {
-			q = q.Where("assignments.directive_id = ?", directive)
-		}
-		if unit != "" {
-			q = q.Where("assignments.unit_code = ?", unit)
-		}
-		if status != "" {
-			q = q.Where("assignments.status = ?", status)
-		}
-		if hasOverdue {
-			q = q.Where("assignments.overdue = ?", overdue)
-		}
-		if hasRegion {
-			q = q.Where("assignments.region = ?", region)
-		}
-		return q
+	filtered, err := assignmentQuery(db, p, f)
+	if err != nil {
+		return out, err
 	}
 	if err := filtered().Count(&out.Total).Error; err != nil {
 		return out, err
 	}
 	var rows []assignmentRow
 	if err := selectAssignmentRows(filtered()).Order("assignments.created_at DESC, assignments.id").
-		Limit(limit).Offset(offset).Scan(&rows).Error; err != nil {
+		Limit(f.Limit).Offset(f.Offset).Scan(&rows).Error; err != nil {
 		return out, err
 	}
-	out.Items = make([]AssignmentView, 0, len(rows))
+	now := s.now()
+	cal, err := s.calendar(ctx, now)
+	if err != nil {
+		return out, err
+	}
+	out.Items, err = assignmentViews(db, rows, now, cal)
+	return out, err
+}
+
+// assignmentQuery checks f and returns a function building the query of
+// the assignments it selects within p's scope; a fresh chain each time,
+// since a GORM chain must not be reused once executed.
+func assignmentQuery(db *gorm.DB, p *auth.Principal, f AssignmentFilter) (func() *gorm.DB, error) {
+	if f.Status != "" && !assignmentStatuses[f.Status] {
+		return nil, apperr.Field("status", "สถานะต้องเป็น assigned, acknowledged, closed หรือ withdrawn (unknown status %q)", f.Status)
+	}
+	return func() *gorm.DB {
+		q := db.Model(&models.Assignment{})
+		if !p.SeesAll() {
+			q = q.Where("assignments.unit_code IN (?)", p.UnitCodes(db))
+		}
+		if f.DirectiveID != "" {
+			q = q.Where("assignments.directive_id = ?", f.DirectiveID)
+		}
+		if f.UnitCode != "" {
+			q = q.Where("assignments.unit_code = ?", f.UnitCode)
+		}
+		if f.Status != "" {
+			q = q.Where("assignments.status = ?", f.Status)
+		}
+		if f.HasOverdue {
+			q = q.Where("assignments.overdue = ?", f.Overdue)
+		}
+		if f.HasRegion {
+			q = q.Where("assignments.region = ?", f.Region)
+		}
+		return q
+	}, nil
+}
+
+// assignmentViews turns rows into views with the latest cycle of each of
+// their items.
+func assignmentViews(db *gorm.DB, rows []assignmentRow, now time.Time, cal *workdays.Calendar) ([]AssignmentView, error) {
+	out := make([]AssignmentView, 0, len(rows))
 	if len(rows) == 0 {
 		return out, nil
 	}
@@ -290,11 +305,11 @@ func (s *service) ListAssignments(ctx context.Context, p *auth.Principal, f Assi
 	}
 	defs, err := directiveItemDefs(db, dirIDs)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	var items []models.AssignmentItem
 	if err := db.Where("assignment_id IN ?", ids).Order("assignment_id, item_number, cycle").Find(&items).Error; err != nil {
-		return out, err
+		return nil, err
 	}
 	byAssignment := map[string][]models.AssignmentItem{}
 	for _, ai := range items {
@@ -306,17 +321,12 @@ func (s *service) ListAssignments(ctx context.Context, p *auth.Principal, f Assi
 		}
 		byAssignment[ai.AssignmentID] = list
 	}
-	now := s.now()
-	cal, err := s.calendar(ctx, now)
-	if err != nil {
-		return out, err
-	}
 	for _, r := range rows {
 		v := viewAssignment(r)
 		for _, ai := range byAssignment[r.ID] {
 			v.Items = append(v.Items, viewItem(ai, defs[r.DirectiveID][ai.ItemNumber], now, cal))
 		}
-		out.Items = append(out.Items, v)
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -20,6 +20,7 @@ import (
 	"mime/multipart"
 
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/export"
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/workflows"
 )
@@ -81,6 +82,11 @@ type Service interface {
 	// centre and districts; district: its own; inspector: its regions;
 	// national roles: all), newest first, each item at its latest cycle.
 	ListAssignments(ctx context.Context, p *auth.Principal, f AssignmentFilter) (listing.Page[AssignmentView], error)
+	// ExportAssignments is ListAssignments as a spreadsheet table
+	// (internal/export): same filter, scope and errors, checked before it
+	// returns; every matching assignment (no window), one row per item at
+	// its latest cycle, read in batches while the table is written.
+	ExportAssignments(ctx context.Context, p *auth.Principal, f AssignmentFilter, english bool) (export.Table, error)
 	// Assignment returns one unit's assignment with every cycle of its
 	// items, its reports and its latest events; NotFound outside p's scope.
 	Assignment(ctx context.Context, p *auth.Principal, directiveID, unit string) (AssignmentDetail, error)
