@@ -72,7 +72,9 @@ var authzRules = map[string]authzRule{
 	"POST /api/v1/units/:code/meetings.ics/token": {Roles: []models.Role{models.RoleAdmin, models.RoleSecretariat, models.RoleProvince, models.RoleDistrict}},
 
 	"GET /api/v1/inbox": anyone, "POST /api/v1/inbox/read-all": anyone, "POST /api/v1/inbox/:id/read": anyone,
-	"GET /api/v1/deliveries": adminOnly, "POST /api/v1/deliveries/retry": adminOnly, "GET /api/v1/dev-mailbox": adminOnly,
+	"GET /api/v1/dashboard":                 {Roles: []models.Role{models.RoleAdmin, models.RoleSecretariat, models.RoleObserver, models.RoleInspector}},
+	"GET /api/v1/provinces/:code/dashboard": anyone,
+	"GET /api/v1/deliveries":                adminOnly, "POST /api/v1/deliveries/retry": adminOnly, "GET /api/v1/dev-mailbox": adminOnly,
 	"GET /api/v1/webhooks": national, "POST /api/v1/webhooks": national, "DELETE /api/v1/webhooks/:id": national,
 }
 

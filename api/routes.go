@@ -47,6 +47,7 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	registerEscalationRoutes(authed, d)
 	registerMeetingRoutes(authed, d)
 	registerNotificationRoutes(authed, d)
+	registerDashboardRoutes(authed, d)
 }
 
 // registerWebRoutes: the pages (package web), after the API so that
@@ -117,6 +118,13 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Post("/meetings/:id/minutes", append(form, w.PublishMinutes)...)
 	app.Get("/meetings/:id/print", s, w.PrintMeeting)
 	app.Use(w.NotFound)
+}
+
+// registerDashboardRoutes: the national dashboard and each province's
+// picture, from the incremental counters.
+func registerDashboardRoutes(r fiber.Router, d *Deps) {
+	r.Get("/dashboard", getDashboard(d))
+	r.Get("/provinces/:code/dashboard", getProvinceDashboard(d))
 }
 
 // registerAuthRoutes: the caller's own session and tokens.

@@ -25,6 +25,7 @@ import (
 	"github.com/tidtam/tidtam/internal/admin"
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/dashboard"
 	"github.com/tidtam/tidtam/internal/directives"
 	"github.com/tidtam/tidtam/internal/engine"
 	"github.com/tidtam/tidtam/internal/meetings"
@@ -55,6 +56,12 @@ type Deps struct {
 	// Meetings is the meetings domain; nil means meetings.NewService on
 	// DB, Temporal, TaskQueue and Now.
 	Meetings meetings.Service
+	// Dashboard is the dashboard domain (national picture, provinces);
+	// nil means dashboard.NewService on DB and Now.
+	Dashboard dashboard.Service
+	// Live tells live pages of changes; nil means a Hub that runs until
+	// the app shuts down.
+	Live *dashboard.Hub
 	// Notifications is the notifications domain (inbox, deliveries,
 	// webhooks); nil means notify.NewService on DB, Webhooks and Now.
 	Notifications notify.Service
@@ -124,9 +131,18 @@ func New(d *Deps) *fiber.App {
 	if d.Notifications == nil {
 		d.Notifications = notify.NewService(notify.Deps{DB: d.DB, Webhooks: d.Webhooks, Now: d.now})
 	}
+	if d.Dashboard == nil {
+		d.Dashboard = dashboard.NewService(dashboard.Deps{DB: d.DB, Now: d.Now})
+	}
+	if d.Live == nil {
+		d.Live = &dashboard.Hub{Logger: d.Logger}
+		ctx, stop := context.WithCancel(context.Background())
+		go d.Live.Run(ctx)
+		app.Hooks().OnShutdown(func() error { stop(); return nil })
+	}
 
 	pages, err := web.New(web.Deps{Auth: d.Auth, Directives: d.Directives, Notifications: d.Notifications,
-		Meetings: d.Meetings, Admin: d.Admin, Logger: d.Logger, SecureCookies: d.SecureCookies,
+		Meetings: d.Meetings, Admin: d.Admin, Dashboard: d.Dashboard, Live: d.Live, Logger: d.Logger, SecureCookies: d.SecureCookies,
 		MaxUploadBytes: d.MaxUploadBytes, Now: d.Now})
 	if err != nil {
 		panic(err) // the templates are embedded: a build defect, caught by every test

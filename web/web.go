@@ -15,6 +15,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/admin"
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/dashboard"
 	"github.com/tidtam/tidtam/internal/directives"
 	"github.com/tidtam/tidtam/internal/meetings"
 	"github.com/tidtam/tidtam/internal/notify"
@@ -34,7 +35,11 @@ type Deps struct {
 	Notifications notify.Service
 	Meetings      meetings.Service
 	Admin         admin.Service
-	Logger        *slog.Logger
+	Dashboard     dashboard.Service
+	// Live tells live pages (dashboard, matrix, meeting board) of changes
+	// over Server-Sent Events.
+	Live   *dashboard.Hub
+	Logger *slog.Logger
 	// SecureCookies marks every cookie Secure (set it when the public URL
 	// is https); cookies of a request that arrived over https are Secure
 	// anyway.
