@@ -76,6 +76,14 @@ var authzRules = map[string]authzRule{
 	"GET /api/v1/provinces/:code/dashboard": anyone,
 	"GET /api/v1/deliveries":                adminOnly, "POST /api/v1/deliveries/retry": adminOnly, "GET /api/v1/dev-mailbox": adminOnly,
 	"GET /api/v1/webhooks": national, "POST /api/v1/webhooks": national, "DELETE /api/v1/webhooks/:id": national,
+
+	"GET /api/v1/kpi/templates": anyone, "GET /api/v1/kpi/schemes": anyone, "POST /api/v1/kpi/schemes": national,
+	"GET /api/v1/kpi/schemes/:id": anyone, "GET /api/v1/kpi/schemes/:id/scores": anyone,
+	"GET /api/v1/kpi/schemes/:id/provinces/:code":                                      anyone,
+	"POST /api/v1/kpi/schemes/:id/provinces/:code/criteria/:n/entries":                 {Roles: []models.Role{models.RoleProvince}},
+	"POST /api/v1/kpi/schemes/:id/provinces/:code/criteria/:n/entries/:eid/verify":     national,
+	"POST /api/v1/kpi/schemes/:id/provinces/:code/criteria/:n/entries/:eid/return":     national,
+	"GET /api/v1/kpi/schemes/:id/provinces/:code/criteria/:n/entries/:eid/evidence/:i": anyone,
 }
 
 // TestAuthorizationMatrix probes every route with every role, on a

@@ -3,6 +3,8 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tidtam/tidtam/internal/download"
+	"github.com/tidtam/tidtam/internal/export"
 	"github.com/tidtam/tidtam/internal/meetings"
 	"github.com/tidtam/tidtam/workflows"
 )
@@ -134,14 +136,23 @@ func addAgendaItem(d *Deps) fiber.Handler {
 	})
 }
 
-// attendanceStats answers GET /meetings/attendance-stats?from=&to=.
+// attendanceStats answers GET
+// /meetings/attendance-stats?from=&to=&series=[&format=csv|xlsx&lang=en]:
+// JSON, or the same rows as a spreadsheet download.
 func attendanceStats(d *Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		out, err := d.Meetings.AttendanceStats(c.UserContext(), principal(c),
-			meetings.StatsFilter{From: c.Query("from"), To: c.Query("to")})
+		format, err := export.ParseFormat(c.Query("format"))
 		if err != nil {
 			return err
 		}
-		return c.JSON(out)
+		out, err := d.Meetings.AttendanceStats(c.UserContext(), principal(c),
+			meetings.StatsFilter{From: c.Query("from"), To: c.Query("to"), Series: c.Query("series")})
+		if err != nil {
+			return err
+		}
+		if format == "" {
+			return c.JSON(out)
+		}
+		return download.Export(c, format, meetings.AttendanceTable(out, "tidtam-attendance", c.Query("lang") == "en"), d.Logger, requestID(c))
 	}
 }

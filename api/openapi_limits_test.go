@@ -14,6 +14,7 @@ import (
 	"github.com/tidtam/tidtam/internal/admin"
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/directives"
+	"github.com/tidtam/tidtam/internal/kpi"
 	"github.com/tidtam/tidtam/internal/meetings"
 	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/validate"
@@ -51,6 +52,10 @@ var requestTypes = map[string]any{
 	"POST /api/v1/directives/{id}/assignments/{unit}/items/{number}/reports":              directives.ReportRequest{},
 	"POST /api/v1/directives/{id}/assignments/{unit}/items/{number}/reports/{rid}/accept": directives.ReviewRequest{},
 	"POST /api/v1/directives/{id}/assignments/{unit}/items/{number}/reports/{rid}/return": directives.ReviewRequest{},
+	"POST /api/v1/kpi/schemes":                                                            kpi.SchemeInput{},
+	"POST /api/v1/kpi/schemes/{id}/provinces/{code}/criteria/{n}/entries":                 kpi.EntryInput{},
+	"POST /api/v1/kpi/schemes/{id}/provinces/{code}/criteria/{n}/entries/{eid}/verify":    kpi.ReviewInput{},
+	"POST /api/v1/kpi/schemes/{id}/provinces/{code}/criteria/{n}/entries/{eid}/return":    kpi.ReviewInput{},
 }
 
 // limitRule is one size limit the document must state: the JSON pointer

@@ -47,6 +47,7 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	registerEscalationRoutes(authed, d)
 	registerMeetingRoutes(authed, d)
 	registerNotificationRoutes(authed, d)
+	registerKPIRoutes(authed, d)
 	registerDashboardRoutes(authed, d)
 }
 
@@ -112,11 +113,19 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Get("/meetings", s, w.Meetings)
 	app.Post("/meetings/feed", append(form, w.FeedLink)...)
 	app.Get("/meetings/calendar", s, w.Calendar) // before /meetings/:id
+	app.Get("/meetings/attendance", s, w.Attendance)
 	app.Get("/meetings/:id", s, w.Meeting)
 	app.Post("/meetings/:id/rsvp", append(form, w.RSVP)...)
 	app.Post("/meetings/:id/attendance", append(form, w.RecordAttendance)...)
 	app.Post("/meetings/:id/minutes", append(form, w.PublishMinutes)...)
 	app.Get("/meetings/:id/print", s, w.PrintMeeting)
+	app.Get("/kpi", s, w.KPISchemes)
+	app.Post("/kpi", append(form, w.CreateKPIScheme)...)
+	app.Get("/kpi/:id", s, w.KPIScheme)
+	app.Get("/kpi/:id/provinces/:code", s, w.KPIProvince)
+	app.Post("/kpi/:id/provinces/:code/criteria/:n/entries", append(form, w.SubmitKPIEntry)...)
+	app.Post("/kpi/:id/provinces/:code/criteria/:n/entries/:eid/review", append(form, w.ReviewKPIEntry)...)
+	app.Get("/kpi/:id/provinces/:code/criteria/:n/entries/:eid/evidence/:i", s, w.KPIEvidence)
 	app.Use(w.NotFound)
 }
 
@@ -213,6 +222,22 @@ func registerMeetingRoutes(r fiber.Router, d *Deps) {
 	r.Post("/meetings/:id/agenda", addAgendaItem(d))
 	r.Post("/meetings/:id/directives", issueMeetingDirective(d))
 	r.Post("/units/:code/meetings.ics/token", issueFeedToken(d))
+}
+
+// registerKPIRoutes: KPI schemes, their templates, the provinces' scores
+// and breakdowns, and the entries provinces make for entered criteria with
+// their review and evidence.
+func registerKPIRoutes(r fiber.Router, d *Deps) {
+	r.Get("/kpi/templates", listKPITemplates(d))
+	r.Get("/kpi/schemes", listKPISchemes(d))
+	r.Post("/kpi/schemes", createKPIScheme(d))
+	r.Get("/kpi/schemes/:id", getKPIScheme(d))
+	r.Get("/kpi/schemes/:id/scores", kpiScores(d))
+	r.Get("/kpi/schemes/:id/provinces/:code", kpiBreakdown(d))
+	r.Post("/kpi/schemes/:id/provinces/:code/criteria/:n/entries", submitKPIEntry(d))
+	r.Post("/kpi/schemes/:id/provinces/:code/criteria/:n/entries/:eid/verify", reviewKPIEntry(d, true))
+	r.Post("/kpi/schemes/:id/provinces/:code/criteria/:n/entries/:eid/return", reviewKPIEntry(d, false))
+	r.Get("/kpi/schemes/:id/provinces/:code/criteria/:n/entries/:eid/evidence/:i", downloadKPIEvidence(d))
 }
 
 // registerNotificationRoutes: the in-app inbox, delivery status, the dev

@@ -28,6 +28,7 @@ import (
 	"github.com/tidtam/tidtam/internal/dashboard"
 	"github.com/tidtam/tidtam/internal/directives"
 	"github.com/tidtam/tidtam/internal/engine"
+	"github.com/tidtam/tidtam/internal/kpi"
 	"github.com/tidtam/tidtam/internal/meetings"
 	"github.com/tidtam/tidtam/internal/notify"
 	"github.com/tidtam/tidtam/internal/reqctx"
@@ -76,6 +77,9 @@ type Deps struct {
 	// Admin is the administration domain (units, holidays, target sets,
 	// audit); nil means admin.NewService on DB and Now.
 	Admin admin.Service
+	// KPI is the KPI scorecard domain; nil means kpi.NewService on DB,
+	// DataDir, MaxUploadBytes, Now and Logger.
+	KPI kpi.Service
 	// SecureCookies marks the web pages' cookies Secure whatever the
 	// request's scheme (set when the public URL is https, behind a proxy
 	// that ends TLS).
@@ -140,9 +144,12 @@ func New(d *Deps) *fiber.App {
 		go d.Live.Run(ctx)
 		app.Hooks().OnShutdown(func() error { stop(); return nil })
 	}
+	if d.KPI == nil {
+		d.KPI = kpi.NewService(kpi.Deps{DB: d.DB, DataDir: d.DataDir, MaxUploadBytes: d.MaxUploadBytes, Now: d.Now, Logger: d.Logger})
+	}
 
 	pages, err := web.New(web.Deps{Auth: d.Auth, Directives: d.Directives, Notifications: d.Notifications,
-		Meetings: d.Meetings, Admin: d.Admin, Dashboard: d.Dashboard, Live: d.Live, Logger: d.Logger, SecureCookies: d.SecureCookies,
+		Meetings: d.Meetings, Admin: d.Admin, KPI: d.KPI, Dashboard: d.Dashboard, Live: d.Live, Logger: d.Logger, SecureCookies: d.SecureCookies,
 		MaxUploadBytes: d.MaxUploadBytes, Now: d.Now})
 	if err != nil {
 		panic(err) // the templates are embedded: a build defect, caught by every test

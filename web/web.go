@@ -17,6 +17,7 @@ import (
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/dashboard"
 	"github.com/tidtam/tidtam/internal/directives"
+	"github.com/tidtam/tidtam/internal/kpi"
 	"github.com/tidtam/tidtam/internal/meetings"
 	"github.com/tidtam/tidtam/internal/notify"
 )
@@ -28,13 +29,15 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // Deps are the domain services the pages call, the same the JSON API
-// uses. Auth, Directives, Notifications, Meetings and Admin are required.
+// uses. Auth, Directives, Notifications, Meetings, Admin and KPI are
+// required.
 type Deps struct {
 	Auth          *auth.Service
 	Directives    directives.Service
 	Notifications notify.Service
 	Meetings      meetings.Service
 	Admin         admin.Service
+	KPI           kpi.Service
 	Dashboard     dashboard.Service
 	// Live tells live pages (dashboard, matrix, meeting board) of changes
 	// over Server-Sent Events.

@@ -154,15 +154,19 @@ func renameField(err error, from, to string) error {
 }
 
 // removeUnreferencedFiles removes the stored files this request created
-// unless a report or an attachment row refers to the same content.
+// unless a report, an attachment or a KPI entry's evidence row
+// (EvidenceStore) refers to the same content.
 func removeUnreferencedFiles(ctx context.Context, db *gorm.DB, uploads []*upload) {
 	var keep []*upload
 	for _, u := range uploads {
 		if !u.created {
 			continue
 		}
-		var n int64
+		var n, k int64
 		if err := db.WithContext(ctx).Model(&models.DirectiveAttachment{}).Where("sha256 = ?", u.sha).Count(&n).Error; err != nil || n > 0 {
+			continue
+		}
+		if err := db.WithContext(ctx).Model(&models.KPIEvidence{}).Where("sha256 = ?", u.sha).Count(&k).Error; err != nil || k > 0 {
 			continue
 		}
 		keep = append(keep, u)

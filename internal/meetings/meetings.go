@@ -130,11 +130,14 @@ type Service interface {
 	AddAgendaItem(ctx context.Context, p *auth.Principal, id string, in AgendaItemInput) (workflows.MeetingState, error)
 
 	// AttendanceStats counts, per province centre within the caller's unit
-	// scope (auth.Principal.ScopeUnits), the meetings held in f's period up
-	// to now (started, not cancelled, the unit a participant), those it
-	// attended, and those attended by its governor or a vice governor. Any
-	// signed-in caller; units ordered by code. Invalid "from"/"to" as in
-	// ListMeetings.
+	// scope (auth.Principal.ScopeUnits: admin, secretariat and observer
+	// all 77, a province its own row, an inspector the provinces of its
+	// regions, a district none), the meetings held in f's period up to now
+	// (started, not cancelled, the unit a participant; of series f.Series
+	// when given), those it attended, and those attended by its governor
+	// or a vice governor, with the rates. Any signed-in caller; units
+	// ordered by code. Invalid "from"/"to" as in ListMeetings; Invalid
+	// "series" for an unknown series.
 	AttendanceStats(ctx context.Context, p *auth.Principal, f StatsFilter) (listing.Page[AttendanceStat], error)
 
 	// IssueFeedToken issues a new secret for unit unitCode's iCalendar feed,
@@ -258,10 +261,13 @@ type MeetingFilter struct {
 	Series string
 }
 
-// StatsFilter is the period of AttendanceStats: dates as in MeetingFilter.
+// StatsFilter is the period of AttendanceStats: dates as in MeetingFilter
+// (ISO or Thai forms, Buddhist-era years and Thai digits accepted, both
+// inclusive, either may be empty), and optionally one series (empty: all).
 type StatsFilter struct {
-	From string
-	To   string
+	From   string
+	To     string
+	Series string
 }
 
 // MeetingView is a meeting as the API shows it. NumberLabel is
@@ -344,14 +350,20 @@ type DirectiveView struct {
 }
 
 // AttendanceStat is one unit's attendance over a period: meetings held
-// (started, not cancelled, the unit a participant), attended, and attended
-// by the governor or a vice governor.
+// (started, not cancelled, the unit a participant), attended (present),
+// and attended by the governor or a vice governor (ByHead). Rate is
+// Attended ÷ Held and HeadRate AttendedByHead ÷ Held, from 0 to 1 rounded
+// to 4 decimals, both 0 when no meeting was held.
 type AttendanceStat struct {
-	UnitCode       string `json:"unit_code"`
-	NameTH         string `json:"name_th"`
-	Held           int    `json:"held"`
-	Attended       int    `json:"attended"`
-	AttendedByHead int    `json:"attended_by_head"`
+	UnitCode         string  `json:"unit_code"`
+	NameTH           string  `json:"name_th"`
+	NameEN           string  `json:"name_en"`
+	InspectionRegion *int    `json:"inspection_region,omitempty"`
+	Held             int     `json:"held"`
+	Attended         int     `json:"attended"`
+	AttendedByHead   int     `json:"attended_by_head"`
+	Rate             float64 `json:"rate"`
+	HeadRate         float64 `json:"head_rate"`
 }
 
 // FeedToken answers IssueFeedToken: the new secret and the feed's path

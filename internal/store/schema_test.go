@@ -31,6 +31,7 @@ var allModels = []any{
 	&models.MeetingSeries{}, &models.Meeting{}, &models.MeetingRSVP{}, &models.MeetingAttendance{},
 	&models.MeetingMinutes{}, &models.MeetingFeedToken{}, &models.ReferenceSeed{},
 	&models.LoginFailure{}, &models.AuditChainHead{}, &models.FreeText{}, &models.ProgressCount{},
+	&models.KPIScheme{}, &models.KPICriterion{}, &models.KPIIndicator{}, &models.KPIEntry{}, &models.KPIEvidence{},
 }
 
 // TestSchemaMatchesModels compares what GORM derives from the struct tags
