@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"html"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -218,4 +220,66 @@ func TestExports(t *testing.T) {
 			t.Fatalf("audit xlsx header %q, %d rows", rows[0], len(rows))
 		}
 	})
+}
+
+// TestWebExports: the directive page's matrix, "my work" and the audit
+// page offer Excel and CSV downloads, which the browser's session fetches
+// with the page's filters and scope.
+func TestWebExports(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	seedExportDirective(t, db, "EXP-1")
+	link := regexp.MustCompile(`id="(?:matrix|work)-(?:xlsx|csv)"|href="([^"]*format=(?:xlsx|csv)[^"]*)"`)
+	hrefs := func(body string) []string {
+		var out []string
+		for _, m := range link.FindAllStringSubmatch(body, -1) {
+			if m[1] != "" {
+				out = append(out, html.UnescapeString(m[1]))
+			}
+		}
+		return out
+	}
+
+	sec := webSignIn(h, "sec", "secretariat-pass")
+	status, _, body := sec.send("GET", "/directives/EXP-1?region=8", nil)
+	got := hrefs(body)
+	if status != 200 || !strings.Contains(body, `id="matrix-xlsx"`) || len(got) != 2 || got[0] != "/directives/EXP-1?format=xlsx&region=8" {
+		t.Fatalf("directive page: %d, links %q", status, got)
+	}
+	status, _, file := sec.send("GET", got[0], nil)
+	var region8 int64
+	db.Model(&models.Assignment{}).Where("region = 8").Count(&region8)
+	if rows := readXLSX(t, []byte(file)); status != 200 || len(rows) != 1+int(region8) || rows[0][0] != "รหัสหน่วยงาน" {
+		t.Fatalf("matrix download: %d, %d rows", status, len(rows))
+	}
+
+	prov := webSignIn(h, "chonburi", "province-pass-1")
+	status, _, body = prov.send("GET", "/assignments?directive=EXP-1", nil)
+	got = hrefs(body)
+	if status != 200 || len(got) != 2 || got[1] != "/assignments?directive=EXP-1&format=csv" {
+		t.Fatalf("my work: %d, links %q", status, got)
+	}
+	status, _, file = prov.send("GET", got[1], nil)
+	rows := readCSV(t, []byte(file))
+	if status != 200 || len(rows) < 3 {
+		t.Fatalf("work download: %d, %d rows", status, len(rows))
+	}
+	unit := col(t, rows[0], "รหัสหน่วยงาน")
+	for _, r := range rows[1:] {
+		if !strings.HasPrefix(r[unit], "20") {
+			t.Fatalf("province downloads unit %s", r[unit])
+		}
+	}
+
+	status, _, body = sec.send("GET", "/audit", nil)
+	if status != 200 || !strings.Contains(body, `id="audit-export-xlsx"`) {
+		t.Fatalf("audit page: %d, no xlsx export", status)
+	}
+	status, _, file = sec.send("GET", "/audit/export?format=xlsx", nil)
+	if rows := readXLSX(t, []byte(file)); status != 200 || rows[0][0] != "รหัส" {
+		t.Fatalf("audit download: %d %q", status, rows[0])
+	}
+	if status, _, _ := sec.send("GET", "/assignments?format=pdf", nil); status != 422 {
+		t.Errorf("format=pdf: %d, want 422", status)
+	}
 }

@@ -68,6 +68,9 @@ func openFirst(items []directives.AssignmentView) {
 // Work is "My work" (GET /assignments): the assignments in the reader's
 // scope, open ones first, filtered by directive, status and overdue.
 func (w *Pages) Work(c *fiber.Ctx) error {
+	if c.Query("format") != "" {
+		return w.exportWork(c)
+	}
 	p := principal(c)
 	f := directives.AssignmentFilter{
 		DirectiveID: strings.TrimSpace(c.Query("directive")),

@@ -72,6 +72,9 @@ func (d directivePage) Path() string { return "/directives/" + url.PathEscape(d.
 func (w *Pages) Directive(c *fiber.Ctx) error {
 	p := principal(c)
 	id := param(c, "id")
+	if c.Query("format") != "" {
+		return w.exportMatrix(c)
+	}
 	if p.UnitCode != "" && p.HasRole(models.RoleProvince, models.RoleDistrict) {
 		ok, err := w.hasAssignment(c.UserContext(), p, id, p.UnitCode)
 		if err != nil {

@@ -413,6 +413,8 @@ var messages = map[string][2]string{
 	"audit_action":              {"การดำเนินการ", "Action"},
 	"audit_entity":              {"ประเภทข้อมูล", "Entity type"},
 	"audit_export":              {"ส่งออก CSV", "Export CSV"},
+	"audit_export_xlsx":         {"ส่งออก Excel", "Export Excel"},
+	"download":                  {"ดาวน์โหลด", "Download"},
 	"from":                      {"ตั้งแต่", "From"},
 	"to":                        {"ถึง", "To"},
 	"done_rsvp":                 {"บันทึกคำตอบแล้ว", "Your answer is recorded."},
