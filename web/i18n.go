@@ -598,7 +598,7 @@ var messages = map[string][2]string{
 	"ast_empty":                 {"ไม่มีจังหวัดในขอบเขตของท่าน", "No province in your scope."},
 	"ast_held":                  {"ประชุมที่จัด", "Held"},
 	"ast_attended":              {"เข้าร่วม", "Attended"},
-	"ast_by_head":               {"ผู้ว่าฯ/รองผู้ว่าฯ", "Governor/vice"},
+	"ast_by_head":               {"โดยผู้ว่าฯ", "By governor"},
 	"ast_rate":                  {"อัตราเข้าร่วม", "Attendance rate"},
 	"ast_head_rate":             {"อัตราผู้ว่าฯ หรือรองผู้ว่าฯ เข้าร่วม", "Governor or vice-governor rate"},
 	"ast_head_short":            {"ผู้ว่าฯ", "gov."},

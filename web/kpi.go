@@ -46,7 +46,7 @@ func (w *Pages) showKPISchemes(c *fiber.Ctx, status int, form map[string]string,
 	if data.Form == nil && len(ts) > 0 {
 		l := w.localizer(c)
 		data.Form = map[string]string{"template": ts[0].Code, "name": ts[0].NameTH,
-			"period_from": l.CivilDate(ts[0].PeriodFrom), "period_to": l.CivilDate(ts[0].PeriodTo)}
+			"period_from": l.InputDate(ts[0].PeriodFrom), "period_to": l.InputDate(ts[0].PeriodTo)}
 		if l.EN() {
 			data.Form["name"] = ts[0].NameEN
 		}
@@ -138,7 +138,7 @@ type kpiProvincePage struct {
 	Form          map[string]string
 	Done          string
 	MaxUpload     int64
-	UploadMB      int64
+	UploadMB      string
 	MaxFiles      int
 }
 
@@ -177,7 +177,8 @@ func (w *Pages) showKPIProvince(c *fiber.Ctx, status int, data kpiProvincePage, 
 	data.B = b
 	data.CanEnter = p.HasRole(models.RoleProvince) && p.UnitCode == b.UnitCode && p.CanWrite()
 	data.Reviewer = p.HasRole(models.RoleSecretariat, models.RoleAdmin) && p.CanWrite()
-	data.MaxUpload, data.UploadMB, data.MaxFiles = w.d.MaxUploadBytes, max(w.d.MaxUploadBytes>>20, 1), directives.MaxEvidenceFiles
+	data.MaxUpload, data.MaxFiles = w.d.MaxUploadBytes, directives.MaxEvidenceFiles
+	data.UploadMB = strconv.FormatFloat(float64(w.d.MaxUploadBytes)/(1<<20), 'f', -1, 64)
 	return w.renderForm(c, status, "kpi_province", "nav_kpi", data, errs)
 }
 
@@ -330,7 +331,7 @@ func (w *Pages) Attendance(c *fiber.Ctx) error {
 		if today.Month < 10 {
 			start.Year--
 		}
-		data.From, data.To = l.CivilDate(start.String()), l.CivilDate(today.String())
+		data.From, data.To = l.InputDate(start.String()), l.InputDate(today.String())
 	}
 	series, err := w.d.Meetings.ListSeries(ctx, p)
 	if err != nil {
@@ -366,4 +367,16 @@ func (l Localizer) Score(f float64) string {
 // criterion c.
 func (kpiProvincePage) Counts(c kpi.CriterionBreakdown, id int64) bool {
 	return c.Counted != nil && *c.Counted == id
+}
+
+// InputDate renders an ISO civil date for a form field in a form every
+// date field reads back in either language: day/month/Buddhist-era year
+// ("1/6/2567"), in the reader's digits; other strings come back as they
+// are.
+func (l Localizer) InputDate(iso string) string {
+	d, err := thaidate.ParseISO(iso)
+	if err != nil {
+		return iso
+	}
+	return l.digits(fmt.Sprintf("%d/%d/%d", d.Day, int(d.Month), d.Year+543))
 }
