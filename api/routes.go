@@ -47,8 +47,8 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	registerEscalationRoutes(authed, d)
 	registerMeetingRoutes(authed, d)
 	registerNotificationRoutes(authed, d)
-	registerKPIRoutes(authed, d)
 	registerDashboardRoutes(authed, d)
+	registerKPIRoutes(authed, d)
 }
 
 // registerWebRoutes: the pages (package web), after the API so that
@@ -119,6 +119,10 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Post("/meetings/:id/attendance", append(form, w.RecordAttendance)...)
 	app.Post("/meetings/:id/minutes", append(form, w.PublishMinutes)...)
 	app.Get("/meetings/:id/print", s, w.PrintMeeting)
+	app.Get("/meetings/:id/board", s, w.MeetingBoard)
+	app.Get("/dashboard", s, w.Dashboard)
+	app.Get("/provinces/:code", s, w.Province)
+	app.Get("/live", s, w.Live)
 	app.Get("/kpi", s, w.KPISchemes)
 	app.Post("/kpi", append(form, w.CreateKPIScheme)...)
 	app.Get("/kpi/:id", s, w.KPIScheme)

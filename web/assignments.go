@@ -355,6 +355,8 @@ func (w *Pages) Home(c *fiber.Ctx) error {
 		return c.Redirect("/assignments", fiber.StatusSeeOther)
 	case p.HasRole(models.RoleInspector):
 		return c.Redirect("/inspector", fiber.StatusSeeOther)
+	case p.HasRole(models.RoleObserver):
+		return c.Redirect("/dashboard", fiber.StatusSeeOther)
 	}
 	return c.Redirect("/directives", fiber.StatusSeeOther)
 }

@@ -49,7 +49,17 @@ type directivePage struct {
 	CanEdit  bool
 	Done     string
 	Form     string // the form that has errors: amend, targets or withdraw
+	// Stamp is the directive's change stamp when the matrix was read
+	// (dashboard.Service.DirectiveStamp): the live matrix refreshes when
+	// it moves on.
+	Stamp string
+	// Self is the page's own path and query, which the live matrix
+	// fetches again.
+	Self string
 }
+
+// LiveTopic is the /live query of the directive's matrix.
+func (d directivePage) LiveTopic() string { return "topic=directive&id=" + url.QueryEscape(d.D.ID) }
 
 // FanOut is the progress of the directive's fan-out, for the bar the
 // page shows while units are being assigned.
@@ -104,11 +114,20 @@ func (w *Pages) showDirective(c *fiber.Ctx, status int, data directivePage, errs
 		}
 		f.Region, f.HasRegion = n, true
 	}
+	// Stamped before the matrix is read: a change in between makes the
+	// live page fetch it again rather than miss it.
+	if data.Stamp, err = w.d.Dashboard.DirectiveStamp(ctx, p, id); err != nil {
+		return w.fail(c, err)
+	}
 	m, err := w.d.Directives.Matrix(ctx, p, id, f)
 	if err != nil {
 		return w.fail(c, err)
 	}
 	data.D, data.M = d, m
+	data.Self = data.Path()
+	if q := c.Request().URI().QueryString(); len(q) > 0 && c.Method() == fiber.MethodGet {
+		data.Self += "?" + string(q)
+	}
 	data.CanEdit = p.HasRole(models.RoleSecretariat, models.RoleAdmin) && d.Status == models.DirectiveIssued
 	return w.renderForm(c, status, "directive", "letter", data, errs)
 }

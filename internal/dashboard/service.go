@@ -75,17 +75,18 @@ type Counts struct {
 	Late         int64 `json:"late"`
 }
 
-// Shares are percentages (0–100, one decimal) of a Counts' items:
+// Shares are percentages (0–100, one decimal) of a Counts' items (named
+// apart from the counts so that both can be embedded in one row):
 // reported on time, reported late, overdue now, and the rest still within
 // their due (pending). OnTimeRate is on-time ÷ (on-time + late + overdue):
 // the share of what has fallen due that came in on time; nil while
 // nothing has fallen due.
 type Shares struct {
-	OnTime     float64  `json:"on_time_share"`
-	Late       float64  `json:"late_share"`
-	Overdue    float64  `json:"overdue_share"`
-	Pending    float64  `json:"pending_share"`
-	OnTimeRate *float64 `json:"on_time_rate"`
+	OnTimeShare  float64  `json:"on_time_share"`
+	LateShare    float64  `json:"late_share"`
+	OverdueShare float64  `json:"overdue_share"`
+	PendingShare float64  `json:"pending_share"`
+	OnTimeRate   *float64 `json:"on_time_rate"`
 }
 
 // DirectiveSummary is one open directive on the dashboard.

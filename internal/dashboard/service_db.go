@@ -210,8 +210,8 @@ func pct(n, d int64) float64 {
 
 // SharesOf computes the shares of c (see Shares).
 func SharesOf(c Counts) Shares {
-	sh := Shares{OnTime: pct(c.OnTime, c.Items), Late: pct(c.Late, c.Items), Overdue: pct(c.Overdue, c.Items)}
-	sh.Pending = math.Max(0, math.Round((100-sh.OnTime-sh.Late-sh.Overdue)*10)/10)
+	sh := Shares{OnTimeShare: pct(c.OnTime, c.Items), LateShare: pct(c.Late, c.Items), OverdueShare: pct(c.Overdue, c.Items)}
+	sh.PendingShare = math.Max(0, math.Round((100-sh.OnTimeShare-sh.LateShare-sh.OverdueShare)*10)/10)
 	if due := c.OnTime + c.Late + c.Overdue; due > 0 {
 		r := pct(c.OnTime, due)
 		sh.OnTimeRate = &r

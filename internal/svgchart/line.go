@@ -71,7 +71,9 @@ func pct(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 // <title> ("label: 82%") at each value. With no point, or no value at
 // all, it draws the empty axes with the words "no data". The values are
 // also given as a visually hidden <table> after the SVG (class
-// "visually-hidden", with inline clipping so it needs no stylesheet),
+// "visually-hidden", which the page's stylesheet must clip: inline styles
+// would break a strict Content-Security-Policy; the drawing's size comes
+// from the stylesheet too, class "svgchart"),
 // which screen readers read instead of the drawing (the SVG is
 // role="img" with an aria-label). All text is escaped.
 func Line(s Series) template.HTML {
@@ -96,8 +98,8 @@ func Line(s Series) template.HTML {
 	if desc == "" {
 		desc = describe(s, values)
 	}
-	fmt.Fprintf(&b, `<figure class="svgchart"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s" style="max-width:%dpx;height:auto;font-family:inherit">`,
-		width, height, esc(s.Title+". "+desc), width*3/2)
+	fmt.Fprintf(&b, `<figure class="svgchart"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s">`,
+		width, height, esc(s.Title+". "+desc))
 	fmt.Fprintf(&b, `<title>%s</title><desc>%s</desc>`, esc(s.Title), esc(desc))
 	// Axes and grid.
 	for _, t := range []float64{0, 25, 50, 75, 100} {
@@ -156,7 +158,7 @@ func Line(s Series) template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	// The table alternative, hidden from sight but not from screen readers.
-	b.WriteString(`<table class="visually-hidden" style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap">`)
+	b.WriteString(`<table class="visually-hidden">`)
 	fmt.Fprintf(&b, `<caption>%s</caption><thead><tr><th scope="col">%s</th><th scope="col">%s</th></tr></thead><tbody>`, esc(s.Title), esc(pointWord), esc(valueWord))
 	for _, p := range s.Points {
 		v := noData

@@ -80,7 +80,7 @@ func SVG(l Layout, values map[string]Value, o Options) template.HTML {
 	if title == "" {
 		title = map[bool]string{false: "แผนที่จังหวัด", true: "Map of the provinces"}[o.English]
 	}
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="tilemap" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s" style="max-width:%dpx;height:auto;font-family:inherit">`, w, h, esc(title), w*6/5)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="tilemap" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s">`, w, h, esc(title))
 	desc := "ตารางสี่เหลี่ยมหนึ่งช่องต่อหนึ่งจังหวัด วางตามตำแหน่งจริงโดยประมาณ สีแสดงค่า"
 	if o.English {
 		desc = "One square per province, placed roughly where the province lies; the colour shows the value."

@@ -83,7 +83,39 @@
     });
   }
 
+  // Live regions: an element with data-live-topic (and id) listens to
+  // /live over Server-Sent Events and, on each "changed" event, asks htmx
+  // to fetch it again (its hx-get, hx-trigger="live"). One EventSource
+  // per topic stays open across those swaps; data-live-stamp tells the
+  // server what the page shows already. Without JavaScript the page is
+  // simply not live, and shows when it was last updated.
+  var liveSources = {};
+  function setupLive(el) {
+    var topic = el.getAttribute("data-live-topic");
+    if (!topic || !window.EventSource || liveSources[topic]) { return; }
+    var id = el.id;
+    var es = new EventSource("/live?" + topic + "&stamp=" + encodeURIComponent(el.getAttribute("data-live-stamp") || ""));
+    es.addEventListener("changed", function () {
+      var cur = document.getElementById(id);
+      if (cur && window.htmx) { window.htmx.trigger(cur, "live"); }
+    });
+    liveSources[topic] = { es: es, id: id };
+  }
+
+  // closeGoneLive closes the streams of live regions no longer on the
+  // page (after hx-boost took the reader elsewhere).
+  function closeGoneLive() {
+    Object.keys(liveSources).forEach(function (topic) {
+      if (!document.getElementById(liveSources[topic].id)) {
+        liveSources[topic].es.close();
+        delete liveSources[topic];
+      }
+    });
+  }
+
   function setup(root) {
+    closeGoneLive();
+    root.querySelectorAll("[data-live-topic]").forEach(setupLive);
     root.querySelectorAll("form").forEach(setupProgress);
     root.querySelectorAll("form.report-form").forEach(setupReportForm);
     root.querySelectorAll("button.copy").forEach(setupCopy);
