@@ -1,0 +1,307 @@
+package tips
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/reqctx"
+	"github.com/tidtam/tidtam/models"
+)
+
+// Deps are what the tips service runs on.
+type Deps struct {
+	DB *gorm.DB
+	// Key is the tip key (LoadKey).
+	Key Key
+	// Now returns the current time; nil means time.Now. Only the civil
+	// day in Asia/Bangkok is ever stored.
+	Now func() time.Time
+	// Submissions throttles tips per client address; nil means 20 at
+	// once and one more every 30 seconds.
+	Submissions *Throttle
+	// Guesses throttles wrong receipt codes per client address; nil
+	// means 10 at once and one more every 6 minutes.
+	Guesses *Throttle
+	// Logger receives what the service cannot answer with; nil means
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// NewService returns the tips domain over d.
+func NewService(d Deps) Service {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Submissions == nil {
+		d.Submissions = NewThrottle(30*time.Second, 20, d.Now)
+	}
+	if d.Guesses == nil {
+		d.Guesses = NewThrottle(6*time.Minute, 10, d.Now)
+	}
+	return &service{d: d, k: deriveKeys(d.Key)}
+}
+
+type service struct {
+	d Deps
+	k keys
+}
+
+var bangkok = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Bangkok")
+	if err != nil {
+		return time.FixedZone("ICT", 7*3600)
+	}
+	return loc
+}()
+
+func (s *service) today() string { return s.d.Now().In(bangkok).Format(time.DateOnly) }
+
+func (s *service) db(ctx context.Context) *gorm.DB { return s.d.DB.WithContext(ctx) }
+
+func (s *service) Provinces(ctx context.Context) ([]Place, error) {
+	var units []models.Unit
+	if err := s.db(ctx).Where("type = ?", models.UnitProvince).Order("code").Find(&units).Error; err != nil {
+		return nil, err
+	}
+	return places(units), nil
+}
+
+func (s *service) Province(ctx context.Context, code string) (Place, []Place, error) {
+	var p models.Unit
+	err := s.db(ctx).Where("code = ? AND type = ?", code, models.UnitProvince).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Place{}, nil, apperr.New(apperr.NotFound, "ไม่พบจังหวัดนี้ (no such province)")
+	}
+	if err != nil {
+		return Place{}, nil, err
+	}
+	var ds []models.Unit
+	if err := s.db(ctx).Where("parent_code = ? AND type = ?", code, models.UnitDistrict).Order("code").Find(&ds).Error; err != nil {
+		return Place{}, nil, err
+	}
+	return places([]models.Unit{p})[0], places(ds), nil
+}
+
+func places(units []models.Unit) []Place {
+	out := make([]Place, len(units))
+	for i, u := range units {
+		out[i] = Place{Code: u.Code, NameTH: u.NameTH, NameEN: u.NameEN}
+	}
+	return out
+}
+
+func tooMany(wait time.Duration) error {
+	return apperr.New(apperr.TooManyRequests, "ส่งคำขอถี่เกินไป กรุณารอสักครู่แล้วลองใหม่ (too many requests, please wait and try again)").
+		WithRetryAfter(max(wait, time.Second))
+}
+
+func checkText(field, v string, limit int) error {
+	if strings.TrimSpace(v) == "" {
+		return apperr.Field(field, "กรุณากรอกข้อความ (required)")
+	}
+	if n := utf8.RuneCountInString(v); n > limit || !utf8.ValidString(v) {
+		return apperr.Field(field, "ยาวเกิน %d ตัวอักษร (at most %d characters)", limit, limit)
+	}
+	return nil
+}
+
+func (s *service) Submit(ctx context.Context, in SubmitInput) (Receipt, error) {
+	in.ProvinceCode = strings.TrimSpace(in.ProvinceCode)
+	in.DistrictCode = strings.TrimSpace(in.DistrictCode)
+	in.When = strings.TrimSpace(in.When)
+	sub := strings.TrimSpace(in.SubmissionID)
+	if sub == "" || len(sub) > MaxSubmissionID {
+		return Receipt{}, apperr.Field("submission_id", "ต้องมีรหัสการส่ง ไม่เกิน %d ตัวอักษร (required, at most %d bytes)", MaxSubmissionID, MaxSubmissionID)
+	}
+	subLookup := lookup(s.k.submission, sub)
+	// A retry answers before anything is spent or checked again.
+	if r, ok, err := s.bySubmission(ctx, subLookup); err != nil || ok {
+		return r, err
+	}
+	if err := checkText("text", in.Text, MaxTextRunes); err != nil {
+		return Receipt{}, err
+	}
+	if utf8.RuneCountInString(in.When) > MaxWhenRunes {
+		return Receipt{}, apperr.Field("when", "ยาวเกิน %d ตัวอักษร (at most %d characters)", MaxWhenRunes, MaxWhenRunes)
+	}
+	var province models.Unit
+	err := s.db(ctx).Where("code = ? AND type = ?", in.ProvinceCode, models.UnitProvince).Take(&province).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Receipt{}, apperr.Field("province_code", "ไม่พบจังหวัดนี้ (no such province)")
+	}
+	if err != nil {
+		return Receipt{}, err
+	}
+	if in.DistrictCode != "" {
+		var n int64
+		if err := s.db(ctx).Model(&models.Unit{}).Where("code = ? AND type = ? AND parent_code = ?",
+			in.DistrictCode, models.UnitDistrict, province.Code).Count(&n).Error; err != nil {
+			return Receipt{}, err
+		}
+		if n == 0 {
+			return Receipt{}, apperr.Field("district_code", "ไม่ใช่อำเภอของจังหวัดนี้ (not a district of this province)")
+		}
+	}
+	if wait, ok := s.d.Submissions.Spend(reqctx.ClientAddress(ctx)); !ok {
+		return Receipt{}, tooMany(wait)
+	}
+
+	receipt, err := newReceipt()
+	if err != nil {
+		return Receipt{}, err
+	}
+	tip := models.Tip{
+		ReceiptLookup: lookup(s.k.receipt, receipt), SubmissionLookup: subLookup,
+		ProvinceCode: province.Code, DistrictCode: in.DistrictCode, OfficialsInvolved: in.OfficialsInvolved,
+		Status: models.TipReceived, SubmittedOn: s.today(),
+	}
+	switch {
+	case in.OfficialsInvolved:
+		tip.Route, tip.RouteUnitCode, tip.InspectionRegion = models.TipRouteOfficials, province.Code, province.InspectionRegion
+	case in.DistrictCode != "":
+		tip.Route, tip.RouteUnitCode = models.TipRouteDistrict, in.DistrictCode
+	default:
+		tip.Route, tip.RouteUnitCode = models.TipRouteProvince, province.Code
+	}
+	if tip.ReceiptHash, err = hashReceipt(receipt); err != nil {
+		return Receipt{}, err
+	}
+	if tip.ReceiptSealed, err = s.k.sealText(receipt); err != nil {
+		return Receipt{}, err
+	}
+	if tip.TextSealed, err = s.k.sealText(in.Text); err != nil {
+		return Receipt{}, err
+	}
+	if in.When != "" {
+		if tip.WhenSealed, err = s.k.sealText(in.When); err != nil {
+			return Receipt{}, err
+		}
+	}
+	if err := s.db(ctx).Create(&tip).Error; err != nil {
+		// A concurrent retry of the same submission won the unique index:
+		// answer its receipt.
+		if r, ok, err2 := s.bySubmission(ctx, subLookup); err2 == nil && ok {
+			return r, nil
+		}
+		return Receipt{}, err
+	}
+	return Receipt{Receipt: receipt}, nil
+}
+
+// bySubmission returns the receipt of the tip stored for subLookup.
+func (s *service) bySubmission(ctx context.Context, subLookup string) (Receipt, bool, error) {
+	var tip models.Tip
+	err := s.db(ctx).Select("id", "receipt_sealed").Where("submission_lookup = ?", subLookup).Take(&tip).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Receipt{}, false, nil
+	}
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	r, err := s.k.openText(tip.ReceiptSealed)
+	if err != nil {
+		return Receipt{}, false, err
+	}
+	return Receipt{Receipt: r}, true, nil
+}
+
+var errNoTip = apperr.New(apperr.NotFound, "ไม่พบ (not found)")
+
+// find returns the tip of receipt, spending a guess of the caller's
+// address when there is none.
+func (s *service) find(ctx context.Context, receipt string) (models.Tip, error) {
+	addr := reqctx.ClientAddress(ctx)
+	if wait, blocked := s.d.Guesses.Blocked(addr); blocked {
+		return models.Tip{}, tooMany(wait)
+	}
+	wrong := func() (models.Tip, error) {
+		s.d.Guesses.Spend(addr)
+		return models.Tip{}, errNoTip
+	}
+	code, ok := NormalizeReceipt(receipt)
+	if !ok {
+		return wrong()
+	}
+	var tip models.Tip
+	err := s.db(ctx).Where("receipt_lookup = ?", lookup(s.k.receipt, code)).Take(&tip).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return wrong()
+	}
+	if err != nil {
+		return models.Tip{}, err
+	}
+	if !verifyReceipt(code, tip.ReceiptHash) {
+		return wrong()
+	}
+	return tip, nil
+}
+
+func (s *service) FollowUp(ctx context.Context, receipt string) (TipView, error) {
+	tip, err := s.find(ctx, receipt)
+	if err != nil {
+		return TipView{}, err
+	}
+	return s.view(ctx, tip)
+}
+
+func (s *service) AddMessage(ctx context.Context, receipt, text string) (TipView, error) {
+	tip, err := s.find(ctx, receipt)
+	if err != nil {
+		return TipView{}, err
+	}
+	if err := checkText("text", text, MaxTextRunes); err != nil {
+		return TipView{}, err
+	}
+	sealed, err := s.k.sealText(text)
+	if err != nil {
+		return TipView{}, err
+	}
+	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		var last struct{ Seq int }
+		if err := tx.Model(&models.TipMessage{}).Select("COALESCE(MAX(seq), 0) AS seq").Where("tip_id = ?", tip.ID).Scan(&last).Error; err != nil {
+			return err
+		}
+		return tx.Create(&models.TipMessage{TipID: tip.ID, Seq: last.Seq + 1, Author: models.TipByInformant,
+			TextSealed: sealed, SentOn: s.today()}).Error
+	})
+	if err != nil {
+		return TipView{}, err
+	}
+	return s.view(ctx, tip)
+}
+
+func (s *service) view(ctx context.Context, tip models.Tip) (TipView, error) {
+	v := TipView{Status: tip.Status, ProvinceCode: tip.ProvinceCode, DistrictCode: tip.DistrictCode,
+		OfficialsInvolved: tip.OfficialsInvolved, SubmittedOn: tip.SubmittedOn, Messages: []MessageView{}}
+	var err error
+	if v.Text, err = s.k.openText(tip.TextSealed); err != nil {
+		return TipView{}, err
+	}
+	if tip.WhenSealed != "" {
+		if v.When, err = s.k.openText(tip.WhenSealed); err != nil {
+			return TipView{}, err
+		}
+	}
+	var msgs []models.TipMessage
+	if err := s.db(ctx).Where("tip_id = ?", tip.ID).Order("seq").Find(&msgs).Error; err != nil {
+		return TipView{}, err
+	}
+	for _, m := range msgs {
+		text, err := s.k.openText(m.TextSealed)
+		if err != nil {
+			return TipView{}, err
+		}
+		v.Messages = append(v.Messages, MessageView{Author: m.Author, Text: text, SentOn: m.SentOn})
+	}
+	return v, nil
+}

@@ -1,0 +1,120 @@
+// Package tips is the confidential tip-off channel of issue #15, the
+// informant's side: a member of the public, with no account, sends a tip
+// about drug crime (or officials involved in it) to a province, gets a
+// receipt code shown once, and with that code reads the tip's status and
+// conversation and adds messages.
+//
+// What is stored protects the informant. No address, user agent or time of
+// day is kept with a tip, only the civil day (Asia/Bangkok). The texts are
+// sealed at rest with NaCl secretbox under a 32-byte key (Key: from
+// TIDTAM_TIP_KEY or generated into the data folder). The receipt code (20
+// random digits) is stored as an argon2id hash to verify it, beside a
+// keyed HMAC-SHA256 to find the row without a scan; the client's
+// submission ID as a keyed HMAC, so a retry of a submission answers the
+// same receipt (kept sealed for that purpose) and stores nothing new.
+// Guesses of receipts and submissions are throttled per client address in
+// memory only (Throttle); addresses are never written anywhere.
+//
+// Service is what the JSON handlers (package api) and the web pages call.
+// Errors are *apperr.Error values (Invalid with Field, NotFound,
+// TooManyRequests with RetryAfter) or, for an unreachable database, the
+// error as it is.
+package tips
+
+import (
+	"context"
+)
+
+// Limits of what an informant sends.
+const (
+	// MaxTextRunes bounds a tip's text and a message (characters).
+	MaxTextRunes = 5000
+	// MaxWhenRunes bounds the free-text "when" of a tip.
+	MaxWhenRunes = 200
+	// MaxSubmissionID bounds the client's submission ID (bytes).
+	MaxSubmissionID = 100
+	// ReceiptDigits is the length of a receipt code.
+	ReceiptDigits = 20
+)
+
+// Service is the tips domain, informant's side. Implementation:
+// NewService. No method takes a principal: the informant has no account,
+// and nothing about the caller is stored.
+type Service interface {
+	// Provinces returns every province (code and names) in code order, for
+	// choosing where a tip goes. Anyone.
+	Provinces(ctx context.Context) ([]Place, error)
+
+	// Province returns the province code with its districts in code order.
+	// NotFound when code is not a province.
+	Province(ctx context.Context, code string) (Place, []Place, error)
+
+	// Submit stores a tip and returns its receipt code, which is shown
+	// once and cannot be recovered by anyone but the informant. Invalid
+	// with Field: "province_code" not a province; "district_code" not a
+	// district of that province; "text" blank or over MaxTextRunes;
+	// "when" over MaxWhenRunes; "submission_id" blank or over
+	// MaxSubmissionID bytes. A retry with the same SubmissionID returns
+	// the same receipt and stores nothing (whatever else the retry
+	// carries). TooManyRequests (with RetryAfter) when the client address
+	// in the context (reqctx) has sent too many tips lately. The tip is
+	// routed (models.TipRoute*): with OfficialsInvolved to the province
+	// head and the region's inspector, never to a district; otherwise to
+	// the district given, else to the province.
+	Submit(ctx context.Context, in SubmitInput) (Receipt, error)
+
+	// FollowUp returns the tip of receipt: status, texts and messages.
+	// Spaces, dashes and Thai digits in receipt are ignored/accepted.
+	// NotFound, saying nothing more, for any code that is not a tip's;
+	// TooManyRequests (with RetryAfter) when the client address has
+	// guessed wrong too often lately (checked before anything else).
+	FollowUp(ctx context.Context, receipt string) (TipView, error)
+
+	// AddMessage adds the informant's message text to the tip of receipt
+	// and returns the tip as FollowUp does. Errors as FollowUp, and
+	// Invalid with Field "text" when blank or over MaxTextRunes.
+	AddMessage(ctx context.Context, receipt, text string) (TipView, error)
+}
+
+// Place is a province or district: its code and names.
+type Place struct {
+	Code   string `json:"code"`
+	NameTH string `json:"name_th"`
+	NameEN string `json:"name_en"`
+}
+
+// SubmitInput is the body of POST /api/v1/tips.
+type SubmitInput struct {
+	ProvinceCode      string `json:"province_code" validate:"max=32,singleline"`
+	DistrictCode      string `json:"district_code,omitempty" validate:"max=32,singleline"`
+	Text              string `json:"text" validate:"max=5000"`
+	When              string `json:"when,omitempty" validate:"max=200,singleline"`
+	OfficialsInvolved bool   `json:"officials_involved"`
+	SubmissionID      string `json:"submission_id" validate:"max=100,singleline"`
+}
+
+// Receipt is what a submission answers: the receipt code (ReceiptDigits
+// digits), to be kept by the informant.
+type Receipt struct {
+	Receipt string `json:"receipt"`
+}
+
+// TipView is a tip as its informant reads it with the receipt code.
+type TipView struct {
+	Status            string        `json:"status"`
+	ProvinceCode      string        `json:"province_code"`
+	DistrictCode      string        `json:"district_code,omitempty"`
+	Text              string        `json:"text"`
+	When              string        `json:"when,omitempty"`
+	OfficialsInvolved bool          `json:"officials_involved"`
+	SubmittedOn       string        `json:"submitted_on"`
+	Messages          []MessageView `json:"messages"`
+}
+
+// MessageView is one message of a tip's conversation: its author
+// (models.TipByInformant or models.TipByOfficer), text and civil day.
+type MessageView struct {
+	Author string `json:"author"`
+	Text   string `json:"text"`
+	SentOn string `json:"sent_on"`
+}

@@ -1,0 +1,281 @@
+package tips_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/reqctx"
+	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/internal/store/storetest"
+	"github.com/tidtam/tidtam/internal/tips"
+	"github.com/tidtam/tidtam/models"
+)
+
+// secret is a tip text no other row of the database could contain.
+const secret = "ขายยาบ้าหลังตลาดสด ทุกคืนวันศุกร์ XYZZY-PLAINTEXT-MARKER"
+
+func newService(t *testing.T, db *gorm.DB) tips.Service {
+	t.Helper()
+	if err := store.SeedReferenceUnits(t.Context(), db); err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := tips.LoadKey("", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 12, 3, 23, 30, 0, 0, time.UTC) } // 4 Dec in Bangkok
+	return tips.NewService(tips.Deps{DB: db, Key: key, Now: now,
+		Guesses: tips.NewThrottle(time.Hour, 3, now)})
+}
+
+func wantCode(t *testing.T, err error, c apperr.Code, field string) {
+	t.Helper()
+	e := apperr.As(err)
+	if e == nil || e.Code != c || (field != "" && e.Field != field) {
+		t.Fatalf("error %v, want %s field %q", err, c, field)
+	}
+}
+
+// ctxFrom is a request context from client address addr.
+func ctxFrom(t *testing.T, addr string) context.Context {
+	return reqctx.WithClientAddress(t.Context(), addr)
+}
+
+// TestSubmitAndFollowUp: a tip is routed, stored sealed with the day
+// only, a retry of the same submission answers the same receipt and
+// stores nothing, the informant reads it back and adds a message, and a
+// wrong receipt is a bare 404, throttled per address.
+func TestSubmitAndFollowUp(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		svc := newService(t, db)
+		ctx := ctxFrom(t, "192.0.2.1")
+		in := tips.SubmitInput{ProvinceCode: "11", DistrictCode: "1101", Text: secret, When: "ทุกคืนวันศุกร์ 22:00",
+			SubmissionID: "c2f0e7a4-retry-test"}
+		r1, err := svc.Submit(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r1.Receipt) != tips.ReceiptDigits || strings.Trim(r1.Receipt, "0123456789") != "" {
+			t.Fatalf("receipt %q: want %d digits", r1.Receipt, tips.ReceiptDigits)
+		}
+		r2, err := svc.Submit(ctx, in)
+		if err != nil || r2 != r1 {
+			t.Fatalf("retry: %v %v, want the same receipt %v", r2, err, r1)
+		}
+		if n := storetest.Count(t, db, &models.Tip{}, ""); n != 1 {
+			t.Fatalf("%d tips after a retry, want 1", n)
+		}
+
+		var tip models.Tip
+		if err := db.Take(&tip).Error; err != nil {
+			t.Fatal(err)
+		}
+		if tip.SubmittedOn != "2026-12-04" || tip.Route != models.TipRouteDistrict || tip.RouteUnitCode != "1101" || tip.Status != models.TipReceived {
+			t.Errorf("stored %+v", tip)
+		}
+		for name, v := range map[string]string{"receipt_hash": tip.ReceiptHash, "receipt_lookup": tip.ReceiptLookup, "receipt_sealed": tip.ReceiptSealed} {
+			if v == "" || strings.Contains(v, r1.Receipt) {
+				t.Errorf("%s %q carries the receipt", name, v)
+			}
+		}
+		if !strings.HasPrefix(tip.ReceiptHash, "$argon2id$") {
+			t.Errorf("receipt hash %q is not argon2id", tip.ReceiptHash)
+		}
+		if strings.Contains(tip.TextSealed, "XYZZY") || strings.Contains(tip.SubmissionLookup, "retry-test") {
+			t.Errorf("plaintext stored: %+v", tip)
+		}
+
+		// Follow-up with spaces and Thai digits.
+		typed := strings.Map(func(r rune) rune { return '๐' + (r - '0') }, r1.Receipt[:10]) + " " + r1.Receipt[10:]
+		v, err := svc.FollowUp(ctx, typed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Text != secret || v.When != in.When || v.Status != models.TipReceived || v.DistrictCode != "1101" || len(v.Messages) != 0 {
+			t.Errorf("follow-up %+v", v)
+		}
+		v, err = svc.AddMessage(ctx, r1.Receipt, "รถกระบะสีขาว XYZZY-PLAINTEXT-MARKER")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Messages) != 1 || v.Messages[0].Author != models.TipByInformant || v.Messages[0].SentOn != "2026-12-04" {
+			t.Errorf("messages %+v", v.Messages)
+		}
+		_, err = svc.AddMessage(ctx, r1.Receipt, "  ")
+		wantCode(t, err, apperr.Invalid, "text")
+
+		// Wrong receipts: NotFound saying nothing, then throttled (3 per
+		// hour here) for this address only.
+		wrong := "1" + r1.Receipt[1:]
+		if wrong == r1.Receipt {
+			wrong = "2" + r1.Receipt[1:]
+		}
+		for _, g := range []string{wrong, "12345", "not a code"} {
+			_, err = svc.FollowUp(ctx, g)
+			wantCode(t, err, apperr.NotFound, "")
+			if apperr.As(err).Message != "ไม่พบ (not found)" {
+				t.Errorf("404 says %q", apperr.As(err).Message)
+			}
+		}
+		_, err = svc.FollowUp(ctx, r1.Receipt)
+		wantCode(t, err, apperr.TooManyRequests, "")
+		if _, err := svc.FollowUp(ctxFrom(t, "192.0.2.2"), r1.Receipt); err != nil {
+			t.Errorf("another address: %v", err)
+		}
+
+		// Nothing of the texts in the database's own bytes.
+		assertNoPlaintext(t, db, "XYZZY-PLAINTEXT-MARKER", "ขายยาบ้า", "รถกระบะ", "ทุกคืนวันศุกร์", r1.Receipt, "c2f0e7a4")
+	})
+}
+
+// assertNoPlaintext searches the raw database for each needle: every file
+// of a SQLite database (main file, WAL, after a checkpoint too), every
+// row of the tip tables as text on PostgreSQL.
+func assertNoPlaintext(t *testing.T, db *gorm.DB, needles ...string) {
+	t.Helper()
+	var hay [][]byte
+	if store.IsPostgres(db) {
+		for _, table := range []string{"tips", "tip_messages"} {
+			var rows []string
+			if err := db.Raw("SELECT t::text FROM " + table + " t").Scan(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) == 0 {
+				t.Fatalf("%s is empty: nothing was searched", table)
+			}
+			hay = append(hay, []byte(strings.Join(rows, "\n")))
+		}
+	} else {
+		var list []struct {
+			Seq  int
+			Name string
+			File string
+		}
+		if err := db.Raw("PRAGMA database_list").Scan(&list).Error; err != nil || len(list) == 0 || list[0].File == "" {
+			t.Fatalf("database file: %v %v", list, err)
+		}
+		read := func() {
+			matches, _ := filepath.Glob(list[0].File + "*")
+			for _, f := range matches {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				hay = append(hay, b)
+			}
+		}
+		read()
+		if err := db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error; err != nil {
+			t.Fatal(err)
+		}
+		read()
+		// The search itself must be able to find text that is there.
+		if !bytes.Contains(bytes.Join(hay, nil), []byte("ศอ.ปส.จ.")) && !bytes.Contains(bytes.Join(hay, nil), []byte("สมุทรปราการ")) {
+			t.Fatal("the raw search does not find a province name: it searches nothing")
+		}
+	}
+	all := bytes.Join(hay, nil)
+	for _, n := range needles {
+		if bytes.Contains(all, []byte(n)) {
+			t.Errorf("the database holds %q in plaintext", n)
+		}
+	}
+}
+
+// TestRouting: officials involved go to the province head and the
+// region's inspector, never to the district; validation of places and
+// sizes.
+func TestRouting(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		svc := newService(t, db)
+		ctx := ctxFrom(t, "192.0.2.9")
+		_, err := svc.Submit(ctx, tips.SubmitInput{ProvinceCode: "11", DistrictCode: "1101", Text: "ตำรวจรับส่วย", OfficialsInvolved: true, SubmissionID: "a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = svc.Submit(ctx, tips.SubmitInput{ProvinceCode: "11", Text: "มีการค้า", SubmissionID: "b"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []models.Tip
+		if err := db.Order("id").Find(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got[0].Route != models.TipRouteOfficials || got[0].RouteUnitCode != "11" || got[0].InspectionRegion == nil {
+			t.Errorf("officials: %+v", got[0])
+		}
+		if got[1].Route != models.TipRouteProvince || got[1].RouteUnitCode != "11" || got[1].InspectionRegion != nil {
+			t.Errorf("province: %+v", got[1])
+		}
+
+		for _, c := range []struct {
+			in    tips.SubmitInput
+			field string
+		}{
+			{tips.SubmitInput{ProvinceCode: "11", DistrictCode: "1001", Text: "x", SubmissionID: "c"}, "district_code"},
+			{tips.SubmitInput{ProvinceCode: "1101", Text: "x", SubmissionID: "c"}, "province_code"},
+			{tips.SubmitInput{ProvinceCode: "11", Text: " ", SubmissionID: "c"}, "text"},
+			{tips.SubmitInput{ProvinceCode: "11", Text: strings.Repeat("ก", tips.MaxTextRunes+1), SubmissionID: "c"}, "text"},
+			{tips.SubmitInput{ProvinceCode: "11", Text: "x", When: strings.Repeat("ก", tips.MaxWhenRunes+1), SubmissionID: "c"}, "when"},
+			{tips.SubmitInput{ProvinceCode: "11", Text: "x"}, "submission_id"},
+		} {
+			_, err := svc.Submit(ctx, c.in)
+			wantCode(t, err, apperr.Invalid, c.field)
+		}
+		if n := storetest.Count(t, db, &models.Tip{}, ""); n != 2 {
+			t.Errorf("%d tips, want 2", n)
+		}
+	})
+}
+
+// TestKeyFile: a key is generated into the data folder once, mode 0600,
+// and read back; a configured key wins; a bad one is refused.
+func TestKeyFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	k1, created, err := tips.LoadKey("", dir)
+	if err != nil || !created {
+		t.Fatalf("first start: %v %v", created, err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, tips.KeyFile))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file %v %v, want mode 0600", fi, err)
+	}
+	k2, created, err := tips.LoadKey("", dir)
+	if err != nil || created || k2 != k1 {
+		t.Fatalf("second start: a different key (%v, %v)", created, err)
+	}
+	k3, _, err := tips.LoadKey("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", dir)
+	if err != nil || k3[31] != 31 {
+		t.Fatalf("configured key: %v", err)
+	}
+	if _, _, err := tips.LoadKey("c2hvcnQ=", dir); err == nil {
+		t.Fatal("a 5-byte key was accepted")
+	}
+}
+
+// TestThrottleForgets: an address blocked is free again after the refill
+// time, and the map does not keep idle addresses.
+func TestThrottleForgets(t *testing.T) {
+	now := time.Unix(0, 0)
+	th := tips.NewThrottle(time.Minute, 2, func() time.Time { return now })
+	for range 2 {
+		if _, ok := th.Spend("a"); !ok {
+			t.Fatal("refused within the burst")
+		}
+	}
+	if wait, ok := th.Spend("a"); ok || wait <= 0 || wait > time.Minute {
+		t.Fatalf("third: %v %v", wait, ok)
+	}
+	now = now.Add(time.Minute)
+	if _, blocked := th.Blocked("a"); blocked {
+		t.Fatal("still blocked after a refill")
+	}
+}
