@@ -17,6 +17,7 @@ import (
 	"github.com/tidtam/tidtam/internal/kpi"
 	"github.com/tidtam/tidtam/internal/meetings"
 	"github.com/tidtam/tidtam/internal/notify"
+	"github.com/tidtam/tidtam/internal/tips"
 	"github.com/tidtam/tidtam/internal/validate"
 )
 
@@ -53,6 +54,9 @@ var requestTypes = map[string]any{
 	"POST /api/v1/directives/{id}/assignments/{unit}/items/{number}/reports/{rid}/accept": directives.ReviewRequest{},
 	"POST /api/v1/directives/{id}/assignments/{unit}/items/{number}/reports/{rid}/return": directives.ReviewRequest{},
 	"POST /api/v1/kpi/schemes":                                                            kpi.SchemeInput{},
+	"POST /api/v1/tips":                                                                   tips.SubmitInput{},
+	"POST /api/v1/tips/follow-up":                                                         api.TipReceiptRequest{},
+	"POST /api/v1/tips/messages":                                                          api.TipMessageRequest{},
 	"POST /api/v1/kpi/schemes/{id}/provinces/{code}/criteria/{n}/entries":                 kpi.EntryInput{},
 	"POST /api/v1/kpi/schemes/{id}/provinces/{code}/criteria/{n}/entries/{eid}/verify":    kpi.ReviewInput{},
 	"POST /api/v1/kpi/schemes/{id}/provinces/{code}/criteria/{n}/entries/{eid}/return":    kpi.ReviewInput{},

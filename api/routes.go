@@ -36,6 +36,8 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	// Calendar apps cannot send headers: the feed is authorised by the
 	// unit's feed token in the query string instead of a bearer token.
 	v1.Get("/units/:code/meetings.ics", meetingFeed(d))
+	// The informant of a tip has no account (issue #15).
+	registerTipRoutes(v1, d)
 
 	// readOnlyGuard refuses unsafe methods to read-only API tokens before
 	// anything else runs.

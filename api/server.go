@@ -7,7 +7,9 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -34,6 +36,7 @@ import (
 	"github.com/tidtam/tidtam/internal/reqctx"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/telemetry"
+	"github.com/tidtam/tidtam/internal/tips"
 	"github.com/tidtam/tidtam/web"
 )
 
@@ -80,6 +83,13 @@ type Deps struct {
 	// KPI is the KPI scorecard domain; nil means kpi.NewService on DB,
 	// DataDir, MaxUploadBytes, Now and Logger.
 	KPI kpi.Service
+	// Tips is the tip-off domain (informant's side); nil means
+	// tips.NewService on DB, TipKey and Now.
+	Tips tips.Service
+	// TipKey seals tips at rest; nil means the key in DataDir (generated
+	// there when absent, tips.LoadKey), or without DataDir a random key
+	// held in memory (tests).
+	TipKey *tips.Key
 	// SecureCookies marks the web pages' cookies Secure whatever the
 	// request's scheme (set when the public URL is https, behind a proxy
 	// that ends TLS).
@@ -146,6 +156,24 @@ func New(d *Deps) *fiber.App {
 	}
 	if d.KPI == nil {
 		d.KPI = kpi.NewService(kpi.Deps{DB: d.DB, DataDir: d.DataDir, MaxUploadBytes: d.MaxUploadBytes, Now: d.Now, Logger: d.Logger})
+	}
+
+	if d.Tips == nil {
+		key := d.TipKey
+		if key == nil && d.DataDir == "" {
+			// Tests without a data folder: a key for this process only.
+			var k tips.Key
+			_, _ = rand.Read(k[:])
+			key = &k
+		}
+		if key == nil {
+			k, _, err := tips.LoadKey("", d.DataDir)
+			if err != nil {
+				panic(fmt.Sprintf("api: tip key: %v", err)) // cmd/tidtam loads it first and reports
+			}
+			key = &k
+		}
+		d.Tips = tips.NewService(tips.Deps{DB: d.DB, Key: *key, Now: d.Now, Logger: d.Logger})
 	}
 
 	pages, err := web.New(web.Deps{Auth: d.Auth, Directives: d.Directives, Notifications: d.Notifications,

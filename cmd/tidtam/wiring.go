@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/mail"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -32,6 +33,7 @@ import (
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/telemetry"
 	"github.com/tidtam/tidtam/internal/temporalui"
+	"github.com/tidtam/tidtam/internal/tips"
 	"github.com/tidtam/tidtam/workflows"
 )
 
@@ -270,7 +272,14 @@ func newWorker(cfg *config.Config, b *backend, log *slog.Logger) (worker.Worker,
 	return w, nil
 }
 
-func newAPI(cfg *config.Config, b *backend, log *slog.Logger) *fiber.App {
+func newAPI(cfg *config.Config, b *backend, log *slog.Logger) (*fiber.App, error) {
+	tipKey, created, err := tips.LoadKey(cfg.TipKey, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("tip key (TIDTAM_TIP_KEY or %s): %w", filepath.Join(cfg.DataDir, tips.KeyFile), err)
+	}
+	if created {
+		log.Warn("generated a new tip key: back it up apart from the database, or set TIDTAM_TIP_KEY", "file", filepath.Join(cfg.DataDir, tips.KeyFile))
+	}
 	return api.New(&api.Deps{
 		DB: b.db, Temporal: b.temporal, Logger: log, Metrics: b.metrics, TaskQueue: cfg.TaskQueue, DataDir: cfg.DataDir,
 		MaxUploadBytes: int64(cfg.MaxUploadMiB) << 20,
@@ -278,7 +287,8 @@ func newAPI(cfg *config.Config, b *backend, log *slog.Logger) *fiber.App {
 		TrustedProxies: cfg.TrustedProxies,
 		Webhooks:       webhookPolicy(cfg),
 		SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
-	})
+		TipKey:         &tipKey,
+	}), nil
 }
 
 // listen binds the HTTP address first so that a port conflict is reported
@@ -393,7 +403,10 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		return err
 	}
 	phase("notifications")
-	app := newAPI(cfg, b, log)
+	app, err := newAPI(cfg, b, log)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "tidtam พร้อมใช้งาน (ready) in %.1fs (%s): %s\n", time.Since(started).Seconds(), strings.Join(phases, ", "), cfg.PublicURL)
 	fmt.Fprintf(out, "  เปิดในเบราว์เซอร์ (open in a browser): %s/login\n", cfg.PublicURL)
 	fmt.Fprintf(out, "  API: POST %s/api/v1/auth/login {\"username\":\"admin\",\"password\":\"…\"}\n", cfg.PublicURL)
@@ -416,7 +429,11 @@ func runAPI(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	}
 	defer b.close()
 	log.Info("tidtam api listening", "addr", ln.Addr().String())
-	return serveHTTP(ctx, newAPI(cfg, b, log), ln)
+	app, err := newAPI(cfg, b, log)
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, app, ln)
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error {

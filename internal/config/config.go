@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net"
@@ -30,6 +31,10 @@ type Config struct {
 	AdminPass    string // TIDTAM_ADMIN_PASSWORD
 	SessionTTL   time.Duration
 	MaxUploadMiB int
+	// TipKey (TIDTAM_TIP_KEY) is the key sealing tips at rest: standard
+	// base64 of 32 bytes; empty means the key generated into DataDir on
+	// first start (internal/tips.LoadKey).
+	TipKey string
 	// TrustedProxies (TIDTAM_TRUSTED_PROXIES) are the reverse proxies whose
 	// X-Forwarded-For header gives the client's address; single addresses
 	// are /32 or /128 prefixes.
@@ -83,6 +88,7 @@ var Vars = []Var{
 	{"TIDTAM_SESSION_TTL", "12h", "how long a sign-in token is valid (Go duration)"},
 	{"TIDTAM_TRUSTED_PROXIES", "", "comma-separated IP addresses or CIDR ranges of the reverse proxies in front of the API, whose X-Forwarded-For gives the client address for sign-in throttling and the audit trail (empty: the connection's address)"},
 	{"TIDTAM_MAX_UPLOAD_MB", "20", "largest evidence file accepted, in MiB"},
+	{"TIDTAM_TIP_KEY", "(generated into <data dir>/tip.key)", "key that encrypts tip-offs at rest: 32 bytes in standard base64 (`openssl rand -base64 32`); keep a copy apart from the database backups: without it the tips cannot be read"},
 	{"TIDTAM_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"TIDTAM_LOG_FORMAT", "text", "text or json"},
 	{"TIDTAM_METRICS_ADDR", "", "for `tidtam worker`: address serving /metrics and /healthz (empty: off)"},
@@ -147,6 +153,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		PprofAddr:         get("TIDTAM_PPROF_ADDR"),
 		LogFormat:         get("TIDTAM_LOG_FORMAT"),
 		AdminPass:         getenv("TIDTAM_ADMIN_PASSWORD"),
+		TipKey:            strings.TrimSpace(getenv("TIDTAM_TIP_KEY")),
 		TemporalAddress:   get("TEMPORAL_ADDRESS"),
 		TemporalNamespace: get("TEMPORAL_NAMESPACE"),
 		TaskQueue:         get("TIDTAM_TASK_QUEUE"),
@@ -215,6 +222,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if c.MaxUploadMiB, err = atoiRange("TIDTAM_MAX_UPLOAD_MB", get("TIDTAM_MAX_UPLOAD_MB"), 1, 1024); err != nil {
 		return nil, err
+	}
+	if c.TipKey != "" {
+		if b, err := base64.StdEncoding.DecodeString(c.TipKey); err != nil || len(b) != 32 {
+			return nil, &Error{"TIDTAM_TIP_KEY", "(hidden)", "32 bytes in standard base64, e.g. the output of `openssl rand -base64 32`"}
+		}
 	}
 	if c.EmbeddedTemporalPort, err = atoiRange("TIDTAM_EMBEDDED_TEMPORAL_PORT", get("TIDTAM_EMBEDDED_TEMPORAL_PORT"), 0, 65535); err != nil {
 		return nil, err

@@ -1,0 +1,74 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tidtam/tidtam/internal/tips"
+)
+
+// TipReceiptRequest is the body of POST /api/v1/tips/follow-up: the
+// receipt code, in the body so that it never reaches a URL or a log.
+type TipReceiptRequest struct {
+	Receipt string `json:"receipt" validate:"max=64,singleline"`
+}
+
+// TipMessageRequest is the body of POST /api/v1/tips/messages.
+type TipMessageRequest struct {
+	Receipt string `json:"receipt" validate:"max=64,singleline"`
+	Text    string `json:"text" validate:"max=5000"`
+}
+
+// registerTipRoutes: the informant's side of the tip-off channel, public
+// (no account: the receipt code is the only credential) and not behind
+// the Idempotency-Key store, which would keep the receipt; submission_id
+// makes a submission's retry safe instead.
+func registerTipRoutes(r fiber.Router, d *Deps) {
+	r.Post("/tips", submitTip(d))
+	r.Post("/tips/follow-up", followUpTip(d))
+	r.Post("/tips/messages", addTipMessage(d))
+}
+
+func submitTip(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req tips.SubmitInput
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		r, err := d.Tips.Submit(c.UserContext(), req)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Status(fiber.StatusCreated).JSON(r)
+	}
+}
+
+func followUpTip(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req TipReceiptRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		v, err := d.Tips.FollowUp(c.UserContext(), req.Receipt)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.JSON(v)
+	}
+}
+
+func addTipMessage(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req TipMessageRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		v, err := d.Tips.AddMessage(c.UserContext(), req.Receipt, req.Text)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Status(fiber.StatusCreated).JSON(v)
+	}
+}
