@@ -94,7 +94,14 @@ func directiveMatrix(d *Deps) fiber.Handler {
 		if format != "" {
 			return download.Export(c, format, directives.MatrixTable(out, false), d.Logger, requestID(c))
 		}
-		return c.JSON(out)
+		// A large grid is encoded once per reading, whoever asks.
+		b, err := out.JSON()
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderETag, `"`+out.Stamp+`"`)
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		return c.Send(b)
 	}
 }
 

@@ -79,6 +79,13 @@ func TestWebDashboardLive(t *testing.T) {
 	}
 	tab.Shot(t, "dashboard-live")
 
+	// Links inside the live region are ordinary links.
+	tab.Click(t, "#open-directives tbody a")
+	if loc := tab.Location(t); !strings.HasPrefix(loc, "/directives/") || !tab.Exists(t, "#matrix table") {
+		t.Fatalf("the directive's link from the dashboard led to %s", loc)
+	}
+	tab.Open(t, "/dashboard")
+
 	// A tile of the map leads to the province's page.
 	tab.Click(t, `#map a[href="/provinces/20"]`)
 	if loc := tab.Location(t); loc != "/provinces/20" {

@@ -50,8 +50,7 @@ type directivePage struct {
 	Done     string
 	Form     string // the form that has errors: amend, targets or withdraw
 	// Stamp is the directive's change stamp when the matrix was read
-	// (dashboard.Service.DirectiveStamp): the live matrix refreshes when
-	// it moves on.
+	// (MatrixView.Stamp): the live matrix refreshes when it moves on.
 	Stamp string
 	// Self is the page's own path and query, which the live matrix
 	// fetches again.
@@ -114,16 +113,13 @@ func (w *Pages) showDirective(c *fiber.Ctx, status int, data directivePage, errs
 		}
 		f.Region, f.HasRegion = n, true
 	}
-	// Stamped before the matrix is read: a change in between makes the
-	// live page fetch it again rather than miss it.
-	if data.Stamp, err = w.d.Dashboard.DirectiveStamp(ctx, p, id); err != nil {
-		return w.fail(c, err)
-	}
 	m, err := w.d.Directives.Matrix(ctx, p, id, f)
 	if err != nil {
 		return w.fail(c, err)
 	}
-	data.D, data.M = d, m
+	// The grid's own stamp (taken before it was read): if it is behind,
+	// the live page is told at once and fetches it again.
+	data.D, data.M, data.Stamp = d, m, m.Stamp
 	data.Self = data.Path()
 	if q := c.Request().URI().QueryString(); len(q) > 0 && c.Method() == fiber.MethodGet {
 		data.Self += "?" + string(q)

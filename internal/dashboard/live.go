@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/tidtam/tidtam/internal/swr"
 )
 
 // DefaultLiveInterval is how often a Hub looks for changes.
@@ -105,8 +107,9 @@ func (h *Hub) look(ctx context.Context) {
 		stamps = append(stamps, t.stamp)
 	}
 	h.mu.Unlock()
+	fresh := swr.WithFresh(ctx)
 	for i, k := range keys {
-		s, err := stamps[i](ctx)
+		s, err := stamps[i](fresh)
 		if err != nil {
 			if ctx.Err() == nil && h.Logger != nil {
 				h.Logger.Warn("live: cannot stamp topic; trying again", "topic", k, "error", err)

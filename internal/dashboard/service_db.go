@@ -3,7 +3,6 @@ package dashboard
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/internal/swr"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -45,13 +45,13 @@ func NewService(d Deps) Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &service{d: d, national: newCache[View](d.TTL, d.Now), province: newCache[ProvinceView](d.TTL, d.Now)}
+	return &service{d: d, national: swr.New[View](d.TTL, d.Now), province: swr.New[ProvinceView](d.TTL, d.Now)}
 }
 
 type service struct {
 	d        Deps
-	national *cache[View]
-	province *cache[ProvinceView]
+	national *swr.Cache[View]
+	province *swr.Cache[ProvinceView]
 }
 
 func (s *service) db(ctx context.Context) *gorm.DB { return s.d.DB.WithContext(ctx) }
@@ -87,7 +87,7 @@ func (s *service) National(ctx context.Context, p *auth.Principal, f Filter) (Vi
 	regions := append([]int(nil), p.Regions...)
 	all := p.SeesAll()
 	key := fmt.Sprintf("%s|%s|%d", scope, f.GeoRegion, f.InspectionRegion)
-	return s.national.get(ctx, key, func(ctx context.Context) (View, error) {
+	return s.national.Get(ctx, key, func(ctx context.Context) (View, error) {
 		return s.computeNational(ctx, all, regions, f)
 	})
 }
@@ -391,7 +391,7 @@ func (s *service) Province(ctx context.Context, p *auth.Principal, code string) 
 	default:
 		return ProvinceView{}, apperr.New(apperr.Forbidden, "ไม่มีสิทธิ์ดูภาพรวมจังหวัด (you may not see province dashboards)")
 	}
-	return s.province.get(ctx, code, func(ctx context.Context) (ProvinceView, error) {
+	return s.province.Get(ctx, code, func(ctx context.Context) (ProvinceView, error) {
 		return s.computeProvince(ctx, u)
 	})
 }
@@ -537,21 +537,5 @@ func (s *service) DirectiveStamp(ctx context.Context, p *auth.Principal, id stri
 	if p == nil {
 		return "", apperr.New(apperr.Unauthorized, "กรุณาเข้าสู่ระบบ (sign in first)")
 	}
-	var r struct {
-		N    int64
-		Last sql.NullString // MAX of a time column: text on SQLite
-		V    int64
-	}
-	if err := s.db(ctx).Model(&models.Assignment{}).Select("COUNT(*) AS n, MAX(updated_at) AS last, COALESCE(SUM(version), 0) AS v").
-		Where("directive_id = ?", id).Scan(&r).Error; err != nil {
-		return "", err
-	}
-	var d struct {
-		Status    string
-		UpdatedAt time.Time
-	}
-	if err := s.db(ctx).Model(&models.Directive{}).Select("status", "updated_at").Where("id = ?", id).Scan(&d).Error; err != nil {
-		return "", err
-	}
-	return stampOf([]any{r.N, r.Last, r.V, d.Status, d.UpdatedAt})
+	return store.DirectiveStamp(s.db(ctx), id)
 }

@@ -62,6 +62,10 @@ type Service interface {
 	Directive(ctx context.Context, p *auth.Principal, id string) (DirectiveView, error)
 	// Matrix returns the units × items status grid of a directive within
 	// p's scope, ordered by unit code. An unknown unit type is Invalid.
+	// The grid may be up to Deps.MatrixTTL old (many viewers of one
+	// directive share one reading per TTL); its Stamp says which state
+	// of the directive it shows (store.DirectiveStamp, taken before the
+	// reading), and JSON gives its encoding, computed once.
 	Matrix(ctx context.Context, p *auth.Principal, id string, f MatrixFilter) (MatrixView, error)
 	// Amend sets a new due for one item of every assignment; AddTargets
 	// assigns more units; Withdraw ends the directive. Secretariat and admin

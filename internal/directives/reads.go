@@ -2,10 +2,13 @@ package directives
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -13,6 +16,7 @@ import (
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/listing"
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
@@ -230,6 +234,28 @@ type MatrixView struct {
 	DirectiveID string      `json:"directive_id"`
 	Items       []int       `json:"items"`
 	Rows        []MatrixRow `json:"rows"`
+	// Stamp is the directive's change stamp (store.DirectiveStamp) taken
+	// before the grid was read: a later stamp means the grid may be old.
+	Stamp string `json:"-"`
+
+	enc *encodedJSON // shared by the copies of one cached grid
+}
+
+// encodedJSON is a grid's JSON, encoded once.
+type encodedJSON struct {
+	once sync.Once
+	b    []byte
+	err  error
+}
+
+// JSON returns the grid encoded as JSON; the copies of one cached grid
+// share one encoding, so a large grid read by many costs one encoding.
+func (m MatrixView) JSON() ([]byte, error) {
+	if m.enc == nil {
+		return json.Marshal(m)
+	}
+	m.enc.once.Do(func() { m.enc.b, m.enc.err = json.Marshal(m) })
+	return m.enc.b, m.enc.err
 }
 
 // MatrixRow is one unit's line of the grid; Cells follow MatrixView.Items,
@@ -268,12 +294,37 @@ func (s *service) Matrix(ctx context.Context, p *auth.Principal, id string, f Ma
 	if err != nil {
 		return MatrixView{}, err
 	}
+	if f.UnitType != "" && !models.ValidUnitType(f.UnitType) {
+		return MatrixView{}, apperr.Field("type", "ประเภทหน่วยงานไม่ถูกต้อง (unknown unit type %q)", f.UnitType)
+	}
+	// The grid depends on the directive, the filter and the caller's
+	// scope (everything, a unit's subtree, or inspection regions).
+	scope := "all"
+	if !p.SeesAll() {
+		scope = fmt.Sprintf("%s|%s|%v", p.Role, p.UnitCode, p.Regions)
+	}
+	key := fmt.Sprintf("%s|%s|%d|%t|%s|%s", m.ID, scope, f.Region, f.HasRegion, f.Province, f.UnitType)
+	current, err := store.DirectiveStamp(s.db(ctx), m.ID)
+	if err != nil {
+		return MatrixView{}, err
+	}
+	return s.matrices().GetCurrent(ctx, key, current, func(v MatrixView) string { return v.Stamp },
+		func(ctx context.Context) (MatrixView, error) {
+			stamp, err := store.DirectiveStamp(s.db(ctx), m.ID)
+			if err != nil {
+				return MatrixView{}, err
+			}
+			out, err := s.readMatrix(ctx, p, m, f)
+			out.Stamp, out.enc = stamp, &encodedJSON{}
+			return out, err
+		})
+}
+
+// readMatrix reads directive m's grid within p's scope (see Matrix).
+func (s *service) readMatrix(ctx context.Context, p *auth.Principal, m models.Directive, f MatrixFilter) (MatrixView, error) {
 	db := s.db(ctx)
 	region, hasRegion := f.Region, f.HasRegion
 	prov, unitType := f.Province, f.UnitType
-	if unitType != "" && !models.ValidUnitType(unitType) {
-		return MatrixView{}, apperr.Field("type", "ประเภทหน่วยงานไม่ถูกต้อง (unknown unit type %q)", unitType)
-	}
 	// filtered builds a fresh query each time: a GORM chain must not be
 	// reused once executed.
 	filtered := func() *gorm.DB {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/swr"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -28,6 +29,8 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// MatrixTTL is how long Matrix keeps a grid (0: DefaultMatrixTTL).
+	MatrixTTL time.Duration
 }
 
 // NewService returns the Service over d's database and workflow engine.
@@ -37,14 +40,26 @@ func NewService(d Deps) Service {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &service{Deps: d}
+	ttl := d.MatrixTTL
+	if ttl <= 0 {
+		ttl = DefaultMatrixTTL
+	}
+	return &service{Deps: d, matrixCache: swr.New[MatrixView](ttl, d.Now)}
 }
+
+// DefaultMatrixTTL is how long a directive's units × items grid is kept
+// before it is read again.
+const DefaultMatrixTTL = time.Second
+
+func (s *service) matrices() *swr.Cache[MatrixView] { return s.matrixCache }
 
 // service implements Service.
 type service struct {
 	Deps
 	// updates queues this process's Updates per assignment workflow.
 	updates keyedGate
+	// matrixCache keeps the grids Matrix read (see DefaultMatrixTTL).
+	matrixCache *swr.Cache[MatrixView]
 }
 
 func (s *service) now() time.Time {

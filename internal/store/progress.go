@@ -1,6 +1,10 @@
 package store
 
 import (
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -306,4 +310,33 @@ func BeforeAssignmentSave(tx *gorm.DB, id string, keys [][2]int) (before models.
 		items[[2]int{r.ItemNumber, r.Cycle}] = r
 	}
 	return before, true, items, nil
+}
+
+// DirectiveStamp returns a stamp of directive id's assignments and of the
+// directive itself that changes with every saved change of any of them
+// (a count, the latest update time and the sum of versions), for live
+// pages and caches to tell whether what they show is current.
+func DirectiveStamp(db *gorm.DB, id string) (string, error) {
+	var r struct {
+		N    int64
+		Last sql.NullString // MAX of a time column: text on SQLite
+		V    int64
+	}
+	if err := db.Model(&models.Assignment{}).Select("COUNT(*) AS n, MAX(updated_at) AS last, COALESCE(SUM(version), 0) AS v").
+		Where("directive_id = ?", id).Scan(&r).Error; err != nil {
+		return "", err
+	}
+	var d struct {
+		Status    string
+		UpdatedAt time.Time
+	}
+	if err := db.Model(&models.Directive{}).Select("status", "updated_at").Where("id = ?", id).Scan(&d).Error; err != nil {
+		return "", err
+	}
+	b, err := json.Marshal([]any{r.N, r.Last.String, r.V, d.Status, d.UpdatedAt.UTC()})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12]), nil
 }

@@ -92,14 +92,29 @@
   var liveSources = {};
   function setupLive(el) {
     var topic = el.getAttribute("data-live-topic");
-    if (!topic || !window.EventSource || liveSources[topic]) { return; }
+    if (!topic || !window.EventSource) { return; }
+    var src = liveSources[topic];
+    if (src) {
+      // A region just fetched again may still show an older state than
+      // the one announced (the server keeps a reading for a second):
+      // fetch it once more, a moment later.
+      if (src.want && el.getAttribute("data-live-stamp") !== src.want) {
+        setTimeout(function () {
+          var cur = document.getElementById(src.id);
+          if (cur && window.htmx) { window.htmx.trigger(cur, "live"); }
+        }, 1000);
+      }
+      return;
+    }
     var id = el.id;
     var es = new EventSource("/live?" + topic + "&stamp=" + encodeURIComponent(el.getAttribute("data-live-stamp") || ""));
-    es.addEventListener("changed", function () {
+    src = { es: es, id: id, want: "" };
+    es.addEventListener("changed", function (e) {
+      src.want = e.data;
       var cur = document.getElementById(id);
       if (cur && window.htmx) { window.htmx.trigger(cur, "live"); }
     });
-    liveSources[topic] = { es: es, id: id };
+    liveSources[topic] = src;
   }
 
   // closeGoneLive closes the streams of live regions no longer on the
