@@ -63,6 +63,15 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.StaticFS()), MaxAge: 3600}))
 	app.Get("/login", w.LoginForm)
 	app.Post("/login", w.CSRF, w.Login)
+	// The tip-off pages are public (issue #15): no session, no cookie but
+	// the CSRF token's.
+	tip := w.TipPublic
+	app.Get("/tip", tip, w.TipChoose)
+	app.Get("/tip/follow-up", tip, w.TipFollowUpForm) // before /tip/:code
+	app.Post("/tip/follow-up", tip, w.CSRF, w.TipFollowUp)
+	app.Post("/tip/follow-up/messages", tip, w.CSRF, w.TipMessage)
+	app.Get("/tip/:code", tip, w.TipForm)
+	app.Post("/tip/:code", tip, w.CSRF, w.SubmitTip)
 
 	s, form := w.RequireSession, []fiber.Handler{w.RequireSession, w.CSRF}
 	app.Get("/", s, w.Home)

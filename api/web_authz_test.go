@@ -30,7 +30,10 @@ func isWebRoute(path string) bool {
 }
 
 // webPublic are the pages anyone may open without a session.
-var webPublic = map[string]bool{"GET /login": true, "POST /login": true, "GET /assignments/*": true, "USE /static": true}
+var webPublic = map[string]bool{"GET /login": true, "POST /login": true, "GET /assignments/*": true, "USE /static": true,
+	// The tip-off pages of issue #15: the informant has no account.
+	"GET /tip": true, "GET /tip/follow-up": true, "POST /tip/follow-up": true, "POST /tip/follow-up/messages": true,
+	"GET /tip/:code": true, "POST /tip/:code": true}
 
 // browserSession is a cookie jar and CSRF token for app.Test requests.
 type browserSession struct {

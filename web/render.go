@@ -25,7 +25,7 @@ var unreadCountOnly = notify.InboxFilter{Unread: true, Window: listing.Window{Li
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account", "deliveries", "directives", "directive", "meeting_print", "holidays", "targetsets", "audit", "tokens", "units", "issue", "calendar", "kpi", "kpi_scheme", "kpi_province", "attendance", "dashboard", "province", "board"}
+var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account", "deliveries", "directives", "directive", "meeting_print", "holidays", "targetsets", "audit", "tokens", "units", "issue", "calendar", "kpi", "kpi_scheme", "kpi_province", "attendance", "dashboard", "province", "board", "tip", "tip_form", "tip_receipt", "tip_followup"}
 
 // views are the parsed page templates by name.
 type views struct{ pages map[string]*template.Template }
@@ -144,14 +144,15 @@ func withQuery(p, key, value string) string {
 // localizer reads the reader's language and digits: ?lang= and ?digits=
 // choose and are remembered in cookies for a year; otherwise the cookies;
 // otherwise Thai. Digits not chosen follow the language: Thai digits in
-// Thai, Arabic digits in English.
+// Thai, Arabic digits in English. The public tip pages (TipPublic) are
+// never remembered in cookies.
 func (w *Pages) localizer(c *fiber.Ctx) Localizer {
 	l := Localizer{Lang: langTH}
 	remember := func(q, cookie string, allowed ...string) string {
 		for _, v := range []string{c.Query(q), c.Cookies(cookie)} {
 			for _, a := range allowed {
 				if v == a {
-					if v == c.Query(q) && v != c.Cookies(cookie) {
+					if v == c.Query(q) && v != c.Cookies(cookie) && c.Locals(noCookies) == nil {
 						w.setCookie(c, cookie, v, w.now().AddDate(1, 0, 0))
 					}
 					return v

@@ -20,6 +20,7 @@ import (
 	"github.com/tidtam/tidtam/internal/kpi"
 	"github.com/tidtam/tidtam/internal/meetings"
 	"github.com/tidtam/tidtam/internal/notify"
+	"github.com/tidtam/tidtam/internal/tips"
 )
 
 //go:embed templates/*.html
@@ -39,6 +40,8 @@ type Deps struct {
 	Admin         admin.Service
 	KPI           kpi.Service
 	Dashboard     dashboard.Service
+	// Tips is the tip-off domain behind the public /tip pages.
+	Tips tips.Service
 	// Live tells live pages (dashboard, matrix, meeting board) of changes
 	// over Server-Sent Events.
 	Live   *dashboard.Hub

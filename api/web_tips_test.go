@@ -1,0 +1,166 @@
+package api_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tidtam/tidtam/internal/browsertest"
+	"github.com/tidtam/tidtam/internal/store/storetest"
+	"github.com/tidtam/tidtam/models"
+)
+
+var (
+	csrfInput     = regexp.MustCompile(`name="_csrf" value="([0-9a-f]+)"`)
+	submissionIn  = regexp.MustCompile(`name="submission_id" value="([0-9a-f]+)"`)
+	receiptOnPage = regexp.MustCompile(`id="receipt"><strong>([0-9 ]+)</strong>`)
+)
+
+// TestWebTipsSetNoCookies: the public tip pages, in English, set no cookie
+// but the CSRF token's pre-session cookie (no language, digits or session
+// cookie), never put the receipt in a URL, and a form sent twice (same
+// submission ID) stores one tip and shows the same receipt.
+func TestWebTipsSetNoCookies(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	jar := map[string]string{}
+	send := func(method, path string, form url.Values) (int, string, http.Header) {
+		t.Helper()
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req := httptest.NewRequest(method, path, body)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		for k, v := range jar {
+			req.AddCookie(&http.Cookie{Name: k, Value: v})
+		}
+		res, err := h.app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		for _, c := range res.Cookies() {
+			if c.Name != "tidtam_pre" {
+				t.Errorf("%s %s sets cookie %s", method, path, c.Name)
+			}
+			jar[c.Name] = c.Value
+		}
+		if loc := res.Header.Get("Location"); loc != "" && regexp.MustCompile(`[0-9]{20}`).MatchString(loc) {
+			t.Errorf("a receipt in a URL: %s", loc)
+		}
+		return res.StatusCode, string(b), res.Header
+	}
+	status, _, hdr := send("GET", "/tip?lang=en&province=20", nil)
+	if status != 303 || hdr.Get("Location") != "/tip/20?lang=en" {
+		t.Fatalf("choose: %d %s", status, hdr.Get("Location"))
+	}
+	status, page, _ := send("GET", "/tip/20?lang=en", nil)
+	if status != 200 || !strings.Contains(page, "Send the tip") || !strings.Contains(page, `value="2001"`) {
+		t.Fatalf("form: %d", status)
+	}
+	form := url.Values{"_csrf": {csrfInput.FindStringSubmatch(page)[1]}, "submission_id": {submissionIn.FindStringSubmatch(page)[1]},
+		"text": {"ขายยาในหอพัก WEB-TIP-MARKER"}, "district_code": {"2001"}, "when": {"nightly"}}
+	var receipts []string
+	for range 2 {
+		status, page, hdr = send("POST", "/tip/20?lang=en", form)
+		m := receiptOnPage.FindStringSubmatch(page)
+		if status != 201 || m == nil || hdr.Get("Cache-Control") != "no-store" || hdr.Get("Referrer-Policy") != "no-referrer" {
+			t.Fatalf("receipt page: %d %v", status, hdr)
+		}
+		receipts = append(receipts, m[1])
+	}
+	if receipts[0] != receipts[1] || storetest.Count(t, db, &models.Tip{}, "") != 1 {
+		t.Fatalf("sent twice: receipts %v", receipts)
+	}
+	status, page, _ = send("POST", "/tip/follow-up?lang=en", url.Values{"_csrf": form["_csrf"], "receipt": {receipts[0]}})
+	if status != 200 || !strings.Contains(page, "WEB-TIP-MARKER") || !strings.Contains(page, "Received") {
+		t.Fatalf("follow-up: %d", status)
+	}
+	status, page, _ = send("POST", "/tip/follow-up/messages?lang=en", url.Values{"_csrf": form["_csrf"], "receipt": {receipts[0]}, "text": {"more"}})
+	if status != 200 || !strings.Contains(page, "Message sent") {
+		t.Fatalf("message: %d", status)
+	}
+	status, page, _ = send("POST", "/tip/follow-up?lang=en", url.Values{"_csrf": form["_csrf"], "receipt": {"00000000000000000000"}})
+	if status != 404 || !strings.Contains(page, "Not found") {
+		t.Fatalf("wrong receipt: %d", status)
+	}
+	// Without the CSRF token nothing is stored.
+	status, _, _ = send("POST", "/tip/20", url.Values{"text": {"x"}, "submission_id": {"other"}})
+	if status != 403 || storetest.Count(t, db, &models.Tip{}, "") != 1 {
+		t.Fatalf("no CSRF token: %d", status)
+	}
+}
+
+// TestWebTipPhone: an informant on a phone chooses the province, sends a
+// tip, gets the receipt code, follows the tip up with it and adds a
+// message; then the form in English.
+func TestWebTipPhone(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	base := serveHTTP(h)
+	tab := browsertest.New(t, base).Tab(t, browsertest.Phone)
+	tab.Open(t, "/tip")
+	tab.Shot(t, "tip-choose")
+	tab.Run(t, chromedp.SetValue(chromedp.CSS("#province"), "20"))
+	tab.Click(t, "#tip-next")
+	if loc := tab.Location(t); !strings.HasSuffix(loc, "/tip/20") {
+		t.Fatalf("after choosing: %s", loc)
+	}
+	tab.Run(t, chromedp.SendKeys(chromedp.CSS("#text"), "มีการขายยาบ้าที่ร้านค้าหน้าโรงเรียน ช่วงเย็น"),
+		chromedp.SetValue(chromedp.CSS("#district_code"), "2001"),
+		chromedp.SendKeys(chromedp.CSS("#when"), "ทุกวันหลังเลิกเรียน"))
+	tab.Shot(t, "tip-form")
+	tab.Expect("status of 201")
+	tab.Click(t, "#tip-send")
+	receipt := strings.ReplaceAll(tab.Text(t, "#receipt"), " ", "")
+	if len(receipt) != 20 {
+		t.Fatalf("receipt shown: %q", receipt)
+	}
+	if loc := tab.Location(t); strings.Contains(loc, receipt) {
+		t.Fatalf("receipt in the URL %s", loc)
+	}
+	tab.Shot(t, "tip-receipt")
+	tab.Click(t, "#tip-followup-link")
+	tab.Run(t, chromedp.SendKeys(chromedp.CSS("#receipt"), receipt))
+	tab.Click(t, "#tip-open")
+	if got := tab.Text(t, "#tip-text"); !strings.Contains(got, "หน้าโรงเรียน") {
+		t.Fatalf("follow-up shows %q", got)
+	}
+	if got := tab.Text(t, "#tip-status"); got != "ได้รับเรื่องแล้ว" {
+		t.Errorf("status %q", got)
+	}
+	tab.Shot(t, "tip-followup")
+	tab.Run(t, chromedp.SendKeys(chromedp.CSS("#text"), "รถจักรยานยนต์สีดำ ทะเบียนกรุงเทพ"))
+	tab.Click(t, "#tip-reply")
+	if got := tab.Text(t, "#tip-messages"); !strings.Contains(got, "รถจักรยานยนต์สีดำ") {
+		t.Fatalf("messages %q", got)
+	}
+	if got := tab.Text(t, "#flash"); got != "ส่งข้อความแล้ว" {
+		t.Errorf("flash %q", got)
+	}
+	tab.Shot(t, "tip-message")
+	tab.Expect("status of 404")
+	tab.Open(t, "/tip/follow-up")
+	tab.Run(t, chromedp.SendKeys(chromedp.CSS("#receipt"), "1234"))
+	tab.Click(t, "#tip-open")
+	if got := tab.Text(t, "#receipt-error"); got != "ไม่พบ" {
+		t.Errorf("wrong code: %q", got)
+	}
+	tab.Open(t, "/tip/20?lang=en")
+	assertEnglish(t, tab)
+	tab.Shot(t, "tip-form-en")
+	tab.AssertClean(t)
+	var tip models.Tip
+	if err := db.Take(&tip).Error; err != nil || tip.RouteUnitCode != "2001" || strings.Contains(tip.TextSealed, "โรงเรียน") {
+		t.Errorf("stored %+v %v", tip, err)
+	}
+}

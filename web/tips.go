@@ -1,0 +1,217 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/tips"
+)
+
+// The tip pages (issue #15) are for a member of the public with no
+// account. They set no cookie but the CSRF token's pre-session cookie:
+// the language travels in the query string (?lang=en), never in a cookie,
+// and the receipt code only in form bodies, never in a URL.
+
+// noCookies marks a request whose pages must not remember the language or
+// digits in cookies.
+const noCookies = "tidtam_no_cookies"
+
+// tipChooseData is the data of /tip.
+type tipChooseData struct {
+	Provinces []tips.Place
+	Lang      string
+}
+
+// tipFormData is the data of /tip/{province}: the province, its
+// districts, and the form's values.
+type tipFormData struct {
+	Province  tips.Place
+	Districts []tips.Place
+	Lang      string
+	In        tips.SubmitInput
+}
+
+// tipReceiptData is the data of the receipt page.
+type tipReceiptData struct {
+	Receipt string // grouped in fives for reading
+	Lang    string
+}
+
+// tipFollowUpData is the data of /tip/follow-up: the receipt typed (kept
+// in the message form's body) and, once found, the tip.
+type tipFollowUpData struct {
+	Receipt string
+	Tip     *tips.TipView
+	Message string
+	Lang    string
+}
+
+// TipPublic runs before every tip page and form, before CSRF: the pages
+// set no cookie but the CSRF token's and send no referrer on.
+func (w *Pages) TipPublic(c *fiber.Ctx) error {
+	c.Locals(noCookies, true)
+	c.Set("Referrer-Policy", "no-referrer")
+	return c.Next()
+}
+
+// publicTip is the language a tip page keeps in its links ("" for Thai).
+func publicTip(c *fiber.Ctx) string {
+	if c.Query("lang") == langEN {
+		return langEN
+	}
+	return ""
+}
+
+// TipChoose shows the provinces (GET /tip); ?province= goes to its form.
+func (w *Pages) TipChoose(c *fiber.Ctx) error {
+	lang := publicTip(c)
+	if code := c.Query("province"); code != "" {
+		if _, _, err := w.d.Tips.Province(c.UserContext(), code); err == nil {
+			return c.Redirect(tipPath("/tip/"+code, lang), fiber.StatusSeeOther)
+		}
+	}
+	ps, err := w.d.Tips.Provinces(c.UserContext())
+	if err != nil {
+		return w.fail(c, err)
+	}
+	return w.render(c, fiber.StatusOK, "tip", "tip_title", tipChooseData{Provinces: ps, Lang: lang})
+}
+
+func tipPath(p, lang string) string {
+	if lang != "" {
+		return p + "?lang=" + lang
+	}
+	return p
+}
+
+// TipForm shows the tip form of a province (GET /tip/{province}), with a
+// submission ID made now so that sending the form twice stores one tip.
+func (w *Pages) TipForm(c *fiber.Ctx) error {
+	lang := publicTip(c)
+	p, ds, err := w.d.Tips.Province(c.UserContext(), c.Params("code"))
+	if err != nil {
+		return w.fail(c, err)
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	in := tips.SubmitInput{SubmissionID: hex.EncodeToString(b)}
+	if d := c.Query("district"); d != "" {
+		in.DistrictCode = d
+	}
+	return w.render(c, fiber.StatusOK, "tip_form", "tip_title", tipFormData{Province: p, Districts: ds, Lang: lang, In: in})
+}
+
+// SubmitTip sends the form (POST /tip/{province}) and shows the receipt
+// once; errors come back next to their fields.
+func (w *Pages) SubmitTip(c *fiber.Ctx) error {
+	lang := publicTip(c)
+	ctx := c.UserContext()
+	p, ds, err := w.d.Tips.Province(ctx, c.Params("code"))
+	if err != nil {
+		return w.fail(c, err)
+	}
+	in := tips.SubmitInput{ProvinceCode: p.Code, DistrictCode: bounded(c.FormValue("district_code"), 32),
+		Text: bounded(c.FormValue("text"), 4*tips.MaxTextRunes+4), When: bounded(c.FormValue("when"), 4*tips.MaxWhenRunes+4),
+		OfficialsInvolved: c.FormValue("officials_involved") != "", SubmissionID: bounded(c.FormValue("submission_id"), tips.MaxSubmissionID+1)}
+	r, err := w.d.Tips.Submit(ctx, in)
+	if err != nil {
+		errs, status, ferr := w.tipErrors(c, err)
+		if ferr != nil {
+			return ferr
+		}
+		return w.renderForm(c, status, "tip_form", "tip_title", tipFormData{Province: p, Districts: ds, Lang: lang, In: in}, errs)
+	}
+	return w.render(c, fiber.StatusCreated, "tip_receipt", "tip_receipt_title", tipReceiptData{Receipt: groupReceipt(r.Receipt), Lang: lang})
+}
+
+// tipErrors turns a domain error into errors by field ("_" for the form)
+// and a status; anything else is answered as a page (ferr).
+func (w *Pages) tipErrors(c *fiber.Ctx, err error) (map[string]string, int, error) {
+	l := w.localizer(c)
+	e := apperr.As(err)
+	switch {
+	case e != nil && e.Code == apperr.Invalid:
+		return map[string]string{e.Field: messageIn(l, e.Message)}, fiber.StatusUnprocessableEntity, nil
+	case e != nil && e.Code == apperr.TooManyRequests:
+		secs := max(1, int(math.Ceil(e.RetryAfter.Seconds())))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+		return map[string]string{"_": l.Tf("tip_throttled", max(1, (secs+59)/60))}, fiber.StatusTooManyRequests, nil
+	case e != nil && e.Code == apperr.NotFound:
+		return map[string]string{"receipt": l.T("tip_no_such_receipt")}, fiber.StatusNotFound, nil
+	}
+	return nil, 0, w.fail(c, err)
+}
+
+func bounded(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// groupReceipt writes a receipt in groups of five digits.
+func groupReceipt(r string) string {
+	var b strings.Builder
+	for i, ch := range r {
+		if i > 0 && i%5 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(ch)
+	}
+	return b.String()
+}
+
+// TipFollowUpForm asks for the receipt code (GET /tip/follow-up).
+func (w *Pages) TipFollowUpForm(c *fiber.Ctx) error {
+	lang := publicTip(c)
+	return w.render(c, fiber.StatusOK, "tip_followup", "tip_followup_title", tipFollowUpData{Lang: lang})
+}
+
+// TipFollowUp shows the tip of the receipt in the form body (POST
+// /tip/follow-up).
+func (w *Pages) TipFollowUp(c *fiber.Ctx) error {
+	lang := publicTip(c)
+	d := tipFollowUpData{Receipt: bounded(c.FormValue("receipt"), 64), Lang: lang}
+	v, err := w.d.Tips.FollowUp(c.UserContext(), d.Receipt)
+	if err != nil {
+		errs, status, ferr := w.tipErrors(c, err)
+		if ferr != nil {
+			return ferr
+		}
+		return w.renderForm(c, status, "tip_followup", "tip_followup_title", d, errs)
+	}
+	d.Tip = &v
+	return w.render(c, fiber.StatusOK, "tip_followup", "tip_followup_title", d)
+}
+
+// TipMessage adds the informant's message (POST /tip/follow-up/messages
+// with receipt and text) and shows the tip again.
+func (w *Pages) TipMessage(c *fiber.Ctx) error {
+	lang := publicTip(c)
+	d := tipFollowUpData{Receipt: bounded(c.FormValue("receipt"), 64), Lang: lang,
+		Message: bounded(c.FormValue("text"), 4*tips.MaxTextRunes+4)}
+	v, err := w.d.Tips.AddMessage(c.UserContext(), d.Receipt, d.Message)
+	if err != nil {
+		errs, status, ferr := w.tipErrors(c, err)
+		if ferr != nil {
+			return ferr
+		}
+		if errs["text"] != "" {
+			// The receipt was right: show the tip with the error.
+			if tv, err := w.d.Tips.FollowUp(c.UserContext(), d.Receipt); err == nil {
+				d.Tip = &tv
+			}
+		}
+		return w.renderForm(c, status, "tip_followup", "tip_followup_title", d, errs)
+	}
+	d.Tip, d.Message = &v, ""
+	p := w.page(c, "tip_followup_title", d)
+	p.Flash = p.L.T("tip_message_sent")
+	return w.write(c, fiber.StatusOK, "tip_followup", p)
+}
