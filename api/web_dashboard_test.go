@@ -47,6 +47,13 @@ func TestWebDashboardLive(t *testing.T) {
 		}
 	}
 
+	// A KPI scheme from the shipped template, over the current quarter.
+	tmpl := h.do("GET", "/api/v1/kpi/templates", sec, nil).Body["items"].([]any)[0].(map[string]any)["code"].(string)
+	if r := h.do("POST", "/api/v1/kpi/schemes", sec, map[string]any{"name": "ระยะเร่งด่วน 3 เดือน", "template": tmpl,
+		"period_from": time.Now().AddDate(0, -1, 0).Format("2006-01-02"), "period_to": time.Now().AddDate(0, 2, 0).Format("2006-01-02")}); r.Status != 201 {
+		t.Fatalf("KPI scheme: %d %s", r.Status, r.Raw)
+	}
+
 	tab := browsertest.New(t, base).Tab(t, browsertest.Desktop)
 	tab.Open(t, "/dashboard")
 	signIn(t, tab, "sec", "secretariat-pass")
@@ -79,6 +86,14 @@ func TestWebDashboardLive(t *testing.T) {
 	}
 	tab.Shot(t, "dashboard-live")
 
+	// The map coloured by KPI score.
+	tab.Click(t, "#color-kpi")
+	if got := tab.Text(t, "#map"); !strings.Contains(got, "ระยะเร่งด่วน 3 เดือน") || !tab.Exists(t, "#map svg") {
+		t.Errorf("the map by KPI score: %q", got)
+	}
+	tab.Shot(t, "dashboard-kpi")
+	tab.Open(t, "/dashboard")
+
 	// Links inside the live region are ordinary links.
 	tab.Click(t, "#open-directives tbody a")
 	if loc := tab.Location(t); !strings.HasPrefix(loc, "/directives/") || !tab.Exists(t, "#matrix table") {
@@ -96,6 +111,9 @@ func TestWebDashboardLive(t *testing.T) {
 	}
 	if got := tab.Text(t, "#rank"); !strings.Contains(got, "อันดับ ๑") {
 		t.Errorf("ชลบุรี's rank: %q", got)
+	}
+	if got := tab.Text(t, "#kpi-score"); !strings.Contains(got, "ระยะเร่งด่วน") || !strings.Contains(got, "อันดับ") {
+		t.Errorf("ชลบุรี's KPI score: %q", got)
 	}
 	if r := h.do("POST", base2+"2001/acknowledge", dist, nil); r.Status != 200 {
 		t.Fatalf("district acknowledge: %d %s", r.Status, r.Raw)

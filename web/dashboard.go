@@ -29,8 +29,12 @@ type dashboardPage struct {
 	Query string
 	// LiveTopic is the /live query naming this view.
 	LiveTopic string
-	// Tiles is the tile map of the provinces, coloured by on-time rate.
+	// Tiles is the tile map of the provinces, coloured by on-time rate or
+	// (Color "kpi") by the current KPI scheme's score.
 	Tiles tileMap
+	Color string
+	// Scheme is the KPI scheme the map is coloured by, when it is.
+	Scheme string
 	// Trend is the on-time rate over recent meetings as a chart.
 	Trend trendChart
 }
@@ -91,6 +95,11 @@ func (w *Pages) Dashboard(c *fiber.Ctx) error {
 		data.LiveTopic += "&" + data.Query
 	}
 	data.Tiles, data.Trend = w.tileMap(c, v), w.trendChart(c, v)
+	if c.Query("color") == "kpi" {
+		if scores, scheme := w.kpiTiles(c); scores != nil {
+			data.Color, data.Scheme, data.Tiles = "kpi", scheme.Name, w.kpiTileMap(c, v, scores)
+		}
+	}
 	return w.render(c, fiber.StatusOK, "dashboard", "nav_dashboard", data)
 }
 
@@ -106,6 +115,9 @@ func inspectionRegions() []int {
 type provincePage struct {
 	V         dashboard.ProvinceView
 	LiveTopic string
+	// KPI is the province's score and rank in the current KPI scheme
+	// (nil: none).
+	KPI *provinceKPI
 }
 
 // Province is one province's picture (GET /provinces/:code): its open
@@ -119,7 +131,8 @@ func (w *Pages) Province(c *fiber.Ctx) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	return w.render(c, fiber.StatusOK, "province", "nav_province", provincePage{V: v, LiveTopic: "topic=province&code=" + url.QueryEscape(code)})
+	return w.render(c, fiber.StatusOK, "province", "nav_province", provincePage{V: v,
+		LiveTopic: "topic=province&code=" + url.QueryEscape(code), KPI: w.provinceScore(c, code)})
 }
 
 // liveTopic resolves the /live query to a topic key and the function that
@@ -223,6 +236,20 @@ func (l Localizer) Rate(r *float64) string {
 		return "—"
 	}
 	return l.digits(strconv.FormatFloat(*r, 'f', 1, 64)) + "%"
+}
+
+// kpiTileMap draws v's provinces coloured by their KPI scores (0–100).
+func (w *Pages) kpiTileMap(c *fiber.Ctx, v dashboard.View, scores map[string]float64) tileMap {
+	l := w.localizer(c)
+	values := make(map[string]tilemap.Value, len(v.Provinces))
+	for _, p := range v.Provinces {
+		val := tilemap.Value{URL: "/provinces/" + url.PathEscape(p.Code)}
+		if sc, ok := scores[p.Code]; ok {
+			val.Value, val.HasValue, val.Label = sc, true, l.digits(strconv.FormatFloat(sc, 'f', 0, 64))
+		}
+		values[p.Code] = val
+	}
+	return tilemap.SVG(tilemap.Provinces(), values, tilemap.Options{Title: l.T("dash_kpi_score"), English: l.EN()})
 }
 
 // trendChart is a rendered trend chart.
