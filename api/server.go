@@ -86,6 +86,9 @@ type Deps struct {
 	// Tips is the tip-off domain (informant's side); nil means
 	// tips.NewService on DB, TipKey and Now.
 	Tips tips.Service
+	// PublicURL is the base of links printed in QR codes (TIDTAM_PUBLIC_URL);
+	// empty means the request's own base URL.
+	PublicURL string
 	// TipKey seals tips at rest; nil means the key in DataDir (generated
 	// there when absent, tips.LoadKey), or without DataDir a random key
 	// held in memory (tests).

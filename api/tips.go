@@ -1,6 +1,8 @@
 package api
 
 import (
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tidtam/tidtam/internal/tips"
@@ -26,6 +28,8 @@ func registerTipRoutes(r fiber.Router, d *Deps) {
 	r.Post("/tips", submitTip(d))
 	r.Post("/tips/follow-up", followUpTip(d))
 	r.Post("/tips/messages", addTipMessage(d))
+	r.Get("/units/:code/tip-qr.png", tipQR(d, "png"))
+	r.Get("/units/:code/tip-qr.svg", tipQR(d, "svg"))
 }
 
 func submitTip(d *Deps) fiber.Handler {
@@ -70,5 +74,35 @@ func addTipMessage(d *Deps) fiber.Handler {
 		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.Status(fiber.StatusCreated).JSON(v)
+	}
+}
+
+// tipQR answers the printable QR code of unit code's tip form (GET
+// /api/v1/units/{code}/tip-qr.png or .svg; public: it holds only a
+// link), for the signs the MOI letter asks every province and district to
+// put up.
+func tipQR(d *Deps, format string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		path, err := d.Tips.TipPath(c.UserContext(), c.Params("code"))
+		if err != nil {
+			return err
+		}
+		base := strings.TrimRight(d.PublicURL, "/")
+		if base == "" {
+			base = c.BaseURL()
+		}
+		var img []byte
+		if format == "svg" {
+			img, err = tips.QRSVG(base + path)
+			c.Set(fiber.HeaderContentType, "image/svg+xml")
+		} else {
+			img, err = tips.QRPNG(base+path, 512)
+			c.Set(fiber.HeaderContentType, "image/png")
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+		return c.Send(img)
 	}
 }

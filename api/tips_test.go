@@ -1,8 +1,18 @@
 package api_test
 
 import (
+	"bytes"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"gorm.io/gorm"
 
@@ -75,4 +85,71 @@ func TestTipsAPI(t *testing.T) {
 		errorOf(t, r, 429, "too_many_requests", "")
 		errorOf(t, h.do("POST", "/api/v1/tips/messages", "", map[string]string{"receipt": receipt, "text": "x"}), 429, "too_many_requests", "")
 	})
+}
+
+// TestTipQRCodes: the QR codes of a province and a district, as PNG and
+// as SVG, decode to the tip form's link (the district preselected); other
+// codes are 404.
+func TestTipQRCodes(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	for _, c := range []struct{ code, want string }{
+		{"20", "/tip/20"},
+		{"2001", "/tip/20?district=2001"},
+	} {
+		for _, ext := range []string{"png", "svg"} {
+			res := h.do("GET", "/api/v1/units/"+c.code+"/tip-qr."+ext, "", nil)
+			if res.Status != 200 {
+				t.Fatalf("%s.%s: %d %s", c.code, ext, res.Status, res.Raw)
+			}
+			var img image.Image
+			var err error
+			if ext == "png" {
+				img, err = png.Decode(bytes.NewReader(res.Raw))
+			} else {
+				img, err = rasterSVG(res.Raw)
+			}
+			if err != nil {
+				t.Fatalf("%s.%s: %v", c.code, ext, err)
+			}
+			bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+			if err != nil {
+				t.Fatalf("%s.%s does not decode: %v", c.code, ext, err)
+			}
+			if !strings.HasSuffix(got.GetText(), c.want) || !strings.HasPrefix(got.GetText(), "http") {
+				t.Errorf("%s.%s decodes to %q, want …%s", c.code, ext, got.GetText(), c.want)
+			}
+		}
+	}
+	errorOf(t, h.do("GET", "/api/v1/units/ONCB/tip-qr.png", "", nil), 404, "not_found", "")
+	errorOf(t, h.do("GET", "/api/v1/units/9999/tip-qr.svg", "", nil), 404, "not_found", "")
+}
+
+// rasterSVG draws the unit squares of a tips.QRSVG image ("M x yh1v1h-1z")
+// 8 pixels each, so that the decoder reads the SVG's own geometry.
+func rasterSVG(svg []byte) (image.Image, error) {
+	vb := regexp.MustCompile(`viewBox="0 0 (\d+) (\d+)"`).FindSubmatch(svg)
+	if vb == nil {
+		return nil, errors.New("no viewBox")
+	}
+	n, _ := strconv.Atoi(string(vb[1]))
+	const scale = 8
+	img := image.NewGray(image.Rect(0, 0, n*scale, n*scale))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	for _, m := range regexp.MustCompile(`M(\d+) (\d+)h1v1h-1z`).FindAllSubmatch(svg, -1) {
+		x, _ := strconv.Atoi(string(m[1]))
+		y, _ := strconv.Atoi(string(m[2]))
+		for dy := range scale {
+			for dx := range scale {
+				img.SetGray(x*scale+dx, y*scale+dy, color.Gray{})
+			}
+		}
+	}
+	return img, nil
 }

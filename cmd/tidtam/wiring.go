@@ -288,6 +288,7 @@ func newAPI(cfg *config.Config, b *backend, log *slog.Logger) (*fiber.App, error
 		Webhooks:       webhookPolicy(cfg),
 		SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
 		TipKey:         &tipKey,
+		PublicURL:      cfg.PublicURL,
 	}), nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -90,6 +91,21 @@ func (s *service) Province(ctx context.Context, code string) (Place, []Place, er
 		return Place{}, nil, err
 	}
 	return places([]models.Unit{p})[0], places(ds), nil
+}
+
+func (s *service) TipPath(ctx context.Context, code string) (string, error) {
+	var u models.Unit
+	err := s.db(ctx).Where("code = ? AND type IN ?", code, []models.UnitType{models.UnitProvince, models.UnitDistrict}).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && u.Type == models.UnitDistrict && u.ParentCode == nil) {
+		return "", apperr.New(apperr.NotFound, "ไม่พบจังหวัดหรืออำเภอนี้ (no such province or district)")
+	}
+	if err != nil {
+		return "", err
+	}
+	if u.Type == models.UnitProvince {
+		return "/tip/" + url.PathEscape(u.Code), nil
+	}
+	return "/tip/" + url.PathEscape(*u.ParentCode) + "?district=" + url.QueryEscape(u.Code), nil
 }
 
 func places(units []models.Unit) []Place {

@@ -49,6 +49,12 @@ type Service interface {
 	// NotFound when code is not a province.
 	Province(ctx context.Context, code string) (Place, []Place, error)
 
+	// TipPath returns the local path of the tip form a printed QR code of
+	// unit code opens: "/tip/{province}" for a province,
+	// "/tip/{province}?district={code}" for a district (preselected).
+	// NotFound for any other code.
+	TipPath(ctx context.Context, code string) (string, error)
+
 	// Submit stores a tip and returns its receipt code, which is shown
 	// once and cannot be recovered by anyone but the informant. Invalid
 	// with Field: "province_code" not a province; "district_code" not a
