@@ -209,33 +209,50 @@ func RebuildProgress(tx *gorm.DB) error {
 	d := ProgressDeltas{}
 	assignmentProvince := map[string]string{}
 	assignmentDirective := map[string]string{}
-	var batch []models.Assignment
-	err := tx.Model(&models.Assignment{}).Order("id").FindInBatches(&batch, 1000, func(_ *gorm.DB, _ int) error {
-		for _, a := range batch {
-			p, err := province(a.UnitCode)
-			if err != nil {
-				return err
-			}
-			assignmentProvince[a.ID], assignmentDirective[a.ID] = p, a.DirectiveID
-			d.AddAssignment(p, a, 1)
-		}
-		return nil
-	}).Error
+	// Read row by row through a cursor: the tables may be large, and the
+	// counters they sum to are small.
+	rows, err := tx.Model(&models.Assignment{}).Order("id").Rows()
 	if err != nil {
 		return fmt.Errorf("store: rebuild progress: %w", err)
 	}
-	var items []models.AssignmentItem
-	err = tx.Model(&models.AssignmentItem{}).Order("assignment_id, item_number, cycle").FindInBatches(&items, 2000, func(_ *gorm.DB, _ int) error {
-		for _, it := range items {
-			dir, ok := assignmentDirective[it.AssignmentID]
-			if !ok {
-				continue
-			}
+	var all []models.Assignment
+	for rows.Next() {
+		var a models.Assignment
+		if err := tx.ScanRows(rows, &a); err != nil {
+			_ = rows.Close()
+			return fmt.Errorf("store: rebuild progress: %w", err)
+		}
+		all = append(all, models.Assignment{ID: a.ID, DirectiveID: a.DirectiveID, UnitCode: a.UnitCode, Status: a.Status,
+			AckDueAt: a.AckDueAt, AcknowledgedAt: a.AcknowledgedAt, EscalationLevel: a.EscalationLevel})
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("store: rebuild progress: %w", err)
+	}
+	// Units are looked up once the cursor is closed (SQLite has one
+	// connection inside a transaction).
+	for _, a := range all {
+		p, err := province(a.UnitCode)
+		if err != nil {
+			return err
+		}
+		assignmentProvince[a.ID], assignmentDirective[a.ID] = p, a.DirectiveID
+		d.AddAssignment(p, a, 1)
+	}
+	rows, err = tx.Model(&models.AssignmentItem{}).Rows()
+	if err != nil {
+		return fmt.Errorf("store: rebuild progress: %w", err)
+	}
+	for rows.Next() {
+		var it models.AssignmentItem
+		if err := tx.ScanRows(rows, &it); err != nil {
+			_ = rows.Close()
+			return fmt.Errorf("store: rebuild progress: %w", err)
+		}
+		if dir, ok := assignmentDirective[it.AssignmentID]; ok {
 			d.AddItem(dir, assignmentProvince[it.AssignmentID], it, 1)
 		}
-		return nil
-	}).Error
-	if err != nil {
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return fmt.Errorf("store: rebuild progress: %w", err)
 	}
 	// Written in chunks: a statement has a bounded number of parameters.
