@@ -134,6 +134,7 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Get("/dashboard", s, w.Dashboard)
 	app.Get("/provinces/:code", s, w.Province)
 	app.Get("/live", s, w.Live)
+	app.Get("/units/:code/tip-poster", s, w.TipPoster)
 	app.Get("/kpi", s, w.KPISchemes)
 	app.Post("/kpi", append(form, w.CreateKPIScheme)...)
 	app.Get("/kpi/:id", s, w.KPIScheme)

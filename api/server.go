@@ -180,7 +180,7 @@ func New(d *Deps) *fiber.App {
 	}
 
 	pages, err := web.New(web.Deps{Auth: d.Auth, Directives: d.Directives, Notifications: d.Notifications,
-		Meetings: d.Meetings, Admin: d.Admin, KPI: d.KPI, Dashboard: d.Dashboard, Tips: d.Tips, Live: d.Live, Logger: d.Logger, SecureCookies: d.SecureCookies,
+		Meetings: d.Meetings, Admin: d.Admin, KPI: d.KPI, Dashboard: d.Dashboard, Tips: d.Tips, PublicURL: d.PublicURL, Live: d.Live, Logger: d.Logger, SecureCookies: d.SecureCookies,
 		MaxUploadBytes: d.MaxUploadBytes, Now: d.Now})
 	if err != nil {
 		panic(err) // the templates are embedded: a build defect, caught by every test

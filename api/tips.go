@@ -83,10 +83,11 @@ func addTipMessage(d *Deps) fiber.Handler {
 // put up.
 func tipQR(d *Deps, format string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		path, err := d.Tips.TipPath(c.UserContext(), c.Params("code"))
+		target, err := d.Tips.Target(c.UserContext(), c.Params("code"))
 		if err != nil {
 			return err
 		}
+		path := target.Path
 		base := strings.TrimRight(d.PublicURL, "/")
 		if base == "" {
 			base = c.BaseURL()

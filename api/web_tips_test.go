@@ -164,3 +164,33 @@ func TestWebTipPhone(t *testing.T) {
 		t.Errorf("stored %+v %v", tip, err)
 	}
 }
+
+// TestWebTipPoster: a province officer opens the printable sign of one of
+// its districts: the centre's name, the QR code (loaded from the API) and
+// the link to the district's tip form; printed to A4 as one page.
+func TestWebTipPoster(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	base := serveHTTP(h)
+	tab := browsertest.New(t, base).Tab(t, browsertest.Desktop)
+	tab.Open(t, "/units/2001/tip-poster")
+	signIn(t, tab, "chonburi", "province-pass-1")
+	if got := tab.Text(t, "#poster-unit"); got != "ศป.ปส.อ.เมืองชลบุรี จังหวัดชลบุรี" {
+		t.Errorf("unit %q", got)
+	}
+	if got := tab.Text(t, "#poster-link"); got != base+"/tip/20?district=2001" {
+		t.Errorf("link %q", got)
+	}
+	loaded := false
+	for _, r := range tab.Requests() {
+		loaded = loaded || strings.HasSuffix(r, "/api/v1/units/2001/tip-qr.svg")
+	}
+	if !loaded {
+		t.Errorf("the QR code was not loaded: %v", tab.Requests())
+	}
+	tab.Shot(t, "tip-poster")
+	if pdf := tab.PDF(t, "tip-poster"); strings.Count(string(pdf), "/Type /Page\n") > 1 || strings.Count(string(pdf), "/Type/Page/") > 1 {
+		t.Errorf("the sign prints on more than one page")
+	}
+	tab.AssertClean(t)
+}

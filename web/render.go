@@ -25,7 +25,7 @@ var unreadCountOnly = notify.InboxFilter{Unread: true, Window: listing.Window{Li
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account", "deliveries", "directives", "directive", "meeting_print", "holidays", "targetsets", "audit", "tokens", "units", "issue", "calendar", "kpi", "kpi_scheme", "kpi_province", "attendance", "dashboard", "province", "board", "tip", "tip_form", "tip_receipt", "tip_followup"}
+var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account", "deliveries", "directives", "directive", "meeting_print", "holidays", "targetsets", "audit", "tokens", "units", "issue", "calendar", "kpi", "kpi_scheme", "kpi_province", "attendance", "dashboard", "province", "board", "tip", "tip_form", "tip_receipt", "tip_followup", "tip_poster"}
 
 // views are the parsed page templates by name.
 type views struct{ pages map[string]*template.Template }

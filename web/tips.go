@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -214,4 +215,29 @@ func (w *Pages) TipMessage(c *fiber.Ctx) error {
 	p := w.page(c, "tip_followup_title", d)
 	p.Flash = p.L.T("tip_message_sent")
 	return w.write(c, fiber.StatusOK, "tip_followup", p)
+}
+
+// tipPosterData is the data of a unit's printable sign.
+type tipPosterData struct {
+	Target tips.Target
+	Link   string // the absolute link the QR code holds
+	QR     string // the QR code's SVG, from the API
+}
+
+// TipPoster shows the printable A4 sign of a province's or district's tip
+// channel (GET /units/{code}/tip-poster, signed in): the unit's name, the
+// QR code of its tip form, the link written out and the hotline, as the
+// MOI letter 0311.3/ว1757 item 3 asks every province and district to put
+// up.
+func (w *Pages) TipPoster(c *fiber.Ctx) error {
+	t, err := w.d.Tips.Target(c.UserContext(), c.Params("code"))
+	if err != nil {
+		return w.fail(c, err)
+	}
+	base := strings.TrimRight(w.d.PublicURL, "/")
+	if base == "" {
+		base = c.BaseURL()
+	}
+	return w.render(c, fiber.StatusOK, "tip_poster", "tip_poster_title", tipPosterData{Target: t, Link: base + t.Path,
+		QR: "/api/v1/units/" + url.PathEscape(t.Unit.Code) + "/tip-qr.svg"})
 }

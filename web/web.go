@@ -42,6 +42,9 @@ type Deps struct {
 	Dashboard     dashboard.Service
 	// Tips is the tip-off domain behind the public /tip pages.
 	Tips tips.Service
+	// PublicURL is the base of the link a printed tip sign shows; empty
+	// means the request's own.
+	PublicURL string
 	// Live tells live pages (dashboard, matrix, meeting board) of changes
 	// over Server-Sent Events.
 	Live   *dashboard.Hub

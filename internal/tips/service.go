@@ -93,19 +93,24 @@ func (s *service) Province(ctx context.Context, code string) (Place, []Place, er
 	return places([]models.Unit{p})[0], places(ds), nil
 }
 
-func (s *service) TipPath(ctx context.Context, code string) (string, error) {
+func (s *service) Target(ctx context.Context, code string) (Target, error) {
 	var u models.Unit
 	err := s.db(ctx).Where("code = ? AND type IN ?", code, []models.UnitType{models.UnitProvince, models.UnitDistrict}).Take(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && u.Type == models.UnitDistrict && u.ParentCode == nil) {
-		return "", apperr.New(apperr.NotFound, "ไม่พบจังหวัดหรืออำเภอนี้ (no such province or district)")
+		return Target{}, apperr.New(apperr.NotFound, "ไม่พบจังหวัดหรืออำเภอนี้ (no such province or district)")
 	}
 	if err != nil {
-		return "", err
+		return Target{}, err
 	}
+	unit := places([]models.Unit{u})[0]
 	if u.Type == models.UnitProvince {
-		return "/tip/" + url.PathEscape(u.Code), nil
+		return Target{Path: "/tip/" + url.PathEscape(u.Code), Unit: unit, Province: unit}, nil
 	}
-	return "/tip/" + url.PathEscape(*u.ParentCode) + "?district=" + url.QueryEscape(u.Code), nil
+	p, _, err := s.Province(ctx, *u.ParentCode)
+	if err != nil {
+		return Target{}, err
+	}
+	return Target{Path: "/tip/" + url.PathEscape(p.Code) + "?district=" + url.QueryEscape(u.Code), Unit: unit, Province: p, District: true}, nil
 }
 
 func places(units []models.Unit) []Place {

@@ -49,11 +49,11 @@ type Service interface {
 	// NotFound when code is not a province.
 	Province(ctx context.Context, code string) (Place, []Place, error)
 
-	// TipPath returns the local path of the tip form a printed QR code of
-	// unit code opens: "/tip/{province}" for a province,
-	// "/tip/{province}?district={code}" for a district (preselected).
+	// Target returns where a printed QR code of unit code leads: Path is
+	// "/tip/{province}" for a province, "/tip/{province}?district={code}"
+	// for a district (preselected), with the unit and its province.
 	// NotFound for any other code.
-	TipPath(ctx context.Context, code string) (string, error)
+	Target(ctx context.Context, code string) (Target, error)
 
 	// Submit stores a tip and returns its receipt code, which is shown
 	// once and cannot be recovered by anyone but the informant. Invalid
@@ -87,6 +87,14 @@ type Place struct {
 	Code   string `json:"code"`
 	NameTH string `json:"name_th"`
 	NameEN string `json:"name_en"`
+}
+
+// Target is the tip form of a province or district (Service.Target).
+type Target struct {
+	Path     string
+	Unit     Place
+	Province Place
+	District bool
 }
 
 // SubmitInput is the body of POST /api/v1/tips.
