@@ -128,7 +128,18 @@
     });
   }
 
+  // A button with data-fullscreen shows that element full screen (the
+  // meeting board on a projector); hidden where the browser cannot.
+  function setupFullscreen(button) {
+    var target = document.querySelector(button.getAttribute("data-fullscreen"));
+    if (!target || !target.requestFullscreen || button.getAttribute("data-ready")) { return; }
+    button.setAttribute("data-ready", "1");
+    button.hidden = false;
+    button.addEventListener("click", function () { target.requestFullscreen().catch(function () {}); });
+  }
+
   function setup(root) {
+    root.querySelectorAll("button[data-fullscreen]").forEach(setupFullscreen);
     closeGoneLive();
     root.querySelectorAll("[data-live-topic]").forEach(setupLive);
     root.querySelectorAll("form").forEach(setupProgress);
