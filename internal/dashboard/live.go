@@ -10,7 +10,7 @@ import (
 )
 
 // DefaultLiveInterval is how often a Hub looks for changes.
-const DefaultLiveInterval = time.Second
+const DefaultLiveInterval = 500 * time.Millisecond
 
 // StampFunc returns the current stamp of what a live page shows: equal
 // stamps, equal content.
@@ -23,7 +23,7 @@ type StampFunc func(ctx context.Context) (string, error)
 // and when the stamp differs from the last one it sends the new stamp to
 // every subscriber. A subscriber that has not taken the previous stamp yet
 // just gets the newest (its channel holds one). So 200 viewers of one
-// dashboard cost one stamp per second, plus one small message each when
+// dashboard cost one stamp per Interval, plus one small message each when
 // something changes.
 type Hub struct {
 	// Interval between looks (0: DefaultLiveInterval).

@@ -23,7 +23,7 @@ import (
 )
 
 // DefaultTTL is how long an answer is kept before it is refreshed.
-const DefaultTTL = time.Second
+const DefaultTTL = 500 * time.Millisecond
 
 // TrendMeetings is how many recent meetings the trend covers.
 const TrendMeetings = 12
