@@ -51,6 +51,7 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	registerNotificationRoutes(authed, d)
 	registerDashboardRoutes(authed, d)
 	registerKPIRoutes(authed, d)
+	authed.Get("/tips", listTips(d)) // the officers' side of issue #15
 }
 
 // registerWebRoutes: the pages (package web), after the API so that

@@ -107,3 +107,20 @@ func tipQR(d *Deps, format string) fiber.Handler {
 		return c.Send(img)
 	}
 }
+
+// listTips answers GET /api/v1/tips: the tips routed to the caller, each
+// read audited (tips.Service.List).
+func listTips(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		w, err := window(c)
+		if err != nil {
+			return err
+		}
+		out, err := d.Tips.List(c.UserContext(), principal(c), w)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.JSON(out)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/png"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -152,4 +153,56 @@ func rasterSVG(svg []byte) (image.Image, error) {
 		}
 	}
 	return img, nil
+}
+
+// TestTipsOfficersAPI: officers list the tips routed to them — the
+// province all of its own, the district those routed to it (not the one
+// involving officials), the region's inspector the one involving
+// officials — each read audited; the secretariat reads no content.
+func TestTipsOfficersAPI(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	addScopeAccounts(t, db)
+	for i, tip := range []map[string]any{
+		{"province_code": "20", "district_code": "2001", "text": "ขายที่ตลาด"},
+		{"province_code": "20", "district_code": "2001", "text": "ตำรวจรับส่วย", "officials_involved": true},
+		{"province_code": "50", "text": "เชียงใหม่"},
+	} {
+		tip["submission_id"] = strconv.Itoa(i)
+		if res := h.do("POST", "/api/v1/tips", "", tip); res.Status != 201 {
+			t.Fatalf("submit: %d %s", res.Status, res.Raw)
+		}
+	}
+	texts := func(user, pass string) []string {
+		t.Helper()
+		res := h.do("GET", "/api/v1/tips", h.login(user, pass), nil)
+		if res.Status != 200 {
+			t.Fatalf("%s: %d %s", user, res.Status, res.Raw)
+		}
+		var out []string
+		for _, it := range res.Body["items"].([]any) {
+			out = append(out, it.(map[string]any)["text"].(string))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		user, pass string
+		want       []string
+	}{
+		{"chonburi", "province-pass-1", []string{"ตำรวจรับส่วย", "ขายที่ตลาด"}},
+		{"dist2001", "district-pass-2001", []string{"ขายที่ตลาด"}},
+		{"insp8", "inspector-pass-1", []string{"ตำรวจรับส่วย"}},
+		{"insp15", "inspector-pass-15", nil},
+	} {
+		if got := texts(c.user, c.pass); !slices.Equal(got, c.want) {
+			t.Errorf("%s sees %q, want %q", c.user, got, c.want)
+		}
+	}
+	errorOf(t, h.do("GET", "/api/v1/tips", h.login("sec", "secretariat-pass"), nil), 403, "forbidden", "")
+	if n := storetest.Count(t, db, &models.AuditEvent{}, "action = ? AND entity_type = ?", "tip.read", "tip"); n != 4 {
+		t.Errorf("%d tip.read events, want 4 (one per tip shown)", n)
+	}
+	if n := storetest.Count(t, db, &models.AuditEvent{}, "action = ? AND actor = ?", "tip.read", "insp8"); n != 1 {
+		t.Errorf("insp8's read audited %d times", n)
+	}
 }

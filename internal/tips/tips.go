@@ -23,6 +23,9 @@ package tips
 
 import (
 	"context"
+
+	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/listing"
 )
 
 // Limits of what an informant sends.
@@ -76,6 +79,17 @@ type Service interface {
 	// guessed wrong too often lately (checked before anything else).
 	FollowUp(ctx context.Context, receipt string) (TipView, error)
 
+	// List returns the tips routed to the caller, newest first, with
+	// their content, and audits each tip shown (tip.read on tip/<id>, the
+	// reader and the request ID; nothing about the informant). Province
+	// accounts see their province's tips; district accounts the tips
+	// routed to their district (never one involving officials);
+	// inspectors the tips of their regions that involve officials.
+	// Secretariat, admin and observer accounts see no content (Forbidden:
+	// national counts come with the officers' workflow); Unauthorized
+	// for a nil principal.
+	List(ctx context.Context, p *auth.Principal, w listing.Window) (listing.Page[OfficerView], error)
+
 	// AddMessage adds the informant's message text to the tip of receipt
 	// and returns the tip as FollowUp does. Errors as FollowUp, and
 	// Invalid with Field "text" when blank or over MaxTextRunes.
@@ -123,6 +137,16 @@ type TipView struct {
 	OfficialsInvolved bool          `json:"officials_involved"`
 	SubmittedOn       string        `json:"submitted_on"`
 	Messages          []MessageView `json:"messages"`
+}
+
+// OfficerView is a tip as the officers it is routed to read it: its ID,
+// where it is and where it goes, and the informant's texts.
+type OfficerView struct {
+	ID               int64  `json:"id"`
+	Route            string `json:"route"`
+	RouteUnitCode    string `json:"route_unit_code"`
+	InspectionRegion *int   `json:"inspection_region,omitempty"`
+	TipView
 }
 
 // MessageView is one message of a tip's conversation: its author

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/internal/reqctx"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
@@ -278,4 +281,48 @@ func TestThrottleForgets(t *testing.T) {
 	if _, blocked := th.Blocked("a"); blocked {
 		t.Fatal("still blocked after a refill")
 	}
+}
+
+// TestListScope: officers see the tips routed to them, on both databases,
+// and each one shown is audited; the secretariat reads no content.
+func TestListScope(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		svc := newService(t, db)
+		ctx := ctxFrom(t, "192.0.2.7")
+		var region int
+		if err := db.Model(&models.Unit{}).Select("inspection_region").Where("code = ?", "20").Scan(&region).Error; err != nil {
+			t.Fatal(err)
+		}
+		for i, in := range []tips.SubmitInput{
+			{ProvinceCode: "20", DistrictCode: "2001", Text: "ก"},
+			{ProvinceCode: "20", DistrictCode: "2001", Text: "ข", OfficialsInvolved: true},
+		} {
+			in.SubmissionID = strconv.Itoa(i)
+			if _, err := svc.Submit(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w := listing.Window{Limit: 50}
+		for _, c := range []struct {
+			p    *auth.Principal
+			want int64
+		}{
+			{&auth.Principal{Username: "p", Role: models.RoleProvince, UnitCode: "20"}, 2},
+			{&auth.Principal{Username: "d", Role: models.RoleDistrict, UnitCode: "2001"}, 1},
+			{&auth.Principal{Username: "i", Role: models.RoleInspector, Regions: []int{region}}, 1},
+			{&auth.Principal{Username: "j", Role: models.RoleInspector, Regions: []int{region + 1}}, 0},
+		} {
+			page, err := svc.List(ctx, c.p, w)
+			if err != nil || page.Total != c.want || int64(len(page.Items)) != c.want {
+				t.Errorf("%s: %d tips (%v), want %d", c.p.Username, page.Total, err, c.want)
+			}
+		}
+		_, err := svc.List(ctx, &auth.Principal{Username: "s", Role: models.RoleSecretariat, UnitCode: models.NationalUnitCode}, w)
+		wantCode(t, err, apperr.Forbidden, "")
+		_, err = svc.List(ctx, nil, w)
+		wantCode(t, err, apperr.Unauthorized, "")
+		if n := storetest.Count(t, db, &models.AuditEvent{}, "action = ?", "tip.read"); n != 4 {
+			t.Errorf("%d tip.read events, want 4", n)
+		}
+	})
 }

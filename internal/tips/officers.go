@@ -1,0 +1,73 @@
+package tips
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/listing"
+	"github.com/tidtam/tidtam/internal/reqctx"
+	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/models"
+)
+
+// scope narrows a query on tips to those routed to p, or says none may
+// be read.
+func scope(p *auth.Principal, q *gorm.DB) (*gorm.DB, error) {
+	if p == nil {
+		return nil, apperr.New(apperr.Unauthorized, "กรุณาเข้าสู่ระบบ (sign in first)")
+	}
+	switch {
+	case p.HasRole(models.RoleProvince) && p.UnitCode != "":
+		return q.Where("province_code = ?", p.UnitCode), nil
+	case p.HasRole(models.RoleDistrict) && p.UnitCode != "":
+		return q.Where("route = ? AND route_unit_code = ?", models.TipRouteDistrict, p.UnitCode), nil
+	case p.HasRole(models.RoleInspector):
+		if len(p.Regions) == 0 {
+			return q.Where("1 = 0"), nil
+		}
+		return q.Where("officials_involved = ? AND inspection_region IN ?", true, p.Regions), nil
+	}
+	return nil, apperr.New(apperr.Forbidden,
+		"เนื้อหาเบาะแสเปิดดูได้เฉพาะหน่วยงานที่ได้รับเรื่อง (only the centres a tip is routed to may read it)")
+}
+
+func (s *service) List(ctx context.Context, p *auth.Principal, w listing.Window) (listing.Page[OfficerView], error) {
+	out := listing.Page[OfficerView]{Items: []OfficerView{}}
+	q, err := scope(p, s.db(ctx).Model(&models.Tip{}))
+	if err != nil {
+		return out, err
+	}
+	if err := q.Count(&out.Total).Error; err != nil {
+		return out, err
+	}
+	var rows []models.Tip
+	if err := q.Order("id DESC").Limit(w.Limit).Offset(w.Offset).Find(&rows).Error; err != nil {
+		return out, err
+	}
+	for _, t := range rows {
+		v, err := s.view(ctx, t)
+		if err != nil {
+			return out, err
+		}
+		out.Items = append(out.Items, OfficerView{ID: t.ID, Route: t.Route, RouteUnitCode: t.RouteUnitCode,
+			InspectionRegion: t.InspectionRegion, TipView: v})
+	}
+	// Every read of a tip's content is on the audit trail: who, when.
+	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, t := range rows {
+			if err := store.RecordAudit(tx, models.AuditEvent{Actor: p.Username, Action: "tip.read", EntityType: "tip",
+				EntityID: fmt.Sprint(t.ID), Before: "", After: "", RequestID: reqctx.RequestID(ctx)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return listing.Page[OfficerView]{}, err
+	}
+	return out, nil
+}
