@@ -36,6 +36,7 @@ var authzRules = map[string]authzRule{
 	"POST /api/v1/tips": {Public: true}, "POST /api/v1/tips/follow-up": {Public: true}, "POST /api/v1/tips/messages": {Public: true},
 	"GET /api/v1/units/:code/tip-qr.png": {Public: true}, "GET /api/v1/units/:code/tip-qr.svg": {Public: true},
 	"GET /api/v1/tips": {Roles: []models.Role{models.RoleProvince, models.RoleDistrict, models.RoleInspector}},
+
 	"GET /metrics": adminOnly,
 
 	"POST /api/v1/auth/logout": {Skip: "signs the caller out"}, "GET /api/v1/auth/me": anyone,
