@@ -190,6 +190,31 @@ func (c *Counts) add(r counterRow) {
 	}
 }
 
+// addTo adds counter row r to the Counts of key k in m, creating it.
+func addTo[K comparable](m map[K]*Counts, k K, r counterRow) {
+	if m[k] == nil {
+		m[k] = &Counts{}
+	}
+	m[k].add(r)
+}
+
+// summaries lists the directives of dirs that reach someone in
+// perDirective, in order, with their counts and shares, and their total.
+func summaries(dirs []models.Directive, perDirective map[string]*Counts) ([]DirectiveSummary, Counts) {
+	var out []DirectiveSummary
+	var total Counts
+	for _, d := range dirs {
+		c, ok := perDirective[d.ID]
+		if !ok || c.Units == 0 {
+			continue // reaches nobody in this view
+		}
+		out = append(out, DirectiveSummary{ID: d.ID, DocNumber: d.DocNumber, Subject: d.Subject,
+			IssueDate: d.IssueDate, Urgency: d.Urgency, Counts: *c, Shares: SharesOf(*c)})
+		total = total.plus(*c)
+	}
+	return out, total
+}
+
 // plus returns the sum of c and o.
 func (c Counts) plus(o Counts) Counts {
 	return Counts{
@@ -276,25 +301,10 @@ func (s *service) computeNational(ctx context.Context, all bool, regions []int, 
 				continue
 			}
 		}
-		k := [2]string{r.DirectiveID, r.ProvinceCode}
-		if perCell[k] == nil {
-			perCell[k] = &Counts{}
-		}
-		perCell[k].add(r)
-		if perDirective[r.DirectiveID] == nil {
-			perDirective[r.DirectiveID] = &Counts{}
-		}
-		perDirective[r.DirectiveID].add(r)
+		addTo(perCell, [2]string{r.DirectiveID, r.ProvinceCode}, r)
+		addTo(perDirective, r.DirectiveID, r)
 	}
-	for _, d := range dirs {
-		c, ok := perDirective[d.ID]
-		if !ok || c.Units == 0 {
-			continue // reaches nobody in this view
-		}
-		v.Directives = append(v.Directives, DirectiveSummary{ID: d.ID, DocNumber: d.DocNumber, Subject: d.Subject,
-			IssueDate: d.IssueDate, Urgency: d.Urgency, Counts: *c, Shares: SharesOf(*c)})
-		v.Totals = v.Totals.plus(*c)
-	}
+	v.Directives, v.Totals = summaries(dirs, perDirective)
 	v.Shares = SharesOf(v.Totals)
 	v.Provinces = make([]ProvinceRow, 0, len(provs))
 	for _, p := range provs {
@@ -425,26 +435,12 @@ func (s *service) computeProvince(ctx context.Context, u models.Unit) (ProvinceV
 		if r.ProvinceCode == "" {
 			continue
 		}
-		if perProvince[r.ProvinceCode] == nil {
-			perProvince[r.ProvinceCode] = &Counts{}
-		}
-		perProvince[r.ProvinceCode].add(r)
+		addTo(perProvince, r.ProvinceCode, r)
 		if r.ProvinceCode == u.Code {
-			if perDirective[r.DirectiveID] == nil {
-				perDirective[r.DirectiveID] = &Counts{}
-			}
-			perDirective[r.DirectiveID].add(r)
+			addTo(perDirective, r.DirectiveID, r)
 		}
 	}
-	for _, d := range dirs {
-		c, ok := perDirective[d.ID]
-		if !ok || c.Units == 0 {
-			continue
-		}
-		v.Directives = append(v.Directives, DirectiveSummary{ID: d.ID, DocNumber: d.DocNumber, Subject: d.Subject,
-			IssueDate: d.IssueDate, Urgency: d.Urgency, Counts: *c, Shares: SharesOf(*c)})
-		v.Totals = v.Totals.plus(*c)
-	}
+	v.Directives, v.Totals = summaries(dirs, perDirective)
 	v.Shares = SharesOf(v.Totals)
 	// Rank by on-time rate among the provinces that have one.
 	type rated struct {
@@ -512,14 +508,11 @@ func (s *service) districts(ctx context.Context, code string, now time.Time) ([]
 	nowKey := store.DueKey(&now)
 	per := map[string]*Counts{}
 	for k, n := range d {
-		if per[k.ProvinceCode] == nil {
-			per[k.ProvinceCode] = &Counts{}
-		}
 		r := counterRow{Bucket: k.Bucket, N: n}
 		if k.DueKey != "" && k.DueKey <= nowKey {
 			r.PastDue = n
 		}
-		per[k.ProvinceCode].add(r)
+		addTo(per, k.ProvinceCode, r)
 	}
 	out := make([]DistrictRow, 0, len(units))
 	for _, u := range units {
