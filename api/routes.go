@@ -52,6 +52,7 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	registerDashboardRoutes(authed, d)
 	registerKPIRoutes(authed, d)
 	authed.Get("/tips", listTips(d)) // the officers' side of issue #15
+	authed.Get("/tips/counts", tipCounts(d))
 }
 
 // registerWebRoutes: the pages (package web), after the API so that

@@ -124,3 +124,15 @@ func listTips(d *Deps) fiber.Handler {
 		return c.JSON(out)
 	}
 }
+
+// tipCounts answers GET /api/v1/tips/counts: the national picture,
+// without content (tips.Service.Counts).
+func tipCounts(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		out, err := d.Tips.Counts(c.UserContext(), principal(c))
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"items": out})
+	}
+}

@@ -199,6 +199,12 @@ func TestTipsOfficersAPI(t *testing.T) {
 		}
 	}
 	errorOf(t, h.do("GET", "/api/v1/tips", h.login("sec", "secretariat-pass"), nil), 403, "forbidden", "")
+	counts := h.do("GET", "/api/v1/tips/counts", h.login("sec", "secretariat-pass"), nil)
+	if counts.Status != 200 || !strings.Contains(string(counts.Raw), `{"province_code":"20","total":2,"by_status":{"received":2},"officials_involved":1}`) ||
+		!strings.Contains(string(counts.Raw), `{"province_code":"50","total":1,`) || strings.Contains(string(counts.Raw), "ตลาด") {
+		t.Errorf("counts: %d %s", counts.Status, counts.Raw)
+	}
+	errorOf(t, h.do("GET", "/api/v1/tips/counts", h.login("chonburi", "province-pass-1"), nil), 403, "forbidden", "")
 	if n := storetest.Count(t, db, &models.AuditEvent{}, "action = ? AND entity_type = ?", "tip.read", "tip"); n != 4 {
 		t.Errorf("%d tip.read events, want 4 (one per tip shown)", n)
 	}

@@ -71,3 +71,34 @@ func (s *service) List(ctx context.Context, p *auth.Principal, w listing.Window)
 	}
 	return out, nil
 }
+
+func (s *service) Counts(ctx context.Context, p *auth.Principal) ([]ProvinceCount, error) {
+	if err := p.Require(models.RoleSecretariat, models.RoleAdmin, models.RoleObserver); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		ProvinceCode      string
+		Status            string
+		OfficialsInvolved bool
+		N                 int64
+	}
+	if err := s.db(ctx).Model(&models.Tip{}).
+		Select("province_code, status, officials_involved, COUNT(*) AS n").
+		Group("province_code, status, officials_involved").
+		Order("province_code, status").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := []ProvinceCount{}
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1].ProvinceCode != r.ProvinceCode {
+			out = append(out, ProvinceCount{ProvinceCode: r.ProvinceCode, ByStatus: map[string]int{}})
+		}
+		c := &out[len(out)-1]
+		c.Total += r.N
+		c.ByStatus[r.Status] += int(r.N)
+		if r.OfficialsInvolved {
+			c.Officials += r.N
+		}
+	}
+	return out, nil
+}

@@ -90,6 +90,13 @@ type Service interface {
 	// for a nil principal.
 	List(ctx context.Context, p *auth.Principal, w listing.Window) (listing.Page[OfficerView], error)
 
+	// Counts returns the national picture without any content: per
+	// province (code order, only provinces with tips), the tips by status
+	// and how many involve officials. Secretariat, admin and observer
+	// accounts (Forbidden otherwise; Unauthorized for nil). Reads no
+	// text, so it is not audited.
+	Counts(ctx context.Context, p *auth.Principal) ([]ProvinceCount, error)
+
 	// AddMessage adds the informant's message text to the tip of receipt
 	// and returns the tip as FollowUp does. Errors as FollowUp, and
 	// Invalid with Field "text" when blank or over MaxTextRunes.
@@ -147,6 +154,14 @@ type OfficerView struct {
 	RouteUnitCode    string `json:"route_unit_code"`
 	InspectionRegion *int   `json:"inspection_region,omitempty"`
 	TipView
+}
+
+// ProvinceCount is one province's tips in Service.Counts.
+type ProvinceCount struct {
+	ProvinceCode string         `json:"province_code"`
+	Total        int64          `json:"total"`
+	ByStatus     map[string]int `json:"by_status"`
+	Officials    int64          `json:"officials_involved"`
 }
 
 // MessageView is one message of a tip's conversation: its author

@@ -324,5 +324,12 @@ func TestListScope(t *testing.T) {
 		if n := storetest.Count(t, db, &models.AuditEvent{}, "action = ?", "tip.read"); n != 4 {
 			t.Errorf("%d tip.read events, want 4", n)
 		}
+		counts, err := svc.Counts(ctx, &auth.Principal{Username: "s", Role: models.RoleSecretariat})
+		if err != nil || len(counts) != 1 || counts[0].ProvinceCode != "20" || counts[0].Total != 2 ||
+			counts[0].ByStatus[models.TipReceived] != 2 || counts[0].Officials != 1 {
+			t.Errorf("counts %+v %v", counts, err)
+		}
+		_, err = svc.Counts(ctx, &auth.Principal{Username: "p", Role: models.RoleProvince, UnitCode: "20"})
+		wantCode(t, err, apperr.Forbidden, "")
 	})
 }
