@@ -35,8 +35,9 @@ var authzRules = map[string]authzRule{
 	"POST /api/v1/auth/login": {Public: true}, "GET /api/v1/units/:code/meetings.ics": {Public: true},
 	"POST /api/v1/tips": {Public: true}, "POST /api/v1/tips/follow-up": {Public: true}, "POST /api/v1/tips/messages": {Public: true},
 	"GET /api/v1/units/:code/tip-qr.png": {Public: true}, "GET /api/v1/units/:code/tip-qr.svg": {Public: true},
-	"GET /api/v1/tips":        {Roles: []models.Role{models.RoleProvince, models.RoleDistrict, models.RoleInspector}},
-	"GET /api/v1/tips/counts": {Roles: []models.Role{models.RoleAdmin, models.RoleSecretariat, models.RoleObserver}},
+	"GET /api/v1/tips":               {Roles: []models.Role{models.RoleProvince, models.RoleDistrict, models.RoleInspector}},
+	"GET /api/v1/tips/counts":        {Roles: []models.Role{models.RoleAdmin, models.RoleSecretariat, models.RoleObserver}},
+	"POST /api/v1/tips/:id/messages": {Roles: []models.Role{models.RoleProvince, models.RoleDistrict, models.RoleInspector}},
 
 	"GET /metrics": adminOnly,
 

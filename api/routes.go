@@ -53,6 +53,7 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	registerKPIRoutes(authed, d)
 	authed.Get("/tips", listTips(d)) // the officers' side of issue #15
 	authed.Get("/tips/counts", tipCounts(d))
+	authed.Post("/tips/:id/messages", replyTip(d))
 }
 
 // registerWebRoutes: the pages (package web), after the API so that

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -134,5 +135,28 @@ func tipCounts(d *Deps) fiber.Handler {
 			return err
 		}
 		return c.JSON(fiber.Map{"items": out})
+	}
+}
+
+// TipReplyRequest is the body of POST /api/v1/tips/{id}/messages.
+type TipReplyRequest struct {
+	Text string `json:"text" validate:"max=5000"`
+}
+
+// replyTip answers POST /api/v1/tips/{id}/messages (201): an officer's
+// message to the informant (tips.Service.Reply).
+func replyTip(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var req TipReplyRequest
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		id, _ := strconv.ParseInt(c.Params("id"), 10, 64) // 0: no such tip, after the role check
+		v, err := d.Tips.Reply(c.UserContext(), principal(c), id, req.Text)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Status(fiber.StatusCreated).JSON(v)
 	}
 }

@@ -211,4 +211,40 @@ func TestTipsOfficersAPI(t *testing.T) {
 	if n := storetest.Count(t, db, &models.AuditEvent{}, "action = ? AND actor = ?", "tip.read", "insp8"); n != 1 {
 		t.Errorf("insp8's read audited %d times", n)
 	}
+
+	// The district asks the informant a question; the informant reads it
+	// with the receipt. Another district's officer cannot reach the tip.
+	var tipID float64
+	var receipt string
+	for _, it := range h.do("GET", "/api/v1/tips", h.login("dist2001", "district-pass-2001"), nil).Body["items"].([]any) {
+		tipID = it.(map[string]any)["id"].(float64)
+	}
+	dist := h.login("dist2001", "district-pass-2001")
+	path := "/api/v1/tips/" + strconv.Itoa(int(tipID)) + "/messages"
+	res := h.do("POST", path, dist, map[string]string{"text": "ร้านไหน ช่วงกี่โมง"})
+	if res.Status != 201 || len(res.Body["messages"].([]any)) != 1 {
+		t.Fatalf("reply: %d %s", res.Status, res.Raw)
+	}
+	errorOf(t, h.do("POST", path, dist, map[string]string{"text": ""}), 422, "invalid", "text")
+	errorOf(t, h.do("POST", "/api/v1/tips/999999/messages", dist, map[string]string{"text": "x"}), 404, "not_found", "")
+	errorOf(t, h.do("POST", path, h.login("insp8", "inspector-pass-1"), map[string]string{"text": "x"}), 404, "not_found", "")
+	errorOf(t, h.do("POST", path, h.login("sec", "secretariat-pass"), map[string]string{"text": "x"}), 403, "forbidden", "")
+	if n := storetest.Count(t, db, &models.AuditEvent{}, "action = ?", "tip.reply"); n != 1 {
+		t.Errorf("%d tip.reply events", n)
+	}
+	if n := storetest.Count(t, db, &models.AuditEvent{}, "after LIKE ?", "%ร้านไหน%"); n != 0 {
+		t.Errorf("the reply's text is in the audit trail")
+	}
+	// The informant's side: submit one more with a known receipt.
+	r := h.do("POST", "/api/v1/tips", "", map[string]any{"province_code": "20", "district_code": "2001", "text": "อีกเรื่อง", "submission_id": "x"})
+	receipt = r.Body["receipt"].(string)
+	for _, it := range h.do("GET", "/api/v1/tips?limit=1", dist, nil).Body["items"].([]any) {
+		tipID = it.(map[string]any)["id"].(float64)
+	}
+	h.do("POST", "/api/v1/tips/"+strconv.Itoa(int(tipID))+"/messages", dist, map[string]string{"text": "ขอรายละเอียดเพิ่ม"})
+	f := h.do("POST", "/api/v1/tips/follow-up", "", map[string]string{"receipt": receipt})
+	msgs, _ := f.Body["messages"].([]any)
+	if f.Status != 200 || len(msgs) != 1 || msgs[0].(map[string]any)["author"] != "officer" || msgs[0].(map[string]any)["text"] != "ขอรายละเอียดเพิ่ม" {
+		t.Errorf("the informant does not read the officer's question: %d %s", f.Status, f.Raw)
+	}
 }

@@ -2,6 +2,7 @@ package tips
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -101,4 +102,54 @@ func (s *service) Counts(ctx context.Context, p *auth.Principal) ([]ProvinceCoun
 		}
 	}
 	return out, nil
+}
+
+func (s *service) Reply(ctx context.Context, p *auth.Principal, id int64, text string) (OfficerView, error) {
+	q, err := scope(p, s.db(ctx).Model(&models.Tip{}))
+	if err != nil {
+		return OfficerView{}, err
+	}
+	if err := p.RequireWritable(); err != nil {
+		return OfficerView{}, err
+	}
+	var tip models.Tip
+	err = q.Where("id = ?", id).Take(&tip).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return OfficerView{}, apperr.New(apperr.NotFound, "ไม่พบเบาะแสนี้ (no such tip)")
+	}
+	if err != nil {
+		return OfficerView{}, err
+	}
+	if err := checkText("text", text, MaxTextRunes); err != nil {
+		return OfficerView{}, err
+	}
+	sealed, err := s.k.sealText(text)
+	if err != nil {
+		return OfficerView{}, err
+	}
+	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		var last struct{ Seq int }
+		if err := tx.Model(&models.TipMessage{}).Select("COALESCE(MAX(seq), 0) AS seq").Where("tip_id = ?", tip.ID).Scan(&last).Error; err != nil {
+			return err
+		}
+		if err := tx.Create(&models.TipMessage{TipID: tip.ID, Seq: last.Seq + 1, Author: models.TipByOfficer,
+			TextSealed: sealed, SentOn: s.today()}).Error; err != nil {
+			return err
+		}
+		for _, action := range []string{"tip.reply", "tip.read"} {
+			if err := store.RecordAudit(tx, models.AuditEvent{Actor: p.Username, Action: action, EntityType: "tip",
+				EntityID: fmt.Sprint(tip.ID), RequestID: reqctx.RequestID(ctx)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return OfficerView{}, err
+	}
+	v, err := s.view(ctx, tip)
+	if err != nil {
+		return OfficerView{}, err
+	}
+	return OfficerView{ID: tip.ID, Route: tip.Route, RouteUnitCode: tip.RouteUnitCode, InspectionRegion: tip.InspectionRegion, TipView: v}, nil
 }

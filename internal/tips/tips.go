@@ -90,6 +90,15 @@ type Service interface {
 	// for a nil principal.
 	List(ctx context.Context, p *auth.Principal, w listing.Window) (listing.Page[OfficerView], error)
 
+	// Reply adds an officer's message (a question or a note to the
+	// informant, who reads it at follow-up) to tip id, sealed like the
+	// tip's text, audits it (tip.reply on tip/<id>, without the text) and
+	// returns the tip as List does (its read audited too). Only an
+	// officer the tip is routed to (as List); Forbidden for other roles
+	// and read-only tokens; NotFound for a tip outside the caller's
+	// scope; Invalid with Field "text" when blank or over MaxTextRunes.
+	Reply(ctx context.Context, p *auth.Principal, id int64, text string) (OfficerView, error)
+
 	// Counts returns the national picture without any content: per
 	// province (code order, only provinces with tips), the tips by status
 	// and how many involve officials. Secretariat, admin and observer

@@ -331,5 +331,21 @@ func TestListScope(t *testing.T) {
 		}
 		_, err = svc.Counts(ctx, &auth.Principal{Username: "p", Role: models.RoleProvince, UnitCode: "20"})
 		wantCode(t, err, apperr.Forbidden, "")
+
+		// The district writes to the informant of the tip routed to it.
+		dist := &auth.Principal{Username: "d", Role: models.RoleDistrict, UnitCode: "2001"}
+		page, err := svc.List(ctx, dist, w)
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("district list: %v", err)
+		}
+		v, err := svc.Reply(ctx, dist, page.Items[0].ID, "ร้านชื่ออะไร")
+		if err != nil || len(v.Messages) != 1 || v.Messages[0].Author != models.TipByOfficer {
+			t.Fatalf("reply: %+v %v", v, err)
+		}
+		_, err = svc.Reply(ctx, &auth.Principal{Username: "d2", Role: models.RoleDistrict, UnitCode: "2002"}, page.Items[0].ID, "x")
+		wantCode(t, err, apperr.NotFound, "")
+		_, err = svc.Reply(ctx, &auth.Principal{Username: "r", Role: models.RoleDistrict, UnitCode: "2001", ReadOnly: true}, page.Items[0].ID, "x")
+		wantCode(t, err, apperr.Forbidden, "")
+		assertNoPlaintext(t, db, "ร้านชื่ออะไร")
 	})
 }
