@@ -156,8 +156,12 @@ func hostileCorpus(t *testing.T) []hostileCase {
 	var out []hostileCase
 	for key, typ := range requestTypes {
 		method, path, _ := strings.Cut(key, " ")
-		path = strings.NewReplacer("{id}", "x1", "{key}", "assignment~x1~20~1~1~1", "{unit}", "20", "{number}", "1",
-			"{rid}", "r1", "{date}", "2026-12-30", "{code}", "pilot").Replace(path)
+		id := "x1"
+		if strings.HasPrefix(path, "/api/v1/kpi/") {
+			id = "1" // KPI schemes are numbered
+		}
+		path = strings.NewReplacer("{id}", id, "{key}", "assignment~x1~20~1~1~1", "{unit}", "20", "{number}", "1",
+			"{rid}", "r1", "{date}", "2026-12-30", "{code}", "pilot", "{n}", "1", "{eid}", "1").Replace(path)
 		var walk func(rt reflect.Type, jsonPath []any, tag string)
 		walk = func(rt reflect.Type, jsonPath []any, tag string) {
 			for rt.Kind() == reflect.Pointer {
