@@ -5,6 +5,7 @@ package bench
 import (
 	"bufio"
 	"context"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -63,10 +64,10 @@ func BenchmarkP7Dashboard(b *testing.B) {
 					for i := c; time.Now().Before(deadline); i++ {
 						k := i % len(paths)
 						s := time.Now()
-						r, err := e.do("GET", paths[k], admin, nil)
+						status, err := e.fetch(paths[k], admin)
 						d := time.Since(s)
-						if err != nil || r.Status != 200 {
-							blog(b, "P7 %s %s failed: %v %d", kind, paths[k], err, r.Status)
+						if err != nil || status != 200 {
+							blog(b, "P7 %s %s failed: %v %d", kind, paths[k], err, status)
 							continue
 						}
 						mu.Lock()
@@ -135,6 +136,21 @@ func BenchmarkP7Dashboard(b *testing.B) {
 			b.ReportMetric(ms(delays.pct(1)), "change_to_viewer_max_ms")
 		})
 	}
+}
+
+// fetch GETs path with token and reads the whole answer without decoding
+// it (a browser on another machine would do that work), returning the
+// status.
+func (e *env) fetch(path, token string) (int, error) {
+	req, _ := http.NewRequest("GET", e.base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := e.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	_, err = io.Copy(io.Discard, res.Body)
+	return res.StatusCode, err
 }
 
 // seedOpenDirectives writes, straight into the read model, the 955-unit
