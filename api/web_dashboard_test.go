@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -180,4 +182,36 @@ func (h *harness) loginAs(t *testing.T, admin, username, role, unit string) stri
 	t.Helper()
 	asgAccount(h, admin, username, role, unit)
 	return h.login(username, username+"-password")
+}
+
+// TestLiveTopicsAreAuthorised: /live authorises each topic as its page
+// does, and refuses an unknown topic, before streaming anything.
+func TestLiveTopicsAreAuthorised(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	get := func(path, token string) int {
+		t.Helper()
+		req := httptest.NewRequest("GET", path, nil)
+		req.AddCookie(&http.Cookie{Name: "tidtam_session", Value: token})
+		res, err := h.app.Test(req, 10_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode
+	}
+	prov, sec := h.login("chonburi", "province-pass-1"), h.login("sec", "secretariat-pass")
+	for _, c := range []struct {
+		path, token, who string
+		want             int
+	}{
+		{"/live?topic=meeting&id=m1", prov, "a province, the meeting board", 403},
+		{"/live?topic=dashboard", prov, "a province, the national dashboard", 403},
+		{"/live?topic=province&code=21", prov, "a province, another province", 403},
+		{"/live?topic=meeting&id=none", sec, "the secretariat, an unknown meeting", 404},
+		{"/live?topic=weather", sec, "an unknown topic", 422},
+	} {
+		if got := get(c.path, c.token); got != c.want {
+			t.Errorf("%s: %d, want %d", c.who, got, c.want)
+		}
+	}
 }

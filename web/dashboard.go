@@ -167,7 +167,11 @@ func (w *Pages) liveTopic(c *fiber.Ctx) (string, dashboard.StampFunc, error) {
 		}
 		return "directive|" + id, func(ctx context.Context) (string, error) { return w.d.Dashboard.DirectiveStamp(ctx, p, id) }, nil
 	case "meeting":
+		// The board's viewers: the same who may open it (MeetingBoard).
 		id := c.Query("id")
+		if err := p.Require(models.RoleAdmin, models.RoleSecretariat); err != nil {
+			return "", nil, err
+		}
 		if _, err := w.d.Meetings.Meeting(c.UserContext(), p, id); err != nil {
 			return "", nil, err
 		}
