@@ -25,6 +25,11 @@ import (
 // DefaultTTL is how long an answer is kept before it is refreshed.
 const DefaultTTL = 500 * time.Millisecond
 
+// TrendTTL is how long the trend over recent meetings is kept: it reads
+// many rows and changes slowly (a late report moves it within this
+// time).
+const TrendTTL = 30 * time.Second
+
 // TrendMeetings is how many recent meetings the trend covers.
 const TrendMeetings = 12
 
@@ -45,13 +50,15 @@ func NewService(d Deps) Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &service{d: d, national: swr.New[View](d.TTL, d.Now), province: swr.New[ProvinceView](d.TTL, d.Now)}
+	return &service{d: d, national: swr.New[View](d.TTL, d.Now), province: swr.New[ProvinceView](d.TTL, d.Now),
+		trends: swr.New[[]TrendPoint](TrendTTL, d.Now)}
 }
 
 type service struct {
 	d        Deps
 	national *swr.Cache[View]
 	province *swr.Cache[ProvinceView]
+	trends   *swr.Cache[[]TrendPoint]
 }
 
 func (s *service) db(ctx context.Context) *gorm.DB { return s.d.DB.WithContext(ctx) }
@@ -323,7 +330,12 @@ func (s *service) computeNational(ctx context.Context, all bool, regions []int, 
 		row.Shares = SharesOf(row.Counts)
 		v.Provinces = append(v.Provinces, row)
 	}
-	if v.Trend, err = s.trend(ctx, all, regions, f.InspectionRegion, now); err != nil {
+	// The trend reads every item that fell due over a dozen meetings and
+	// changes slowly: it is kept longer than the rest of the view.
+	trendKey := fmt.Sprintf("%t|%v|%d", all, regions, f.InspectionRegion)
+	if v.Trend, err = s.trends.Get(ctx, trendKey, func(ctx context.Context) ([]TrendPoint, error) {
+		return s.trend(ctx, all, regions, f.InspectionRegion, now)
+	}); err != nil {
 		return v, err
 	}
 	if v.Stamp, err = stampOf(v); err != nil {
