@@ -69,3 +69,20 @@ type TipMessage struct {
 
 // TableName keeps the table name the migration creates.
 func (TipMessage) TableName() string { return "tip_messages" }
+
+// TipFile is file Seq (1, 2, …) of a tip, sent by the informant: its name
+// and content sealed like the tip's texts (base64 of NaCl secretbox under
+// the tip key), its content type and size in bytes (of the content as
+// stored, after metadata was stripped from images). No plaintext of the
+// file is kept anywhere.
+type TipFile struct {
+	TipID       int64  `gorm:"primaryKey;autoIncrement:false"`
+	Seq         int    `gorm:"primaryKey;autoIncrement:false"`
+	NameSealed  string `gorm:"size:800;not null"`
+	ContentType string `gorm:"size:64;not null"`
+	Size        int64  `gorm:"not null"`
+	DataSealed  string `gorm:"type:text;not null"`
+}
+
+// TableName keeps the table name the migration creates.
+func (TipFile) TableName() string { return "tip_files" }

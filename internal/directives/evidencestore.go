@@ -1,7 +1,12 @@
 package directives
 
 import (
+	"bytes"
+	"errors"
 	"mime/multipart"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/tidtam/tidtam/internal/apperr"
 )
@@ -68,3 +73,47 @@ func (e EvidenceStore) Open(sha, name, contentType string) (StoredFile, error) {
 	s := &service{Deps: Deps{DataDir: e.DataDir}}
 	return s.openStored(sha, name, contentType)
 }
+
+// CheckContent checks one file held in memory (never written to disk)
+// with the same checks as evidence (filecheck.go): its name must end in
+// one of allowed (lower-case extensions with the dot, each an evidence
+// type, e.g. ".jpg") and its whole content must be of that type. It
+// returns the content type the file is stored with. Invalid naming field
+// when the name is missing or too long, the file is empty, the extension
+// is not allowed or the content does not agree with it.
+func CheckContent(field, name string, data []byte, allowed ...string) (contentType string, err error) {
+	u := &upload{field: field, name: cleanEvidenceName(name), size: int64(len(data))}
+	u.ext = strings.ToLower(filepath.Ext(u.name))
+	switch {
+	case u.name == "" || u.name == u.ext:
+		return "", apperr.Field(field, "ไฟล์ต้องมีชื่อ (the file needs a name)")
+	case len(u.name) > maxEvidenceNameBytes:
+		return "", apperr.Field(field, "ชื่อไฟล์ยาวเกิน %d ไบต์ (file name longer than %d bytes)", maxEvidenceNameBytes, maxEvidenceNameBytes)
+	}
+	kind, ok := evidenceTypes[u.ext]
+	if !ok || !slices.Contains(allowed, u.ext) {
+		return "", apperr.Field(field, "ไม่รับไฟล์ชนิด %q: รับเฉพาะ %s (file type not allowed)", u.ext,
+			strings.Join(allowed, ", "))
+	}
+	if len(data) == 0 {
+		return "", apperr.Field(field, "ไฟล์ว่างเปล่า (the file is empty)")
+	}
+	u.mem = bytes.NewReader(data)
+	u.head = data[:min(len(data), 512)]
+	for _, b := range data {
+		if isBinaryByte(b) {
+			u.binary = true
+			break
+		}
+	}
+	if err := kind.check(u); errors.Is(err, errWrongContent) {
+		return "", apperr.Field(field, "เนื้อหาไฟล์ %q ไม่ตรงกับชนิด %s (the content is not a valid %s file)", u.name, u.ext, u.ext)
+	} else if err != nil {
+		return "", apperr.Field(field, "เนื้อหาไฟล์ %q ไม่ตรงกับชนิด %s (the content is not a valid %s file): %v", u.name, u.ext, u.ext, err)
+	}
+	return kind.contentType, nil
+}
+
+// CleanFileName returns an uploaded file's name as evidence keeps it: the
+// base name only, without control characters, trimmed.
+func CleanFileName(name string) string { return cleanEvidenceName(name) }

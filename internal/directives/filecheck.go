@@ -35,7 +35,16 @@ var errWrongContent = errors.New("wrong content")
 const maxImagePixels = 60_000_000
 
 // reader returns the upload's content from its start.
-func (u *upload) reader() *io.SectionReader { return io.NewSectionReader(u.f, 0, u.size) }
+func (u *upload) reader() *io.SectionReader { return io.NewSectionReader(u.at(), 0, u.size) }
+
+// at returns the upload's content: held in memory (CheckContent) or its
+// temporary file.
+func (u *upload) at() io.ReaderAt {
+	if u.mem != nil {
+		return u.mem
+	}
+	return u.f
+}
 
 // decodedImage checks an image by decoding all of it with the decoder of
 // its declared format (image/jpeg, image/png, golang.org/x/image/webp),
@@ -118,7 +127,7 @@ func webpRIFFSize(r io.ReaderAt, size int64) error {
 
 // pdfDocument checks a PDF with validPDF (see pdfcheck.go).
 func pdfDocument(u *upload) error {
-	if err := validPDF(u.f, u.size); err != nil {
+	if err := validPDF(u.at(), u.size); err != nil {
 		return fmt.Errorf("ไม่ใช่ไฟล์ PDF ที่ถูกต้องทั้งไฟล์ (not a PDF throughout): %v", err)
 	}
 	return nil

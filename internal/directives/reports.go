@@ -104,6 +104,7 @@ type upload struct {
 	head      []byte
 	binary    bool // a byte that never occurs in text was seen
 	f         *os.File
+	mem       io.ReaderAt // the content when held in memory instead of f
 	finalPath string
 	created   bool // this request created the stored file
 }
@@ -176,7 +177,7 @@ func openZip(u *upload) (*zip.Reader, bool) {
 	if !bytes.HasPrefix(u.head, zipSignature) || http.DetectContentType(u.head) != "application/zip" {
 		return nil, false
 	}
-	zr, err := zip.NewReader(u.f, u.size)
+	zr, err := zip.NewReader(u.at(), u.size)
 	return zr, err == nil
 }
 

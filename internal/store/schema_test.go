@@ -32,7 +32,7 @@ var allModels = []any{
 	&models.MeetingMinutes{}, &models.MeetingFeedToken{}, &models.ReferenceSeed{},
 	&models.LoginFailure{}, &models.AuditChainHead{}, &models.FreeText{}, &models.ProgressCount{},
 	&models.KPIScheme{}, &models.KPICriterion{}, &models.KPIIndicator{}, &models.KPIEntry{}, &models.KPIEvidence{},
-	&models.Tip{}, &models.TipMessage{},
+	&models.Tip{}, &models.TipMessage{}, &models.TipFile{},
 }
 
 // TestSchemaMatchesModels compares what GORM derives from the struct tags

@@ -110,28 +110,37 @@ func deriveKeys(k Key) keys {
 
 // seal encrypts plain with secretbox under a random nonce: base64 of
 // nonce ‖ box.
-func (ks keys) sealText(plain string) (string, error) {
+func (ks keys) sealText(plain string) (string, error) { return ks.sealBytes([]byte(plain)) }
+
+// sealBytes is sealText of bytes (a tip's file).
+func (ks keys) sealBytes(plain []byte) (string, error) {
 	var nonce [24]byte
 	if _, err := rand.Read(nonce[:]); err != nil {
 		return "", err
 	}
-	out := secretbox.Seal(nonce[:], []byte(plain), &nonce, &ks.seal)
+	out := secretbox.Seal(nonce[:], plain, &nonce, &ks.seal)
 	return base64.StdEncoding.EncodeToString(out), nil
 }
 
 // openText reverses sealText.
 func (ks keys) openText(sealed string) (string, error) {
+	b, err := ks.openBytes(sealed)
+	return string(b), err
+}
+
+// openBytes reverses sealBytes.
+func (ks keys) openBytes(sealed string) ([]byte, error) {
 	b, err := base64.StdEncoding.DecodeString(sealed)
 	if err != nil || len(b) < 24+secretbox.Overhead {
-		return "", errors.New("tips: sealed text is damaged")
+		return nil, errors.New("tips: sealed text is damaged")
 	}
 	var nonce [24]byte
 	copy(nonce[:], b[:24])
 	plain, ok := secretbox.Open(nil, b[24:], &nonce, &ks.seal)
 	if !ok {
-		return "", errors.New("tips: sealed text does not open with this tip key")
+		return nil, errors.New("tips: sealed text does not open with this tip key")
 	}
-	return string(plain), nil
+	return plain, nil
 }
 
 func lookup(key []byte, v string) string {

@@ -173,6 +173,10 @@ func (s *service) Submit(ctx context.Context, in SubmitInput) (Receipt, error) {
 			return Receipt{}, apperr.Field("district_code", "ไม่ใช่อำเภอของจังหวัดนี้ (not a district of this province)")
 		}
 	}
+	files, err := s.prepareFiles(in.Files)
+	if err != nil {
+		return Receipt{}, err
+	}
 	if wait, ok := s.d.Submissions.Spend(reqctx.ClientAddress(ctx)); !ok {
 		return Receipt{}, tooMany(wait)
 	}
@@ -208,7 +212,13 @@ func (s *service) Submit(ctx context.Context, in SubmitInput) (Receipt, error) {
 			return Receipt{}, err
 		}
 	}
-	if err := s.db(ctx).Create(&tip).Error; err != nil {
+	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&tip).Error; err != nil {
+			return err
+		}
+		return storeFiles(tx, tip.ID, files)
+	})
+	if err != nil {
 		// A concurrent retry of the same submission won the unique index:
 		// answer its receipt.
 		if r, ok, err2 := s.bySubmission(ctx, subLookup); err2 == nil && ok {
@@ -312,6 +322,9 @@ func (s *service) view(ctx context.Context, tip models.Tip) (TipView, error) {
 		if v.When, err = s.k.openText(tip.WhenSealed); err != nil {
 			return TipView{}, err
 		}
+	}
+	if v.Files, err = s.fileViews(ctx, tip.ID); err != nil {
+		return TipView{}, err
 	}
 	var msgs []models.TipMessage
 	if err := s.db(ctx).Where("tip_id = ?", tip.ID).Order("seq").Find(&msgs).Error; err != nil {

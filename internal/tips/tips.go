@@ -38,7 +38,17 @@ const (
 	MaxSubmissionID = 100
 	// ReceiptDigits is the length of a receipt code.
 	ReceiptDigits = 20
+	// MaxFiles bounds the files of one tip.
+	MaxFiles = 5
+	// MaxFileBytes bounds one file of a tip as sent (bytes).
+	MaxFileBytes = 5 << 20
+	// MaxFilesBytes bounds all the files of one tip together, as sent.
+	MaxFilesBytes = 15 << 20
 )
+
+// FileTypes are the extensions a tip's file may have: photos (whose
+// metadata is stripped) and PDF documents (stored as checked).
+var FileTypes = []string{".jpg", ".jpeg", ".png", ".pdf"}
 
 // Service is the tips domain, informant's side. Implementation:
 // NewService. No method takes a principal: the informant has no account,
@@ -106,6 +116,12 @@ type Service interface {
 	// text, so it is not audited.
 	Counts(ctx context.Context, p *auth.Principal) ([]ProvinceCount, error)
 
+	// File returns file seq (1, 2, …) of tip id, decrypted, to an officer
+	// who may read the tip (as List), and audits the read (tip.file.read
+	// on tip/<id>, with the file's number). NotFound for a tip outside the
+	// caller's scope or no such file; Forbidden and Unauthorized as List.
+	File(ctx context.Context, p *auth.Principal, id int64, seq int) (FileContent, error)
+
 	// AddMessage adds the informant's message text to the tip of receipt
 	// and returns the tip as FollowUp does. Errors as FollowUp, and
 	// Invalid with Field "text" when blank or over MaxTextRunes.
@@ -135,6 +151,38 @@ type SubmitInput struct {
 	When              string `json:"when,omitempty" validate:"max=200,singleline"`
 	OfficialsInvolved bool   `json:"officials_involved"`
 	SubmissionID      string `json:"submission_id" validate:"max=100,singleline"`
+	// Files are the informant's photos and documents (multipart only):
+	// at most MaxFiles, each at most MaxFileBytes and together at most
+	// MaxFilesBytes, of FileTypes. Invalid with Field "files" for too
+	// many or too large together, "files[i]" for a file refused (too
+	// large, no name, type not accepted, content not of its type). JPEG
+	// and PNG are decoded and encoded again before they are sealed, which
+	// drops EXIF (GPS included) and every other metadata; PDFs are sealed
+	// as checked.
+	Files []FileInput `json:"-"`
+}
+
+// FileInput is one file sent with a tip: its name as sent and its content,
+// held in memory only.
+type FileInput struct {
+	Name string
+	Data []byte
+}
+
+// FileView is one file of a tip as listed: its number (for download by
+// officers), name, content type and size in bytes as stored.
+type FileView struct {
+	Seq         int    `json:"seq"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+// FileContent is a tip's file opened for an officer (Service.File).
+type FileContent struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // Receipt is what a submission answers: the receipt code (ReceiptDigits
@@ -153,6 +201,7 @@ type TipView struct {
 	OfficialsInvolved bool          `json:"officials_involved"`
 	SubmittedOn       string        `json:"submitted_on"`
 	Messages          []MessageView `json:"messages"`
+	Files             []FileView    `json:"files"`
 }
 
 // OfficerView is a tip as the officers it is routed to read it: its ID,
