@@ -38,6 +38,7 @@ var authzRules = map[string]authzRule{
 	"GET /api/v1/tips":               {Roles: []models.Role{models.RoleProvince, models.RoleDistrict, models.RoleInspector}},
 	"GET /api/v1/tips/counts":        {Roles: []models.Role{models.RoleAdmin, models.RoleSecretariat, models.RoleObserver}},
 	"POST /api/v1/tips/:id/messages": {Roles: []models.Role{models.RoleProvince, models.RoleDistrict, models.RoleInspector}},
+	"GET /api/v1/tips/:id/files/:n":  {Roles: []models.Role{models.RoleProvince, models.RoleDistrict, models.RoleInspector}},
 
 	"GET /metrics": adminOnly,
 

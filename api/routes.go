@@ -54,6 +54,7 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	authed.Get("/tips", listTips(d)) // the officers' side of issue #15
 	authed.Get("/tips/counts", tipCounts(d))
 	authed.Post("/tips/:id/messages", replyTip(d))
+	authed.Get("/tips/:id/files/:n", tipFile(d))
 }
 
 // registerWebRoutes: the pages (package web), after the API so that

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/tips"
+	"github.com/tidtam/tidtam/internal/validate"
 )
 
 // TipReceiptRequest is the body of POST /api/v1/tips/follow-up: the
@@ -33,10 +36,19 @@ func registerTipRoutes(r fiber.Router, d *Deps) {
 	r.Get("/units/:code/tip-qr.svg", tipQR(d, "svg"))
 }
 
+// submitTip answers POST /api/v1/tips (201 with the receipt): a JSON
+// body (tips.SubmitInput), or multipart/form-data with the same fields
+// and up to tips.MaxFiles parts named "files" (readTipForm).
 func submitTip(d *Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var req tips.SubmitInput
-		if err := decodeJSON(c, &req); err != nil {
+		var err error
+		if strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm) {
+			err = readTipForm(c, &req)
+		} else {
+			err = decodeJSON(c, &req)
+		}
+		if err != nil {
 			return err
 		}
 		r, err := d.Tips.Submit(c.UserContext(), req)
@@ -46,6 +58,56 @@ func submitTip(d *Deps) fiber.Handler {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.Status(fiber.StatusCreated).JSON(r)
 	}
+}
+
+// tipFormFields are the multipart fields of POST /api/v1/tips besides
+// "files".
+var tipFormFields = map[string]bool{"province_code": true, "district_code": true, "text": true, "when": true,
+	"officials_involved": true, "submission_id": true}
+
+// readTipForm reads a multipart tip into req, in memory: a body over
+// tips.MaxFormBytes is refused before the form is parsed, so no part is
+// ever spilled to a temporary file. Invalid naming an unknown field or
+// officials_involved that is not a boolean; then as decodeJSON's
+// validation.
+func readTipForm(c *fiber.Ctx, req *tips.SubmitInput) error {
+	if len(c.Body()) > tips.MaxFormBytes {
+		return apperr.Field("files", "ไฟล์รวมกันใหญ่เกิน %d ไบต์ (files larger than %d bytes together)", tips.MaxFilesBytes, tips.MaxFilesBytes)
+	}
+	form, err := c.MultipartForm()
+	if err != nil {
+		return apperr.New(apperr.BadRequest, "อ่านข้อมูล multipart ไม่ได้ (cannot read multipart/form-data): %v", err)
+	}
+	for k := range form.Value {
+		if !tipFormFields[k] {
+			return apperr.Field(k, "ไม่รู้จักช่องข้อมูลนี้ (unknown field)")
+		}
+	}
+	for k := range form.File {
+		if k != "files" {
+			return apperr.Field(k, "ไม่รู้จักช่องข้อมูลนี้ (unknown field)")
+		}
+	}
+	get := func(k string) string {
+		if v := form.Value[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	req.ProvinceCode, req.DistrictCode, req.Text = get("province_code"), get("district_code"), get("text")
+	req.When, req.SubmissionID = get("when"), get("submission_id")
+	switch strings.ToLower(get("officials_involved")) {
+	case "", "false", "0", "off":
+	case "true", "1", "on":
+		req.OfficialsInvolved = true
+	default:
+		return apperr.Field("officials_involved", "ต้องเป็น true หรือ false (must be true or false)")
+	}
+	if err := validate.Struct(req); err != nil {
+		return err
+	}
+	req.Files, err = tips.FilesFromForm(form, "files")
+	return err
 }
 
 func followUpTip(d *Deps) fiber.Handler {
@@ -135,6 +197,25 @@ func tipCounts(d *Deps) fiber.Handler {
 			return err
 		}
 		return c.JSON(fiber.Map{"items": out})
+	}
+}
+
+// tipFile answers GET /api/v1/tips/{id}/files/{n}: file n of a tip,
+// decrypted, as an attachment, to an officer who may read the tip; the
+// read is audited (tips.Service.File).
+func tipFile(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, _ := strconv.ParseInt(c.Params("id"), 10, 64) // 0: no such tip, after the role check
+		seq, _ := strconv.Atoi(c.Params("n"))
+		f, err := d.Tips.File(c.UserContext(), principal(c), id, seq)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		c.Set(fiber.HeaderContentType, f.ContentType)
+		c.Set("X-Content-Type-Options", "nosniff")
+		c.Set(fiber.HeaderContentDisposition, "attachment; filename*=UTF-8''"+url.PathEscape(f.Name))
+		return c.Send(f.Data)
 	}
 }
 

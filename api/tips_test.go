@@ -5,7 +5,10 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
+	"io"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,6 +21,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/internal/store/storetest"
+	"github.com/tidtam/tidtam/internal/tips/tipstest"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -246,5 +250,67 @@ func TestTipsOfficersAPI(t *testing.T) {
 	msgs, _ := f.Body["messages"].([]any)
 	if f.Status != 200 || len(msgs) != 1 || msgs[0].(map[string]any)["author"] != "officer" || msgs[0].(map[string]any)["text"] != "ขอรายละเอียดเพิ่ม" {
 		t.Errorf("the informant does not read the officer's question: %d %s", f.Status, f.Raw)
+	}
+}
+
+// TestTipFilesAPI: a tip sent as multipart with a JPEG carrying EXIF GPS
+// tags; the informant sees its name and size, the district downloads it
+// (audited) without the EXIF, still a JPEG; a wrong type or an oversized
+// file is 422 naming the part; the raw tables hold no EXIF.
+func TestTipFilesAPI(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	addScopeAccounts(t, db)
+	photo := tipstest.ExifJPEG(40, 30)
+	fields := []asgPart{{field: "province_code", data: []byte("20")}, {field: "district_code", data: []byte("2001")},
+		{field: "text", data: []byte("รถขนยาจอดที่นี่")}, {field: "officials_involved", data: []byte("false")}}
+	send := func(sub string, files ...asgPart) response {
+		t.Helper()
+		parts := append(slices.Clone(fields), asgPart{field: "submission_id", data: []byte(sub)})
+		return asgSend(h, "/api/v1/tips", "", "", append(parts, files...)...)
+	}
+	file := func(name string, data []byte) asgPart { return asgPart{field: "files", file: name, data: data} }
+	res := send("mp-1", file("photo.jpg", photo))
+	if res.Status != 201 {
+		t.Fatalf("submit: %d %s", res.Status, res.Raw)
+	}
+	receipt := res.Body["receipt"].(string)
+	v := h.do("POST", "/api/v1/tips/follow-up", "", map[string]string{"receipt": receipt})
+	files, _ := v.Body["files"].([]any)
+	if v.Status != 200 || len(files) != 1 || files[0].(map[string]any)["name"] != "photo.jpg" {
+		t.Fatalf("follow-up: %d %s", v.Status, v.Raw)
+	}
+	errorOf(t, send("mp-2", file("a.gif", []byte("GIF89a"))), 422, "invalid", "files[0]")
+	errorOf(t, send("mp-3", file("a.jpg", append(bytes.Clone(photo), make([]byte, 5<<20)...))), 422, "invalid", "files[0]")
+	errorOf(t, send("mp-4", asgPart{field: "ip", data: []byte("1.2.3.4")}), 422, "invalid", "ip")
+
+	var tip models.Tip
+	if err := db.Take(&tip).Error; err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/tips/" + strconv.FormatInt(tip.ID, 10) + "/files/1"
+	errorOf(t, h.do("GET", path, h.login("insp8", "inspector-pass-1"), nil), 404, "not_found", "")
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("Authorization", "Bearer "+h.login("dist2001", "district-pass-2001"))
+	got, err := h.app.Test(req, 30_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(got.Body)
+	checkOpenAPI(t, req, nil, got, raw)
+	if got.StatusCode != 200 || got.Header.Get("Content-Type") != "image/jpeg" || bytes.Contains(raw, []byte("Exif")) ||
+		bytes.Contains(raw, []byte(tipstest.GPSMarker)) || !strings.Contains(got.Header.Get("Content-Disposition"), "photo.jpg") {
+		t.Fatalf("download: %d %v", got.StatusCode, got.Header)
+	}
+	if _, err := jpeg.Decode(bytes.NewReader(raw)); err != nil {
+		t.Fatalf("the download does not decode: %v", err)
+	}
+	if n := storetest.Count(t, db, &models.AuditEvent{}, "action = ? AND actor = ?", "tip.file.read", "dist2001"); n != 1 {
+		t.Errorf("%d tip.file.read events, want 1", n)
+	}
+	var sealed []string
+	if err := db.Model(&models.TipFile{}).Pluck("data_sealed", &sealed).Error; err != nil || len(sealed) != 1 ||
+		strings.Contains(sealed[0], "Exif") || strings.Contains(sealed[0], tipstest.GPSMarker) {
+		t.Fatalf("stored %d files: %v", len(sealed), err)
 	}
 }
