@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"bytes"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/browsertest"
 	"github.com/tidtam/tidtam/internal/store/storetest"
+	"github.com/tidtam/tidtam/internal/tips/tipstest"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -193,4 +196,69 @@ func TestWebTipPoster(t *testing.T) {
 		t.Errorf("the sign prints on more than one page")
 	}
 	tab.AssertClean(t)
+}
+
+// TestWebTipFiles: the tip form sends a photo (multipart, with the CSRF
+// token as a field); the follow-up page lists its name and size; a file
+// of a wrong type comes back as an error at the file input and stores
+// nothing.
+func TestWebTipFiles(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	var pre *http.Cookie
+	get := httptest.NewRequest("GET", "/tip/20?lang=en", nil)
+	res, err := h.app.Test(get, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	page := string(b)
+	for _, c := range res.Cookies() {
+		pre = c
+	}
+	if pre == nil || !strings.Contains(page, `enctype="multipart/form-data"`) || !strings.Contains(page, `name="files"`) {
+		t.Fatalf("form: %d", res.StatusCode)
+	}
+	csrf := csrfInput.FindStringSubmatch(page)[1]
+	post := func(path string, sub, name string, data []byte) (int, string) {
+		t.Helper()
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for k, v := range map[string]string{"_csrf": csrf, "submission_id": sub, "text": "ภาพหน้าร้าน", "district_code": "2001"} {
+			_ = mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("files", name)
+		_, _ = fw.Write(data)
+		_ = mw.Close()
+		req := httptest.NewRequest("POST", path, &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.AddCookie(pre)
+		res, err := h.app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	status, page := post("/tip/20?lang=en", "web-file-2", "a.gif", []byte("GIF89a"))
+	if status != 422 || !strings.Contains(page, `id="files-error"`) || storetest.Count(t, db, &models.Tip{}, "") != 0 {
+		t.Fatalf("wrong type: %d", status)
+	}
+	status, page = post("/tip/20?lang=en", "web-file-1", "shop.jpg", tipstest.ExifJPEG(32, 24))
+	m := receiptOnPage.FindStringSubmatch(page)
+	if status != 201 || m == nil {
+		t.Fatalf("receipt page: %d", status)
+	}
+	form := url.Values{"_csrf": {csrf}, "receipt": {m[1]}}
+	req := httptest.NewRequest("POST", "/tip/follow-up?lang=en", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(pre)
+	res, err = h.app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(res.Body)
+	if res.StatusCode != 200 || !regexp.MustCompile(`id="tip-files">\s*<li>shop\.jpg <span class="muted">\([0-9,]+ B\)`).Match(b) {
+		t.Fatalf("follow-up: %d %s", res.StatusCode, b)
+	}
 }

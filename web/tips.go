@@ -55,9 +55,16 @@ type tipFollowUpData struct {
 
 // TipPublic runs before every tip page and form, before CSRF: the pages
 // set no cookie but the CSRF token's and send no referrer on.
+//
+// A request body over tips.MaxFormBytes is refused here, before CSRF or
+// the handler parse the form: a form within it is parsed in memory only,
+// so the informant's files never reach a temporary file in plaintext.
 func (w *Pages) TipPublic(c *fiber.Ctx) error {
 	c.Locals(noCookies, true)
 	c.Set("Referrer-Policy", "no-referrer")
+	if len(c.Body()) > tips.MaxFormBytes {
+		return w.errorPage(c, fiber.StatusRequestEntityTooLarge, w.localizer(c).T("tip_files_too_large"))
+	}
 	return c.Next()
 }
 
@@ -120,11 +127,21 @@ func (w *Pages) SubmitTip(c *fiber.Ctx) error {
 	in := tips.SubmitInput{ProvinceCode: p.Code, DistrictCode: bounded(c.FormValue("district_code"), 32),
 		Text: bounded(c.FormValue("text"), 4*tips.MaxTextRunes+4), When: bounded(c.FormValue("when"), 4*tips.MaxWhenRunes+4),
 		OfficialsInvolved: c.FormValue("officials_involved") != "", SubmissionID: bounded(c.FormValue("submission_id"), tips.MaxSubmissionID+1)}
-	r, err := w.d.Tips.Submit(ctx, in)
+	form, _ := c.MultipartForm() // nil for a form without files
+	in.Files, err = tips.FilesFromForm(form, "files")
+	var r tips.Receipt
+	if err == nil {
+		r, err = w.d.Tips.Submit(ctx, in)
+	}
 	if err != nil {
 		errs, status, ferr := w.tipErrors(c, err)
 		if ferr != nil {
 			return ferr
+		}
+		for k, v := range errs { // files[i]: shown at the file input
+			if strings.HasPrefix(k, "files[") {
+				errs["files"] = v
+			}
 		}
 		return w.renderForm(c, status, "tip_form", "tip_title", tipFormData{Province: p, Districts: ds, Lang: lang, In: in}, errs)
 	}
