@@ -109,9 +109,9 @@ func (s *service) prepareFiles(files []FileInput) ([]preparedFile, error) {
 
 // stripMetadata returns a photo decoded and encoded again (JPEG at quality
 // 90, PNG losslessly), which keeps the pixels only: EXIF (GPS, camera,
-// time), XMP, ICC profiles and text chunks are gone. The EXIF orientation
-// is not applied, so a photo a camera stored sideways stays sideways.
-// Other content (PDF) is returned as it is.
+// time), XMP, ICC profiles and text chunks are gone. A JPEG's EXIF
+// orientation is applied to the pixels first, so a photo a phone stored
+// sideways is stored upright. Other content (PDF) is returned as it is.
 func stripMetadata(contentType string, data []byte) ([]byte, error) {
 	var (
 		img image.Image
@@ -121,7 +121,7 @@ func stripMetadata(contentType string, data []byte) ([]byte, error) {
 	switch contentType {
 	case "image/jpeg":
 		if img, err = jpeg.Decode(bytes.NewReader(data)); err == nil {
-			err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90})
+			err = jpeg.Encode(&buf, orient(img, jpegOrientation(data)), &jpeg.Options{Quality: 90})
 		}
 	case "image/png":
 		if img, err = png.Decode(bytes.NewReader(data)); err == nil {

@@ -29,7 +29,12 @@ var GPSLatitude = func() []byte {
 // header, IFD0 with one GPSInfo pointer, and a GPS IFD holding
 // GPSLatitudeRef "N", GPSLatitude (GPSLatitude) and GPSMapDatum
 // (GPSMarker).
-func ExifJPEG(w, h int) []byte {
+func ExifJPEG(w, h int) []byte { return ExifJPEGOriented(w, h, 0) }
+
+// ExifJPEGOriented is ExifJPEG whose IFD0 also carries the EXIF
+// Orientation o (1–8) when o is not 0. The gradient is red along x and
+// green along y, so a test can tell how the pixels were turned.
+func ExifJPEGOriented(w, h, o int) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := range h {
 		for x := range w {
@@ -48,13 +53,20 @@ func ExifJPEG(w, h int) []byte {
 		return be.AppendUint32(b, value)
 	}
 	marker := append([]byte(GPSMarker), 0)
-	const gpsIFD = 8 + 2 + 12 + 4        // after the header and IFD0
-	const latOff = gpsIFD + 2 + 3*12 + 4 // after the GPS IFD
-	const datumOff = latOff + 24
+	n0 := uint32(1)
+	if o != 0 {
+		n0 = 2
+	}
+	gpsIFD := 8 + 2 + 12*n0 + 4     // after the header and IFD0
+	latOff := gpsIFD + 2 + 3*12 + 4 // after the GPS IFD
+	datumOff := latOff + 24
 	tiff := []byte("MM")
 	tiff = be.AppendUint16(tiff, 42)
 	tiff = be.AppendUint32(tiff, 8)
-	tiff = be.AppendUint16(tiff, 1)
+	tiff = be.AppendUint16(tiff, uint16(n0))
+	if o != 0 {
+		tiff = entry(tiff, 0x0112, 3, 1, uint32(o)<<16) // Orientation, SHORT
+	}
 	tiff = entry(tiff, 0x8825, 4, 1, gpsIFD) // GPSInfo, LONG
 	tiff = be.AppendUint32(tiff, 0)
 	tiff = be.AppendUint16(tiff, 3)
