@@ -2,9 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,6 +9,7 @@ import (
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/dashboard"
 	"github.com/tidtam/tidtam/internal/meetings"
+	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -95,9 +93,8 @@ func (w *Pages) boardStamp(ctx context.Context, p *auth.Principal, id string) (s
 // boardStampOf hashes the parts of a board that change: the dashboard's
 // stamp, the attendance, the meeting's directives and status.
 func boardStampOf(v dashboard.View, d meetings.MeetingDetail) string {
-	raw, _ := json.Marshal([]any{v.Stamp, d.Attendance, d.Directives, d.Meeting.Status})
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:12])
+	s, _ := store.Stamp([]any{v.Stamp, d.Attendance, d.Directives, d.Meeting.Status})
+	return s
 }
 
 // Stamp is what the board shows now, for its live region.

@@ -2,9 +2,6 @@ package dashboard
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -269,16 +266,6 @@ func cellOf(c Counts) Cell {
 	return cell
 }
 
-// stampOf hashes v's JSON with its time and stamp left out.
-func stampOf(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:12]), nil
-}
-
 func (s *service) computeNational(ctx context.Context, all bool, regions []int, f Filter) (View, error) {
 	now := s.d.Now()
 	v := View{Filter: f}
@@ -338,7 +325,7 @@ func (s *service) computeNational(ctx context.Context, all bool, regions []int, 
 	}); err != nil {
 		return v, err
 	}
-	if v.Stamp, err = stampOf(v); err != nil {
+	if v.Stamp, err = store.Stamp(v); err != nil {
 		return v, err
 	}
 	v.GeneratedAt = now
@@ -480,7 +467,7 @@ func (s *service) computeProvince(ctx context.Context, u models.Unit) (ProvinceV
 	if v.Districts, err = s.districts(ctx, u.Code, now); err != nil {
 		return v, err
 	}
-	if v.Stamp, err = stampOf(v); err != nil {
+	if v.Stamp, err = store.Stamp(v); err != nil {
 		return v, err
 	}
 	v.GeneratedAt = now

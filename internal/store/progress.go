@@ -350,7 +350,14 @@ func DirectiveStamp(db *gorm.DB, id string) (string, error) {
 	if err := db.Model(&models.Directive{}).Select("status", "updated_at").Where("id = ?", id).Scan(&d).Error; err != nil {
 		return "", err
 	}
-	b, err := json.Marshal([]any{r.N, r.Last.String, r.V, d.Status, d.UpdatedAt.UTC()})
+	return Stamp([]any{r.N, r.Last.String, r.V, d.Status, d.UpdatedAt.UTC()})
+}
+
+// Stamp identifies v's content: the first 12 bytes of the SHA-256 of its
+// JSON, in hex (equal JSON, equal stamp). Dashboards, live pages and
+// caches compare stamps to tell whether what they show is current.
+func Stamp(v any) (string, error) {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return "", err
 	}
