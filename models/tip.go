@@ -1,10 +1,22 @@
 package models
 
-// Tip states. A tip starts received; the officers' workflow (a later slice
-// of issue #15) moves it on.
+import "time"
+
+// Tip stages (Tip.Status). A tip starts received; its officers' workflow
+// (workflows.TipWorkflow) moves it on, forward only: received →
+// under_investigation → referred (to an agency) → arrest_made or
+// no_grounds → closed. A stage may be skipped; closed ends the workflow.
 const (
-	TipReceived = "received"
+	TipReceived           = "received"
+	TipUnderInvestigation = "under_investigation"
+	TipReferred           = "referred"
+	TipArrestMade         = "arrest_made"
+	TipNoGrounds          = "no_grounds"
+	TipClosed             = "closed"
 )
+
+// TipStages lists every stage in workflow order.
+var TipStages = []string{TipReceived, TipUnderInvestigation, TipReferred, TipArrestMade, TipNoGrounds, TipClosed}
 
 // Tip routes: who handles a tip. A tip naming a district goes to that
 // district's centre; one without a district to the province's centre; one
@@ -51,6 +63,25 @@ type Tip struct {
 	TextSealed       string `gorm:"size:24000;not null"`
 	WhenSealed       string `gorm:"size:1200;not null"`
 	SubmittedOn      string `gorm:"size:10;not null"`
+
+	// The officers' side, written by the tip's workflow (migration 17).
+	// WorkflowStarted is false until the workflow's start reached
+	// Temporal (a sweep starts the rest). DueAt is the pending deadline
+	// (acknowledgement, then first action), nil when none is pending;
+	// EscalationLevel the highest level reached (2 the province head, 3
+	// the region's inspectors); ReferredUp whether a province referred the
+	// tip to the secretariat, which may then read it; Agency the agency it
+	// was referred to (stage referred); Version the workflow's sequence
+	// number of the change written last.
+	WorkflowStarted bool       `gorm:"not null;index:idx_tips_workflow_started"`
+	DueAt           *time.Time `gorm:""`
+	AcknowledgedAt  *time.Time `gorm:""`
+	AcknowledgedBy  string     `gorm:"size:100;not null"`
+	FirstActionAt   *time.Time `gorm:""`
+	Agency          string     `gorm:"size:200;not null"`
+	ReferredUp      bool       `gorm:"not null"`
+	EscalationLevel int        `gorm:"not null"`
+	Version         int64      `gorm:"not null"`
 }
 
 // TableName keeps the table name the migration creates.

@@ -24,6 +24,9 @@ type Activities struct {
 	Meetings *activities.Meetings
 	// Delivery are the notification delivery and digest activities.
 	Delivery *activities.Delivery
+	// Tips are the activities of the tips' officers' workflow
+	// (TipWorkflow); it also needs Directives for LoadHolidays.
+	Tips *activities.Tips
 }
 
 // Register registers every tidtam workflow type (RegisterWorkflows) and
@@ -41,11 +44,13 @@ func Register(w worker.Registry, a Activities) {
 // AssignmentWorkflowType, MeetingSeriesWorkflowType, MeetingWorkflowType
 // (function names) and notify.DeliveryWorkflowType,
 // notify.DigestWorkflowType. A replayer takes this alone.
+// TipWorkflow is registered under its function name too.
 func RegisterWorkflows(w worker.WorkflowRegistry) {
 	w.RegisterWorkflow(DirectiveWorkflow)
 	w.RegisterWorkflow(AssignmentWorkflow)
 	w.RegisterWorkflow(MeetingSeriesWorkflow)
 	w.RegisterWorkflow(MeetingWorkflow)
+	w.RegisterWorkflow(TipWorkflow)
 	w.RegisterWorkflowWithOptions(DeliveryWorkflow, workflow.RegisterOptions{Name: notify.DeliveryWorkflowType})
 	w.RegisterWorkflowWithOptions(DigestWorkflow, workflow.RegisterOptions{Name: notify.DigestWorkflowType})
 }
@@ -62,5 +67,8 @@ func RegisterActivities(w worker.ActivityRegistry, a Activities) {
 	}
 	if a.Delivery != nil {
 		w.RegisterActivity(a.Delivery)
+	}
+	if a.Tips != nil {
+		w.RegisterActivity(a.Tips)
 	}
 }
