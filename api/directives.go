@@ -11,6 +11,7 @@ import (
 	"github.com/tidtam/tidtam/internal/directives"
 	"github.com/tidtam/tidtam/internal/download"
 	"github.com/tidtam/tidtam/internal/export"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
@@ -156,7 +157,7 @@ func uploadAttachments(d *Deps) fiber.Handler {
 			return apperr.New(apperr.BadRequest,
 				"ส่งไฟล์แนบเป็น multipart/form-data ในช่อง file (send attachments as multipart/form-data parts named file, not %q)", mt)
 		}
-		form, err := c.MultipartForm()
+		form, err := formbody.Parsed(c)
 		if err != nil {
 			return apperr.New(apperr.BadRequest, "อ่านข้อมูล multipart/form-data ไม่ได้ (malformed multipart body): %v", err)
 		}
@@ -288,7 +289,7 @@ func submitReport(d *Deps) fiber.Handler {
 			sub.Text, sub.Cycle = req.Text, int(req.Cycle)
 			sub.RecordSystem, sub.RecordNumber = req.RecordSystem, req.RecordNumber
 		case fiber.MIMEMultipartForm:
-			form, err := c.MultipartForm()
+			form, err := formbody.Parsed(c)
 			if err != nil {
 				return apperr.New(apperr.BadRequest, "อ่านข้อมูล multipart/form-data ไม่ได้ (malformed multipart body): %v", err)
 			}

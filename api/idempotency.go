@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/models"
 )
@@ -41,7 +42,7 @@ func idempotent(d *Deps) fiber.Handler {
 			return apperr.New(apperr.Invalid, "Idempotency-Key ยาวเกิน 255 ตัวอักษร (too long)").WithDetails(map[string]string{"header": HeaderIdempotencyKey})
 		}
 		p := principal(c)
-		if carriesSecret(c.Body()) {
+		if formbody.Form(c) == nil && carriesSecret(c.Body()) {
 			// The request carries a password, which no fingerprint may
 			// keep; without it two requests with different passwords would
 			// look alike and the second would get the first's answer (a
@@ -50,7 +51,9 @@ func idempotent(d *Deps) fiber.Handler {
 			// nature and run every time.
 			return c.Next()
 		}
-		sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), c.Body()...))
+		// The body by its digest: a multipart body with evidence files
+		// was streamed to disk and is no longer in memory.
+		sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), formbody.BodyDigest(c)...))
 		hash := hex.EncodeToString(sum[:])
 		ctx := c.UserContext()
 		prev, err := store.ClaimIdempotencyKey(ctx, d.DB, models.IdempotencyKey{AccountID: p.AccountID, Key: key, Method: c.Method(),

@@ -10,6 +10,7 @@ import (
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/download"
 	"github.com/tidtam/tidtam/internal/export"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/kpi"
 	"github.com/tidtam/tidtam/internal/thaidate"
 )
@@ -165,7 +166,7 @@ func submitKPIEntry(d *Deps) fiber.Handler {
 				return err
 			}
 		case fiber.MIMEMultipartForm:
-			form, err := c.MultipartForm()
+			form, err := formbody.Parsed(c)
 			if err != nil {
 				return apperr.New(apperr.BadRequest, "อ่านข้อมูล multipart/form-data ไม่ได้ (malformed multipart body): %v", err)
 			}

@@ -30,6 +30,7 @@ import (
 	"github.com/tidtam/tidtam/internal/dashboard"
 	"github.com/tidtam/tidtam/internal/directives"
 	"github.com/tidtam/tidtam/internal/engine"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/kpi"
 	"github.com/tidtam/tidtam/internal/meetings"
 	"github.com/tidtam/tidtam/internal/notify"
@@ -119,16 +120,23 @@ func New(d *Deps) *fiber.App {
 		DisableStartupMessage: true,
 		// Thai dates and names arrive percent-encoded in paths.
 		UnescapePath: true,
-		// A report may carry 10 evidence files of MaxUploadBytes each.
-		BodyLimit:    int(10*max(d.MaxUploadBytes, 1<<20) + 1<<20),
-		ReadTimeout:  60 * time.Second,
-		WriteTimeout: 60 * time.Second,
-		IdleTimeout:  120 * time.Second,
+		// A body up to this size is read into memory; a larger one is
+		// streamed (a report with its evidence files): formbody.Middleware
+		// reads multipart bodies with their files on disk and refuses any
+		// other streamed body with 413.
+		BodyLimit:                    formbody.InMemoryLimit,
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  60 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
 	})
 	app.Use(recover.New(recover.Config{EnableStackTrace: true}))
 	app.Use(requestid.New(requestid.Config{Generator: uuid.NewString}))
 	app.Use(securityHeaders())
 	app.Use(accessLog(d.Logger, d.Metrics))
+	// A report may carry 10 evidence files of MaxUploadBytes each.
+	app.Use(formbody.Middleware(10*max(d.MaxUploadBytes, 1<<20) + 1<<20))
 	// The domain services record the request ID from the context.
 	app.Use(func(c *fiber.Ctx) error {
 		ctx := reqctx.WithRequestID(c.UserContext(), requestID(c))

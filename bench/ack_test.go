@@ -5,6 +5,9 @@ package bench
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"sync"
 	"testing"
 	"time"
@@ -85,6 +88,7 @@ func BenchmarkP2Acknowledge(b *testing.B) {
 				var lat latencies
 				fails := 0
 				t0 := time.Now()
+				stopProfile := profileAcks(b, kind, lv.clients)
 				var wg sync.WaitGroup
 				for ci := range lv.clients {
 					wg.Add(1)
@@ -109,6 +113,7 @@ func BenchmarkP2Acknowledge(b *testing.B) {
 				}
 				wg.Wait()
 				wall := time.Since(t0)
+				stopProfile()
 				n := lv.clients * lv.perClient
 				if got := e.count(&models.Assignment{}, "status = ?", models.AssignmentAcknowledged); got < int64(len(lat)) {
 					b.Fatalf("only %d acknowledged rows after %d successful acks", got, len(lat))
@@ -155,5 +160,27 @@ func BenchmarkP2Acknowledge(b *testing.B) {
 			}
 			_ = all
 		})
+	}
+}
+
+// profileAcks starts a CPU profile of the acknowledgement phase alone when
+// TIDTAM_BENCH_PROFILE names a folder (the process-wide -cpuprofile would
+// mostly show the set-up: accounts' password hashing, the fan-outs); the
+// returned function stops it, writing <folder>/p2-<kind>-c<clients>.cpu.
+func profileAcks(b *testing.B, kind string, clients int) func() {
+	dir := os.Getenv("TIDTAM_BENCH_PROFILE")
+	if dir == "" {
+		return func() {}
+	}
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("p2-%s-c%d.cpu", kind, clients)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
 	}
 }

@@ -112,7 +112,7 @@ func newEnv(tb testing.TB, kind string) *env {
 	}
 	tb.Cleanup(w.Stop)
 	app := api.New(&api.Deps{DB: db, Temporal: tc, TaskQueue: queue, Auth: svc, Logger: quiet,
-		DataDir: tb.TempDir(), MaxUploadBytes: 1 << 20})
+		DataDir: tb.TempDir(), MaxUploadBytes: 20 << 20}) // TIDTAM_MAX_UPLOAD_MB default
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

@@ -16,5 +16,9 @@ type ProgressCount struct {
 	ProvinceCode string `gorm:"primaryKey;size:32"`
 	Bucket       string `gorm:"primaryKey;size:32"`
 	DueKey       string `gorm:"primaryKey;size:32"`
-	N            int64  `gorm:"not null"`
+	// Shard spreads one counter over store.ProgressShards rows, so that
+	// concurrent changes seldom wait on one row's lock; a counter's value
+	// is the sum over its shards.
+	Shard int   `gorm:"primaryKey;autoIncrement:false"`
+	N     int64 `gorm:"not null"`
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
@@ -89,13 +90,13 @@ func (w *Pages) showAccounts(c *fiber.Ctx, status int, data accountsPage, errs m
 func (w *Pages) CreateAccount(c *fiber.Ctx) error {
 	form := map[string]string{}
 	for _, k := range []string{"username", "role", "unit_code", "regions", "display_name", "email", "position"} {
-		form[k] = strings.TrimSpace(c.FormValue(k))
+		form[k] = strings.TrimSpace(formbody.Value(c, k))
 	}
 	l := w.localizer(c)
 	regions, err := parseRegions("regions", form["regions"])
 	if err == nil {
 		_, err = w.d.Auth.AddAccount(c.UserContext(), principal(c), auth.NewAccount{Username: form["username"],
-			Password: c.FormValue("password"), Role: models.Role(form["role"]), UnitCode: form["unit_code"], Regions: regions,
+			Password: formbody.Value(c, "password"), Role: models.Role(form["role"]), UnitCode: form["unit_code"], Regions: regions,
 			DisplayName: form["display_name"], Email: form["email"], Position: form["position"]})
 	}
 	if err != nil {
@@ -146,12 +147,12 @@ func (w *Pages) UpdateAccount(c *fiber.Ctx) error {
 		return w.fail(c, err)
 	}
 	l := w.localizer(c)
-	str := func(k string) *string { v := strings.TrimSpace(c.FormValue(k)); return &v }
-	role := models.Role(c.FormValue("role"))
-	disabled := c.FormValue("disabled") == "on"
+	str := func(k string) *string { v := strings.TrimSpace(formbody.Value(c, k)); return &v }
+	role := models.Role(formbody.Value(c, "role"))
+	disabled := formbody.Value(c, "disabled") == "on"
 	u := auth.AccountUpdate{Role: &role, UnitCode: str("unit_code"), DisplayName: str("display_name"),
 		Email: str("email"), Position: str("position"), Disabled: &disabled}
-	regions, err := parseRegions("regions", c.FormValue("regions"))
+	regions, err := parseRegions("regions", formbody.Value(c, "regions"))
 	if err == nil {
 		if regions == nil {
 			regions = []int{}
@@ -179,7 +180,7 @@ func (w *Pages) ResetAccountPassword(c *fiber.Ctx) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	if err := w.d.Auth.ResetPassword(c.UserContext(), principal(c), id, c.FormValue("new_password")); err != nil {
+	if err := w.d.Auth.ResetPassword(c.UserContext(), principal(c), id, formbody.Value(c, "new_password")); err != nil {
 		if fe, ok := fieldErrors(w.localizer(c), err, ""); ok {
 			return w.showAccount(c, fiber.StatusUnprocessableEntity, "", fe)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/directives"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/models"
 	"github.com/tidtam/tidtam/workflows"
@@ -237,7 +238,7 @@ func param(c *fiber.Ctx, name string) string {
 // the page again with the confirmation.
 func (w *Pages) Acknowledge(c *fiber.Ctx) error {
 	dir, unit := param(c, "id"), param(c, "unit")
-	note := strings.TrimSpace(c.FormValue("note"))
+	note := strings.TrimSpace(formbody.Value(c, "note"))
 	if len([]rune(note)) > 2000 {
 		return w.showAssignment(c, fiber.StatusUnprocessableEntity, assignmentPage{
 			FormErrors: map[string]string{"note": w.localizer(c).Tf("too_long", 2000)}})
@@ -260,14 +261,14 @@ func (w *Pages) Report(c *fiber.Ctx) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	sub := directives.ReportSubmission{Text: c.FormValue("text"),
-		RecordSystem: c.FormValue("record_system"), RecordNumber: c.FormValue("record_number")}
-	if key := c.FormValue("key"); key != "" {
+	sub := directives.ReportSubmission{Text: formbody.Value(c, "text"),
+		RecordSystem: formbody.Value(c, "record_system"), RecordNumber: formbody.Value(c, "record_number")}
+	if key := formbody.Value(c, "key"); key != "" {
 		if _, err := uuid.Parse(key); err == nil {
 			sub.IdempotencyKey = key
 		}
 	}
-	if form, err := c.MultipartForm(); err == nil {
+	if form, err := formbody.Parsed(c); err == nil {
 		sub.Files = form.File["evidence"]
 		for field, dst := range map[string]*string{"text": &sub.Text, "record_system": &sub.RecordSystem, "record_number": &sub.RecordNumber} {
 			if v := form.Value[field]; len(v) > 0 {
@@ -307,10 +308,10 @@ func (w *Pages) Review(c *fiber.Ctx) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	decision := workflows.ReviewDecision(c.FormValue("decision"))
-	req := directives.ReviewRequest{Reason: strings.TrimSpace(c.FormValue("reason"))}
+	decision := workflows.ReviewDecision(formbody.Value(c, "decision"))
+	req := directives.ReviewRequest{Reason: strings.TrimSpace(formbody.Value(c, "reason"))}
 	if decision == workflows.ReviewReturn {
-		req.NewDue = &directives.DeadlineRequest{Date: strings.TrimSpace(c.FormValue("new_due"))}
+		req.NewDue = &directives.DeadlineRequest{Date: strings.TrimSpace(formbody.Value(c, "new_due"))}
 	} else if decision != workflows.ReviewAccept {
 		return w.fail(c, apperr.Field("decision", "ต้องเลือกผ่านหรือส่งกลับ (decision must be accept or return)"))
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/tidtam/tidtam/internal/formbody"
 )
 
 // csrfField is the form field (and csrfHeader the header, for htmx) that
@@ -56,7 +57,7 @@ func (w *Pages) CSRF(c *fiber.Ctx) error {
 	}
 	given := c.Get(csrfHeader)
 	if given == "" {
-		given = c.FormValue(csrfField)
+		given = formbody.Value(c, csrfField)
 	}
 	if !hmac.Equal([]byte(given), []byte(w.csrfToken(c))) {
 		return w.csrfFailed(c)

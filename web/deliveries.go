@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/internal/notify"
 )
@@ -44,11 +45,11 @@ func (w *Pages) Deliveries(c *fiber.Ctx) error {
 // status). Admins only; a delivery that has not failed, or whose
 // notification is still being delivered, gets the calm conflict page.
 func (w *Pages) RetryDelivery(c *fiber.Ctx) error {
-	if _, err := w.d.Notifications.RetryDelivery(c.UserContext(), principal(c), c.FormValue("id")); err != nil {
+	if _, err := w.d.Notifications.RetryDelivery(c.UserContext(), principal(c), formbody.Value(c, "id")); err != nil {
 		return w.fail(c, err)
 	}
 	q := url.Values{"done": {"retried"}}
-	if st := c.FormValue("status"); st != "" {
+	if st := formbody.Value(c, "status"); st != "" {
 		q.Set("status", st)
 	}
 	return c.Redirect("/admin/deliveries?"+q.Encode(), fiber.StatusSeeOther)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/directives"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
@@ -145,12 +146,12 @@ func (w *Pages) changeFailed(c *fiber.Ctx, form string, err error) error {
 // /directives/:id/amend: item_number, new_due, reason).
 func (w *Pages) Amend(c *fiber.Ctx) error {
 	id := param(c, "id")
-	n, err := thaidate.ParseInt(strings.TrimSpace(c.FormValue("item_number")))
+	n, err := thaidate.ParseInt(strings.TrimSpace(formbody.Value(c, "item_number")))
 	if err != nil {
 		return w.changeFailed(c, "amend", apperr.Field("item_number", "เลือกข้อ (choose an item)"))
 	}
-	req := directives.AmendRequest{ItemNumber: thaidate.FlexInt(n), Reason: strings.TrimSpace(c.FormValue("reason")),
-		NewDue: &directives.DeadlineRequest{Date: strings.TrimSpace(c.FormValue("new_due"))}}
+	req := directives.AmendRequest{ItemNumber: thaidate.FlexInt(n), Reason: strings.TrimSpace(formbody.Value(c, "reason")),
+		NewDue: &directives.DeadlineRequest{Date: strings.TrimSpace(formbody.Value(c, "new_due"))}}
 	if _, err := w.d.Directives.Amend(c.UserContext(), principal(c), id, req); err != nil {
 		return w.changeFailed(c, "amend", err)
 	}
@@ -171,9 +172,9 @@ func (w *Pages) AddTargets(c *fiber.Ctx) error {
 		}
 		return out
 	}
-	req := directives.AddTargetsRequest{Reason: strings.TrimSpace(c.FormValue("reason"))}
-	req.Targets.Provinces = split(c.FormValue("provinces"))
-	req.Targets.Units = split(c.FormValue("units"))
+	req := directives.AddTargetsRequest{Reason: strings.TrimSpace(formbody.Value(c, "reason"))}
+	req.Targets.Provinces = split(formbody.Value(c, "provinces"))
+	req.Targets.Units = split(formbody.Value(c, "units"))
 	if _, err := w.d.Directives.AddTargets(c.UserContext(), principal(c), id, req); err != nil {
 		return w.changeFailed(c, "targets", err)
 	}
@@ -185,7 +186,7 @@ func (w *Pages) AddTargets(c *fiber.Ctx) error {
 func (w *Pages) Withdraw(c *fiber.Ctx) error {
 	id := param(c, "id")
 	if _, err := w.d.Directives.Withdraw(c.UserContext(), principal(c), id,
-		directives.WithdrawRequest{Reason: strings.TrimSpace(c.FormValue("reason"))}); err != nil {
+		directives.WithdrawRequest{Reason: strings.TrimSpace(formbody.Value(c, "reason"))}); err != nil {
 		return w.changeFailed(c, "withdraw", err)
 	}
 	return c.Redirect("/directives/"+url.PathEscape(id)+"?done=withdraw", fiber.StatusSeeOther)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/directives"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/models"
 )
@@ -110,8 +111,8 @@ func groupQueue(escs []directives.EscalationView) []queueProvince {
 // extend, new_due); errors come back next to that item's form.
 func (w *Pages) Act(c *fiber.Ctx) error {
 	id := directives.EscalationIDFromKey(param(c, "key"))
-	form := map[string]string{"kind": c.FormValue("kind"), "reason": strings.TrimSpace(c.FormValue("reason")),
-		"new_due": strings.TrimSpace(c.FormValue("new_due"))}
+	form := map[string]string{"kind": formbody.Value(c, "kind"), "reason": strings.TrimSpace(formbody.Value(c, "reason")),
+		"new_due": strings.TrimSpace(formbody.Value(c, "new_due"))}
 	req := directives.EscalationActionRequest{Kind: form["kind"], Reason: form["reason"]}
 	if form["new_due"] != "" {
 		req.NewDue = &directives.DeadlineRequest{Date: form["new_due"]}

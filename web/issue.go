@@ -10,6 +10,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/directives"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
 )
@@ -78,9 +79,9 @@ func (w *Pages) NewDirective(c *fiber.Ctx) error {
 
 // readIssueForm reads the posted form.
 func readIssueForm(c *fiber.Ctx) issueForm {
-	v := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
+	v := func(k string) string { return strings.TrimSpace(formbody.Value(c, k)) }
 	f := issueForm{Source: v("source"), Issuer: v("issuer"), DocNumber: v("doc_number"), IssueDate: v("issue_date"),
-		Urgency: v("urgency"), Subject: v("subject"), Body: strings.TrimSpace(c.FormValue("body"))}
+		Urgency: v("urgency"), Subject: v("subject"), Body: strings.TrimSpace(formbody.Value(c, "body"))}
 	for i := range issueRows {
 		k := func(name string) string { return "item_" + name + "_" + strconv.Itoa(i) }
 		f.Items = append(f.Items, issueItem{Text: v(k("text")), Provinces: v(k("provinces")), Units: v(k("units")), Sets: v(k("sets")),
@@ -182,7 +183,7 @@ func (w *Pages) IssueDirective(c *fiber.Ctx) error {
 			break
 		}
 	}
-	if form, err := c.MultipartForm(); err == nil && len(form.File["attachments"]) > 0 {
+	if form, err := formbody.Parsed(c); err == nil && len(form.File["attachments"]) > 0 {
 		if _, err := w.d.Directives.UploadAttachments(c.UserContext(), p, acc.ID, form.File["attachments"]); err != nil {
 			w.d.Logger.Warn("attachments of a new directive were refused", "directive", acc.ID, "error", err)
 			return c.Redirect("/directives/"+url.PathEscape(acc.ID)+"?done=issued_no_files", fiber.StatusSeeOther)
@@ -231,7 +232,7 @@ func (w *Pages) FanOut(c *fiber.Ctx) error {
 // listed with the part of the letter it concerns, and every unknown name
 // with the closest real ones. Nothing is issued.
 func (w *Pages) ReadLetter(c *fiber.Ctx) error {
-	text := c.FormValue("letter")
+	text := formbody.Value(c, "letter")
 	parsed, err := w.d.Directives.ParseLetter(c.UserContext(), principal(c), text)
 	if err != nil {
 		if errs, ok := fieldErrors(w.localizer(c), err, "letter_"); ok {

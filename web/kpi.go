@@ -11,6 +11,7 @@ import (
 	"github.com/tidtam/tidtam/internal/directives"
 	"github.com/tidtam/tidtam/internal/download"
 	"github.com/tidtam/tidtam/internal/export"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/kpi"
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/internal/meetings"
@@ -60,7 +61,7 @@ func (w *Pages) showKPISchemes(c *fiber.Ctx, status int, form map[string]string,
 func (w *Pages) CreateKPIScheme(c *fiber.Ctx) error {
 	form := map[string]string{}
 	for _, k := range []string{"template", "name", "period_from", "period_to"} {
-		form[k] = strings.TrimSpace(c.FormValue(k))
+		form[k] = strings.TrimSpace(formbody.Value(c, k))
 	}
 	out, err := w.d.KPI.CreateScheme(c.UserContext(), principal(c), kpi.SchemeInput{Name: form["name"], Template: form["template"],
 		PeriodFrom: form["period_from"], PeriodTo: form["period_to"]})
@@ -220,9 +221,9 @@ func (w *Pages) SubmitKPIEntry(c *fiber.Ctx) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	form := map[string]string{"score": strings.TrimSpace(c.FormValue("score")), "value": c.FormValue("value"), "note": c.FormValue("note")}
+	form := map[string]string{"score": strings.TrimSpace(formbody.Value(c, "score")), "value": formbody.Value(c, "value"), "note": formbody.Value(c, "note")}
 	var sub kpi.EntrySubmission
-	if mf, err := c.MultipartForm(); err == nil {
+	if mf, err := formbody.Parsed(c); err == nil {
 		sub.Files = mf.File[kpi.EvidenceField]
 		for k := range form {
 			if v := mf.Value[k]; len(v) > 0 {
@@ -263,9 +264,9 @@ func (w *Pages) ReviewKPIEntry(c *fiber.Ctx) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	in := kpi.ReviewInput{Reason: strings.TrimSpace(c.FormValue("reason"))}
+	in := kpi.ReviewInput{Reason: strings.TrimSpace(formbody.Value(c, "reason"))}
 	review, done := w.d.KPI.VerifyEntry, "verified"
-	if c.FormValue("decision") == "return" {
+	if formbody.Value(c, "decision") == "return" {
 		review, done = w.d.KPI.ReturnEntry, "returned"
 	}
 	if _, err := review(c.UserContext(), principal(c), ref, in); err != nil {

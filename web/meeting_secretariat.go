@@ -8,6 +8,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/admin"
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/internal/meetings"
 	"github.com/tidtam/tidtam/models"
@@ -69,8 +70,8 @@ func (w *Pages) participants(c *fiber.Ctx, d meetings.MeetingDetail) ([]particip
 			r.First = r.Answered[0]
 		}
 		if refilling {
-			r.Present = c.FormValue("present_"+code) == "on"
-			r.First = workflows.Attendee{Name: strings.TrimSpace(c.FormValue("name_" + code)), Role: c.FormValue("role_" + code)}
+			r.Present = formbody.Value(c, "present_"+code) == "on"
+			r.First = workflows.Attendee{Name: strings.TrimSpace(formbody.Value(c, "name_"+code)), Role: formbody.Value(c, "role_"+code)}
 		}
 		rows = append(rows, r)
 	}
@@ -92,8 +93,8 @@ func (w *Pages) RecordAttendance(c *fiber.Ctx) error {
 	in := meetings.AttendanceInput{}
 	for _, code := range codes {
 		u := workflows.UnitAttendanceInput{UnitCode: code, Attendees: []workflows.Attendee{}}
-		if c.FormValue("present_"+code) == "on" {
-			a := workflows.Attendee{Name: strings.TrimSpace(c.FormValue("name_" + code)), Role: c.FormValue("role_" + code)}
+		if formbody.Value(c, "present_"+code) == "on" {
+			a := workflows.Attendee{Name: strings.TrimSpace(formbody.Value(c, "name_"+code)), Role: formbody.Value(c, "role_"+code)}
 			if a.Name == "" {
 				return w.showMeeting(c, fiber.StatusUnprocessableEntity, nil, map[string]string{
 					"attendance": l.Tf("attendance_need_name", w.unitName(c, code)), "name_" + code: l.T("attendance_name_required")})
@@ -119,7 +120,7 @@ func (w *Pages) RecordAttendance(c *fiber.Ctx) error {
 func (w *Pages) PublishMinutes(c *fiber.Ctx) error {
 	l := w.localizer(c)
 	if _, err := w.d.Meetings.PublishMinutes(c.UserContext(), principal(c), param(c, "id"),
-		meetings.MinutesInput{Text: c.FormValue("text")}); err != nil {
+		meetings.MinutesInput{Text: formbody.Value(c, "text")}); err != nil {
 		if e := apperr.As(err); e != nil && (e.Code == apperr.Invalid || e.Code == apperr.Conflict) {
 			return w.showMeeting(c, e.Code.HTTPStatus(), nil, map[string]string{"minutes": messageIn(l, e.Message)})
 		}

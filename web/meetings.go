@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/meetings"
 	"github.com/tidtam/tidtam/internal/thaidate"
 	"github.com/tidtam/tidtam/models"
@@ -134,11 +135,11 @@ func (w *Pages) showMeeting(c *fiber.Ctx, status int, form *meetingPage, errs ma
 // (rows role_i, name_i, reason_i), or declined with a reason.
 func (w *Pages) RSVP(c *fiber.Ctx) error {
 	l := w.localizer(c)
-	form := meetingPage{Declined: c.FormValue("declined") == "on", Reason: strings.TrimSpace(c.FormValue("reason"))}
+	form := meetingPage{Declined: formbody.Value(c, "declined") == "on", Reason: strings.TrimSpace(formbody.Value(c, "reason"))}
 	in := meetings.RSVPInput{Declined: form.Declined, Reason: form.Reason}
 	for i := range rsvpRows {
-		a := workflows.Attendee{Name: strings.TrimSpace(c.FormValue("name_" + strconv.Itoa(i))),
-			Role: c.FormValue("role_" + strconv.Itoa(i)), Reason: strings.TrimSpace(c.FormValue("reason_" + strconv.Itoa(i)))}
+		a := workflows.Attendee{Name: strings.TrimSpace(formbody.Value(c, "name_"+strconv.Itoa(i))),
+			Role: formbody.Value(c, "role_"+strconv.Itoa(i)), Reason: strings.TrimSpace(formbody.Value(c, "reason_"+strconv.Itoa(i)))}
 		form.Rows = append(form.Rows, a)
 		if a.Name != "" && !in.Declined {
 			in.Attendees = append(in.Attendees, a)

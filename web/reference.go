@@ -10,6 +10,7 @@ import (
 	"github.com/tidtam/tidtam/internal/admin"
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/download"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/internal/thaidate"
 )
@@ -50,8 +51,8 @@ func (w *Pages) showHolidays(c *fiber.Ctx, status int, data holidaysPage, errs m
 // date, name_th, name_en); DeleteHoliday removes one (POST
 // /holidays/:date/delete). Running workflows keep their calendar.
 func (w *Pages) PutHoliday(c *fiber.Ctx) error {
-	form := map[string]string{"date": strings.TrimSpace(c.FormValue("date")), "name_th": strings.TrimSpace(c.FormValue("name_th")),
-		"name_en": strings.TrimSpace(c.FormValue("name_en"))}
+	form := map[string]string{"date": strings.TrimSpace(formbody.Value(c, "date")), "name_th": strings.TrimSpace(formbody.Value(c, "name_th")),
+		"name_en": strings.TrimSpace(formbody.Value(c, "name_en"))}
 	_, err := w.d.Admin.PutHoliday(c.UserContext(), principal(c), form["date"], admin.HolidayRequest{NameTH: form["name_th"], NameEN: form["name_en"]})
 	if err != nil {
 		if errs, ok := fieldErrors(w.localizer(c), err, ""); ok {
@@ -111,7 +112,7 @@ func (w *Pages) showTargetSets(c *fiber.Ctx, status int, data targetSetsPage, er
 func (w *Pages) PutTargetSet(c *fiber.Ctx) error {
 	form := map[string]string{}
 	for _, k := range []string{"code", "name_th", "name_en", "members"} {
-		form[k] = strings.TrimSpace(c.FormValue(k))
+		form[k] = strings.TrimSpace(formbody.Value(c, k))
 	}
 	var members []string
 	for _, m := range strings.Split(form["members"], ",") {

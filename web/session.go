@@ -11,6 +11,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/formbody"
 )
 
 // Cookie names. The session cookie holds the sign-in session's token
@@ -109,11 +110,11 @@ func (w *Pages) LoginForm(c *fiber.Ctx) error {
 // it sets the session cookie and redirects to next (a local path only);
 // otherwise the form comes back with the error next to it.
 func (w *Pages) Login(c *fiber.Ctx) error {
-	form := loginPage{Next: localPath(c.FormValue("next")), Username: strings.TrimSpace(c.FormValue("username"))}
+	form := loginPage{Next: localPath(formbody.Value(c, "next")), Username: strings.TrimSpace(formbody.Value(c, "username"))}
 	if len(form.Username) > 64 {
 		form.Username = form.Username[:64]
 	}
-	password := c.FormValue("password")
+	password := formbody.Value(c, "password")
 	l := w.localizer(c)
 	errs := map[string]string{}
 	switch {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/formbody"
 )
 
 // tokensPage is the data of the API tokens page.
@@ -37,8 +38,8 @@ func (w *Pages) showTokens(c *fiber.Ctx, status int, data tokensPage, errs map[s
 // CreateToken mints an API token (POST /tokens: name, scope,
 // expires_in_days) and shows its secret this once.
 func (w *Pages) CreateToken(c *fiber.Ctx) error {
-	form := map[string]string{"name": strings.TrimSpace(c.FormValue("name")), "scope": c.FormValue("scope"),
-		"expires_in_days": strings.TrimSpace(c.FormValue("expires_in_days"))}
+	form := map[string]string{"name": strings.TrimSpace(formbody.Value(c, "name")), "scope": formbody.Value(c, "scope"),
+		"expires_in_days": strings.TrimSpace(formbody.Value(c, "expires_in_days"))}
 	in := auth.NewAPIToken{Name: form["name"], Scope: form["scope"]}
 	if form["expires_in_days"] != "" {
 		n, err := strconv.Atoi(form["expires_in_days"])

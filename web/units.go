@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/models"
 )
@@ -33,7 +34,7 @@ func (w *Pages) Units(c *fiber.Ctx) error {
 // "file"): all rows or none; every wrong row is listed with its line.
 func (w *Pages) ImportUnits(c *fiber.Ctx) error {
 	l := w.localizer(c)
-	fh, err := c.FormFile("file")
+	fh, err := formbody.File(c, "file")
 	if err != nil {
 		return w.render(c, fiber.StatusUnprocessableEntity, "units", "nav_units", unitsPage{Message: l.T("units_no_file")})
 	}

@@ -101,6 +101,31 @@ type assignment struct {
 	busy    int // handlers and signal processing under way
 	signals []workflow.ReceiveChannel
 	ready   bool // the initial state is built and saved
+	// pending are the commits of revision 3 not yet written by the
+	// workflow itself (the API has written those of Updates already, or
+	// tried to), oldest first.
+	pending []pendingCommit
+	// signalled is set by a signal received in the current workflow task
+	// (revision 3): such a task is an ordinary one.
+	signalled bool
+}
+
+// pendingCommit is a commit waiting for the workflow's own write, which is
+// due by the time by.
+type pendingCommit struct {
+	in activities.CommitAssignmentInput
+	by time.Time
+}
+
+// lazy reports whether this run keeps commits pending (revision 3 on)
+// instead of writing them inside the task that made them.
+func (a *assignment) lazy() bool { return a.in.Revision >= 3 }
+
+func (a *assignment) flushAfter() time.Duration {
+	if a.in.FlushAfter > 0 {
+		return a.in.FlushAfter
+	}
+	return DefaultFlushAfter
 }
 
 func newAssignment(ctx workflow.Context, in AssignmentInput) (*assignment, error) {
@@ -187,7 +212,8 @@ func (a *assignment) start(ctx workflow.Context) error {
 	fx := &effects{}
 	fx.notify(NotifyAssigned, a.unitRecipients(), a.data(nil,
 		"ack_due_at", a.s.AckDueAt.Format(time.RFC3339), "ack_due_th", thaidate.FormatDateTimeBE(a.s.AckDueAt)))
-	if err := a.commit(ctx, now, a.in.Actor, "assign", "", before, fx); err != nil {
+	// The first task of a run is an ordinary one: write at once.
+	if err := a.commitNow(ctx, now, a.in.Actor, "assign", "", before, fx); err != nil {
 		return err
 	}
 	a.ready = true
@@ -287,6 +313,7 @@ func (a *assignment) register(ctx workflow.Context) error {
 		sel.AddReceive(withdrawCh, func(c workflow.ReceiveChannel, _ bool) {
 			var in WithdrawInput
 			c.Receive(ctx, &in)
+			a.markSignalled()
 			a.busy++
 			defer func() { a.busy-- }()
 			if _, err := a.withdraw(ctx, in); err != nil {
@@ -296,12 +323,22 @@ func (a *assignment) register(ctx workflow.Context) error {
 		sel.AddReceive(amendCh, func(c workflow.ReceiveChannel, _ bool) {
 			var in AmendInput
 			c.Receive(ctx, &in)
+			a.markSignalled()
 			a.busy++
 			defer func() { a.busy-- }()
 			if _, err := a.amend(ctx, in); err != nil {
 				workflow.GetLogger(ctx).Info("amend signal ignored", "error", err)
 			}
 		})
+		if a.lazy() {
+			flushCh := workflow.GetSignalChannel(ctx, SignalFlush)
+			a.signals = append(a.signals, flushCh)
+			sel.AddReceive(flushCh, func(c workflow.ReceiveChannel, _ bool) {
+				c.Receive(ctx, &FlushInput{})
+				a.markSignalled()
+				a.changed++ // wake the loop, which writes what is pending
+			})
+		}
 		for {
 			sel.Select(ctx)
 		}
@@ -422,7 +459,18 @@ func (a *assignment) historyLimit() int {
 	return DefaultHistoryLimit
 }
 
+// markSignalled records (revision 3) that the current workflow task
+// delivered a signal, so it is an ordinary task in which the loop may write.
+func (a *assignment) markSignalled() {
+	if a.lazy() {
+		a.signalled = true
+	}
+}
+
 func (a *assignment) run(ctx workflow.Context) (AssignmentResult, error) {
+	if a.lazy() {
+		return a.runLazy(ctx)
+	}
 	cycleOpened := false
 	for !a.ended() {
 		now := workflow.Now(ctx)
@@ -472,6 +520,112 @@ func (a *assignment) run(ctx workflow.Context) (AssignmentResult, error) {
 		return AssignmentResult{}, err
 	}
 	return AssignmentResult{State: a.s}, nil
+}
+
+// runLazy is run for revision 3 on. The loop writes to the database (a
+// local activity) only in an ordinary workflow task: the first task of the
+// run, one in which a timer fired, or one that delivered a signal. Such a
+// task is recorded in the history before the worker runs it. An Update may
+// instead arrive in a speculative task that the server can still discard
+// (temporalio/temporal#7741); a write made there could describe a change
+// the workflow never made. So a change made in a task that may be
+// speculative waits in a.pending: an Update's until the next ordinary task
+// or FlushAfter (the API has written it already), a timed change's (a
+// reminder, an escalation, closing) until the next ordinary task, which a
+// one-millisecond timer brings about a second later. The workflow neither
+// continues as new nor completes with anything pending.
+func (a *assignment) runLazy(ctx workflow.Context) (AssignmentResult, error) {
+	cycleOpened := false
+	safe := true // the first task of a run is an ordinary one
+	for {
+		if a.signalled {
+			safe, a.signalled = true, false
+		}
+		if safe && len(a.pending) > 0 {
+			if err := a.flush(ctx); err != nil {
+				return AssignmentResult{}, err
+			}
+			continue
+		}
+		now := workflow.Now(ctx)
+		waitQuiet := false
+		switch {
+		case a.ended():
+			if len(a.pending) == 0 && a.quiet(ctx) {
+				return AssignmentResult{State: a.s}, nil
+			}
+			waitQuiet = true
+		case a.resolved():
+			if err := a.closeAll(ctx); err != nil {
+				return AssignmentResult{}, err
+			}
+			continue
+		default:
+			if ev, ok := a.nextEvent(); ok && !ev.at.After(now) {
+				fired, err := a.fireDue(ctx)
+				if err != nil {
+					return AssignmentResult{}, err
+				}
+				cycleOpened = cycleOpened || fired == evPeriodEnd
+				continue
+			}
+			info := workflow.GetInfo(ctx)
+			if info.GetContinueAsNewSuggested() || (cycleOpened && info.GetCurrentHistoryLength() > a.historyLimit()) {
+				if len(a.pending) == 0 && a.quiet(ctx) {
+					in := a.in
+					in.Holidays = a.clk.holidays
+					st := cloneState(a.s)
+					st.HolidayYears = slices.Clone(a.clk.years)
+					in.State = &st
+					return AssignmentResult{}, workflow.NewContinueAsNewError(ctx, AssignmentWorkflow, in)
+				}
+				waitQuiet = true
+			}
+		}
+		// Sleep until the next timed event, the pending commits' due, a
+		// change or a signal (or, when waiting to finish, quiet).
+		var wake time.Time
+		has := false
+		if ev, ok := a.nextEvent(); ok && !a.ended() {
+			wake, has = ev.at, true
+		}
+		for _, p := range a.pending {
+			if !has || p.by.Before(wake) {
+				wake, has = p.by, true
+			}
+		}
+		seen := a.changed
+		woken := func() bool {
+			return a.changed != seen || a.signalled || (waitQuiet && len(a.pending) == 0 && a.quiet(ctx))
+		}
+		if !has {
+			if err := workflow.Await(ctx, woken); err != nil {
+				return AssignmentResult{}, err
+			}
+			safe = false
+			continue
+		}
+		// At least a millisecond: a timer is what brings an ordinary task
+		// when something is already due in a task that may be speculative.
+		ok, err := workflow.AwaitWithTimeout(ctx, max(wake.Sub(now), time.Millisecond), woken)
+		if err != nil {
+			return AssignmentResult{}, err
+		}
+		safe = !ok // the timer fired in this task
+	}
+}
+
+// flush writes the pending commits, oldest first, one local activity each,
+// and forgets them. Callers run it only in an ordinary workflow task.
+func (a *assignment) flush(ctx workflow.Context) error {
+	var acts *activities.Activities
+	for len(a.pending) > 0 {
+		if err := workflow.ExecuteLocalActivity(localDBCtx(ctx), acts.CommitAssignment, a.pending[0].in).Get(ctx, nil); err != nil {
+			return err
+		}
+		a.pending = a.pending[1:]
+	}
+	return nil
 }
 
 // quiet reports whether no handler or signal is in progress or pending.
@@ -734,11 +888,24 @@ func viewOf(s AssignmentState, items []ItemState, note string) activities.JSON {
 }
 
 // commit persists the change from before to the current state (Seq must
-// already be incremented) with ONE local activity, CommitAssignment, in one
-// database transaction: the assignment and changed item rows with an event
-// row, the reports, the escalation rows and the notifications. It wakes the
-// timer loop.
+// already be incremented), as commitNow does; from revision 3 on it only
+// queues the commit in a.pending, due at once, for the loop to write in an
+// ordinary workflow task. It wakes the timer loop.
 func (a *assignment) commit(ctx workflow.Context, now time.Time, actor, action, note string, before AssignmentState, fx *effects) error {
+	if a.lazy() {
+		a.pending = append(a.pending, pendingCommit{in: a.commitInput(now, actor, action, note, before, fx), by: now})
+		a.changed++
+		return nil
+	}
+	return a.commitNow(ctx, now, actor, action, note, before, fx)
+}
+
+// commitNow persists the change from before to the current state (Seq
+// must already be incremented) with ONE local activity, CommitAssignment,
+// in one database transaction: the assignment and changed item rows with
+// an event row, the reports, the escalation rows and the notifications. It
+// wakes the timer loop.
+func (a *assignment) commitNow(ctx workflow.Context, now time.Time, actor, action, note string, before AssignmentState, fx *effects) error {
 	in := a.commitInput(now, actor, action, note, before, fx)
 	var acts *activities.Activities
 	if err := workflow.ExecuteLocalActivity(localDBCtx(ctx), acts.CommitAssignment, in).Get(ctx, nil); err != nil {

@@ -55,6 +55,14 @@ func (a *assignment) change(ctx workflow.Context, actor, action, note string,
 		a.s = before
 		return AssignmentUpdateResult{AssignmentState: a.s}, err
 	}
+	if a.lazy() {
+		// Revision 3: the caller writes the commit it gets back; the
+		// workflow writes it too, later, in an ordinary task (runLazy).
+		in := a.commitInput(now, actor, action, note, before, fx)
+		a.pending = append(a.pending, pendingCommit{in: in, by: now.Add(a.flushAfter())})
+		a.changed++
+		return AssignmentUpdateResult{AssignmentState: a.s, Commit: &in}, nil
+	}
 	if a.in.Revision >= 2 {
 		in := a.commitInput(now, actor, action, note, before, fx)
 		a.commitLater(ctx, in)

@@ -93,6 +93,7 @@ type recorder struct {
 	persisted   []activities.PersistDirectiveInput
 	fanouts     []activities.FanOutInput
 	signals     []activities.SignalInput
+	events      map[string]bool // event IDs written
 }
 
 func newEnv(t *testing.T, start time.Time, hols []string) (*testsuite.TestWorkflowEnvironment, *recorder) {
@@ -113,16 +114,10 @@ func newEnv(t *testing.T, start time.Time, hols []string) (*testsuite.TestWorkfl
 				r.failCommits--
 				return errors.New("database is down")
 			}
-			save, esc := splitCommit(in)
-			r.saves = append(r.saves, savedChange{env.Now(), save})
-			if len(esc.Open)+len(esc.Actions)+len(esc.Close) > 0 {
-				r.escs = append(r.escs, esc)
-			}
-			for _, n := range in.Notifications {
-				r.notes = append(r.notes, sentNote{env.Now(), n})
-			}
+			r.write(in)
 			return nil
 		}).Maybe()
+	recorders.Store(env, r)
 	env.OnActivity(a.LoadHolidays, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.LoadHolidaysInput) (activities.LoadHolidaysResult, error) {
 			r.mu.Lock()
@@ -165,6 +160,34 @@ func newEnv(t *testing.T, start time.Time, hols []string) (*testsuite.TestWorkfl
 			return activities.SignalResult{Signalled: len(in.WorkflowIDs)}, nil
 		}).Maybe()
 	return env, r
+}
+
+// recorders maps each test environment to its recorder, for sendUpdate to
+// write a completed Update's commit as the API does.
+var recorders sync.Map
+
+// write records commit in as written, unless its event was written before
+// (as activities.WriteAssignmentCommit skips a change whose event row
+// exists: the API and the workflow write the same commit). The caller
+// holds r.mu.
+func (r *recorder) write(in activities.CommitAssignmentInput) {
+	if in.Event != nil {
+		if r.events == nil {
+			r.events = map[string]bool{}
+		}
+		if r.events[in.Event.ID] {
+			return
+		}
+		r.events[in.Event.ID] = true
+	}
+	save, esc := splitCommit(in)
+	r.saves = append(r.saves, savedChange{r.env.Now(), save})
+	if len(esc.Open)+len(esc.Actions)+len(esc.Close) > 0 {
+		r.escs = append(r.escs, esc)
+	}
+	for _, n := range in.Notifications {
+		r.notes = append(r.notes, sentNote{r.env.Now(), n})
+	}
 }
 
 // splitCommit renders what CommitAssignment writes as the inputs of the
@@ -267,6 +290,15 @@ func sendUpdate(env *testsuite.TestWorkflowEnvironment, start, at time.Time, nam
 				res.err = err
 				decodeInto(v, &res.state)
 				decodeInto(v, &res.progress)
+				// As the API does: write the commit the Update hands back.
+				var out wf.AssignmentUpdateResult
+				decodeInto(v, &out)
+				if r, ok := recorders.Load(env); ok && err == nil && out.Commit != nil {
+					r := r.(*recorder)
+					r.mu.Lock()
+					r.write(*out.Commit)
+					r.mu.Unlock()
+				}
 			},
 		}, arg)
 	}, at.Sub(start))

@@ -56,6 +56,12 @@ const (
 	// SignalAmend (AssignmentWorkflow): AmendInput with DueAt resolved; used
 	// by DirectiveWorkflow to forward amendments. Repeating it is harmless.
 	SignalAmend = "amend"
+	// SignalFlush (AssignmentWorkflow, revision 3 on): FlushInput; asks the
+	// workflow to write its pending commits now. The API sends it when its
+	// own write of a completed Update's commit failed, so the database gets
+	// the change as soon as it takes writes again rather than when the
+	// workflow's flush timer fires.
+	SignalFlush = "flush"
 	// QueryState (AssignmentWorkflow) → AssignmentState.
 	QueryState = "state"
 	// QueryProgress (DirectiveWorkflow) → DirectiveProgress.
@@ -332,13 +338,32 @@ type AssignmentInput struct {
 	// in each of thousands of assignments). 0 is the original;
 	// AssignmentRevision is what the directive starts now.
 	Revision int `json:"revision,omitempty"`
+	// FlushAfter bounds how long (revision 3 on) a change made by an Update
+	// waits for the workflow's own write when no ordinary workflow task
+	// comes sooner; 0 means DefaultFlushAfter. The API writes the change at
+	// once; this write only matters when the API's did not happen (the API
+	// died in between, or the database refused it).
+	FlushAfter time.Duration `json:"flush_after,omitempty"`
 }
 
 // AssignmentRevision is the AssignmentInput.Revision new assignments get:
 // 1 dates the assignment from its workflow's start event; 2 also commits
 // each change made by an Update or signal with a regular activity and
-// hands the commit to the caller in AssignmentUpdateResult.
-const AssignmentRevision = 2
+// hands the commit to the caller in AssignmentUpdateResult; 3 hands the
+// commit to the caller the same way but schedules nothing: the workflow
+// keeps the commit pending and writes it with a local activity in its next
+// ordinary workflow task (a timer fired or a signal received, never an
+// Update's speculative task), at the latest FlushAfter later. An
+// acknowledgement then costs the server one workflow task, as a bare
+// Update does, instead of a task, an activity and a second task.
+const AssignmentRevision = 3
+
+// DefaultFlushAfter is AssignmentInput.FlushAfter's default.
+const DefaultFlushAfter = time.Minute
+
+// FlushInput is the input of signal SignalFlush (empty; a struct so that
+// fields can be added).
+type FlushInput struct{}
 
 // AssignmentUpdateResult is what an assignment Update returns: the new
 // state and, from revision 2 on, the commit that writes it. A caller

@@ -548,11 +548,13 @@ func (s *service) updateAssignment(ctx context.Context, assignmentID, name strin
 
 // updateAssignmentHeld is updateAssignment for a caller already holding
 // the assignment's turn in s.updates. When the workflow hands back its
-// commit (revision 2) it writes it before returning, so the caller's next
-// read sees the change; the workflow writes the same rows by activity. If
-// this write fails the Update has still happened (it is recorded in the
-// workflow), so the state is returned and the failure only logged: the
-// activity retries until the database takes it.
+// commit (revision 2 on) it writes it before returning, so the caller's
+// next read sees the change; the workflow writes the same rows itself (by
+// activity at once in revision 2, in its next ordinary task in revision 3).
+// If this write fails the Update has still happened (it is recorded in the
+// workflow), so the state is returned and the failure only logged, and the
+// workflow is asked to write now (askToFlush): its write retries until the
+// database takes it.
 func (s *service) updateAssignmentHeld(ctx context.Context, assignmentID, name string, arg any) (workflows.AssignmentState, error) {
 	var out workflows.AssignmentUpdateResult
 	deadline := time.Now().Add(startRetryWindow)
@@ -571,12 +573,31 @@ func (s *service) updateAssignmentHeld(ctx context.Context, assignmentID, name s
 		}
 	}
 	if out.Commit != nil {
-		if err := activities.WriteAssignmentCommit(ctx, s.DB, *out.Commit); err != nil {
-			s.Logger.Warn("writing a completed update's commit failed; the workflow's activity will write it",
+		if err := activities.WriteUpdateCommit(ctx, s.DB, *out.Commit); err != nil {
+			s.Logger.Warn("writing a completed update's commit failed; the workflow will write it",
 				"assignment", assignmentID, "update", name, "error", err)
+			s.askToFlush(assignmentID)
 		}
 	}
 	return s.withItemTexts(ctx, out.AssignmentState), nil
+}
+
+// askToFlush signals an assignment workflow (revision 3 on) to write its
+// pending commits now, after this process failed to write a completed
+// Update's commit: the workflow's write then retries until the database
+// takes it. Without the signal the workflow writes anyway once its flush
+// time (workflows.DefaultFlushAfter) is up, so a failed signal is only
+// logged. An older run ignores the signal; it wrote by activity already.
+func (s *service) askToFlush(assignmentID string) {
+	if s.Temporal == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), engine.UpdateTimeout)
+	defer cancel()
+	if err := s.Temporal.SignalWorkflow(ctx, assignmentID, "", workflows.SignalFlush, workflows.FlushInput{}); err != nil {
+		s.Logger.Warn("asking the workflow to write its pending commits failed; it writes them when its flush time is up",
+			"assignment", assignmentID, "error", err)
+	}
 }
 
 // withItemTexts fills in the text of every item of st that the workflow

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"strings"
 	"time"
@@ -129,14 +130,35 @@ func (d ProgressDeltas) AddItem(directiveID, province string, it models.Assignme
 	}
 }
 
-// WriteProgress adds the non-zero deltas of d to the counters in tx, in
-// key order (so concurrent transactions lock counter rows in the same
-// order and cannot deadlock on them).
-func WriteProgress(tx *gorm.DB, d ProgressDeltas) error {
+// ProgressShards is how many rows each counter is spread over
+// (models.ProgressCount.Shard). Concurrent acknowledgements of one
+// directive in one province would otherwise all update the same few rows
+// and wait on each other's row locks on PostgreSQL (seen in P2 as the
+// main lock wait, issue #16); readers sum the shards.
+const ProgressShards = 8
+
+// ProgressShard is the counter shard of the changes of assignment id: a
+// hash of the ID, so that one assignment's changes always land in the same
+// shard (its +1 and -1 meet in one row) while different assignments
+// spread over all of them.
+func ProgressShard(assignmentID string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(assignmentID))
+	return int(h.Sum32() % ProgressShards)
+}
+
+// WriteProgress adds the non-zero deltas of d to the counters of shard
+// (0 ≤ shard < ProgressShards) in tx, in key order (so concurrent
+// transactions lock counter rows in the same order and cannot deadlock on
+// them).
+func WriteProgress(tx *gorm.DB, d ProgressDeltas, shard int) error {
+	if shard < 0 || shard >= ProgressShards {
+		return fmt.Errorf("store: progress shard %d out of range", shard)
+	}
 	rows := make([]models.ProgressCount, 0, len(d))
 	for k, n := range d {
 		if n != 0 {
-			rows = append(rows, models.ProgressCount{DirectiveID: k.DirectiveID, ProvinceCode: k.ProvinceCode, Bucket: k.Bucket, DueKey: k.DueKey, N: n})
+			rows = append(rows, models.ProgressCount{DirectiveID: k.DirectiveID, ProvinceCode: k.ProvinceCode, Bucket: k.Bucket, DueKey: k.DueKey, Shard: shard, N: n})
 		}
 	}
 	if len(rows) == 0 {
@@ -156,7 +178,7 @@ func WriteProgress(tx *gorm.DB, d ProgressDeltas) error {
 		return a.DueKey < b.DueKey
 	})
 	return tx.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "directive_id"}, {Name: "province_code"}, {Name: "bucket"}, {Name: "due_key"}},
+		Columns:   []clause.Column{{Name: "directive_id"}, {Name: "province_code"}, {Name: "bucket"}, {Name: "due_key"}, {Name: "shard"}},
 		DoUpdates: clause.Set{{Column: clause.Column{Name: "n"}, Value: clause.Expr{SQL: "progress_counts.n + excluded.n"}}},
 	}).Create(&rows).Error
 }
@@ -166,27 +188,21 @@ func WriteProgress(tx *gorm.DB, d ProgressDeltas) error {
 // among its ancestors; "" for a unit outside any province (the national
 // centre, a ministry) or an unknown one.
 func ProvinceOf(tx *gorm.DB, code string) (string, error) {
-	for range 6 { // national → province → district → deeper levels
-		var u struct {
-			Type       models.UnitType
-			ParentCode *string
-		}
-		err := tx.Session(&gorm.Session{NewDB: true}).Model(&models.Unit{}).Select("type", "parent_code").Where("code = ?", code).Take(&u).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return "", nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if u.Type == models.UnitProvince {
-			return code, nil
-		}
-		if u.ParentCode == nil || *u.ParentCode == "" || u.Type == models.UnitNational || u.Type == models.UnitMinistry {
-			return "", nil
-		}
-		code = *u.ParentCode
+	// One query (a recursive walk up the parents, stopping at the first
+	// province, the national centre, a ministry or 6 levels) instead of
+	// one per level: it runs in every assignment save.
+	var found []string
+	err := tx.Session(&gorm.Session{NewDB: true}).Raw(`WITH RECURSIVE up (code, type, parent_code, depth) AS (
+  SELECT code, type, parent_code, 0 FROM units WHERE code = ?
+  UNION ALL
+  SELECT u.code, u.type, u.parent_code, up.depth + 1 FROM units u JOIN up ON u.code = up.parent_code
+  WHERE up.type NOT IN (?, ?, ?) AND up.depth < 6
+)
+SELECT code FROM up WHERE type = ? LIMIT 1`, code, models.UnitProvince, models.UnitNational, models.UnitMinistry, models.UnitProvince).Scan(&found).Error
+	if err != nil || len(found) == 0 {
+		return "", err
 	}
-	return "", nil
+	return found[0], nil
 }
 
 // RebuildProgress recomputes every counter from the assignments and items
@@ -260,13 +276,13 @@ func RebuildProgress(tx *gorm.DB) error {
 	for k, n := range d {
 		chunk[k] = n
 		if len(chunk) == 500 {
-			if err := WriteProgress(tx, chunk); err != nil {
+			if err := WriteProgress(tx, chunk, 0); err != nil {
 				return err
 			}
 			chunk = ProgressDeltas{}
 		}
 	}
-	return WriteProgress(tx, chunk)
+	return WriteProgress(tx, chunk, 0)
 }
 
 // ReadProgress returns every non-zero counter of the given directives
@@ -283,7 +299,12 @@ func ReadProgress(tx *gorm.DB, ids []string) (map[ProgressKey]int64, error) {
 	}
 	out := make(map[ProgressKey]int64, len(rows))
 	for _, r := range rows {
-		out[ProgressKey{r.DirectiveID, r.ProvinceCode, r.Bucket, r.DueKey}] = r.N
+		out[ProgressKey{r.DirectiveID, r.ProvinceCode, r.Bucket, r.DueKey}] += r.N // the shards summed
+	}
+	for k, n := range out {
+		if n == 0 {
+			delete(out, k)
+		}
 	}
 	return out, nil
 }

@@ -1,0 +1,178 @@
+// Package formbody reads request bodies for tidtam's HTTP server without
+// holding large ones in memory.
+//
+// The server runs with fasthttp's request body streaming on
+// (fiber.Config.StreamRequestBody) and a small in-memory body limit
+// (InMemoryLimit): a body up to that size is read as before; a larger one
+// reaches the handlers as a stream. Middleware then reads every
+// multipart/form-data body once, from the stream or from memory, keeping
+// at most MemoryPerForm bytes of it in memory: file parts beyond that go
+// to temporary files, which are removed when the request ends. Any other
+// body that is streamed (larger than InMemoryLimit) is refused with 413
+// before a handler could read it whole. Handlers and other middleware get
+// the form with Form and a field with Value, never with fiber's
+// MultipartForm or FormValue, which would read the stream again.
+package formbody
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tidtam/tidtam/internal/apperr"
+)
+
+// InMemoryLimit is the largest request body read whole into memory; the
+// server passes it as fiber.Config.BodyLimit. It is also the largest body
+// accepted that is not multipart/form-data (JSON, a urlencoded form).
+const InMemoryLimit = 4 << 20
+
+// MemoryPerForm is how much of one multipart form is kept in memory; file
+// parts beyond it are written to temporary files.
+const MemoryPerForm = 256 << 10
+
+const (
+	localsKey = "tidtam.formbody.form"
+	digestKey = "tidtam.formbody.digest"
+)
+
+// Middleware parses a multipart/form-data body of at most maxBytes into a
+// form for Form and Value, with file parts beyond MemoryPerForm on disk,
+// and removes those files once the rest of the chain has run. It answers
+// 413 when a multipart body exceeds maxBytes or any
+// other body exceeds InMemoryLimit, and 400 for a malformed multipart
+// body. Other requests pass untouched.
+func Middleware(maxBytes int64) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		req := c.Request()
+		mt, params, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+		if mt != fiber.MIMEMultipartForm {
+			// With streaming on, fasthttp hands every body over as a
+			// stream; one within InMemoryLimit of known length is in
+			// memory already.
+			switch n := req.Header.ContentLength(); {
+			case !req.IsBodyStream() || (n >= 0 && n <= InMemoryLimit):
+				return c.Next()
+			case n > InMemoryLimit:
+				return tooLarge(c, InMemoryLimit)
+			}
+			// Chunked: read it, up to the limit.
+			data, err := io.ReadAll(io.LimitReader(req.BodyStream(), InMemoryLimit+1))
+			if err != nil {
+				return apperr.New(apperr.BadRequest, "อ่านข้อมูลที่ส่งมาไม่ได้ (could not read the request body): %v", err)
+			}
+			if len(data) > InMemoryLimit {
+				return tooLarge(c, InMemoryLimit)
+			}
+			req.SetBody(data)
+			return c.Next()
+		}
+		boundary := params["boundary"]
+		if boundary == "" {
+			return apperr.New(apperr.BadRequest, "multipart/form-data ต้องมี boundary (a multipart body needs a boundary)")
+		}
+		if n := int64(req.Header.ContentLength()); n > maxBytes {
+			return tooLarge(c, maxBytes)
+		}
+		var body io.Reader
+		if req.IsBodyStream() {
+			body = req.BodyStream() // never req.Body(): it reads the stream whole
+		} else {
+			body = bytes.NewReader(req.Body())
+		}
+		limited := &io.LimitedReader{R: body, N: maxBytes + 1}
+		digest := sha256.New()
+		form, err := multipart.NewReader(io.TeeReader(limited, digest), boundary).ReadForm(MemoryPerForm)
+		if form != nil {
+			defer func() { _ = form.RemoveAll() }()
+		}
+		if err == nil {
+			// Read what follows the closing boundary (an epilogue, the end
+			// of a chunked body), so the connection is ready for the next
+			// request.
+			_, err = io.Copy(io.Discard, io.TeeReader(limited, digest))
+		}
+		switch {
+		case limited.N <= 0:
+			return tooLarge(c, maxBytes)
+		case errors.Is(err, multipart.ErrMessageTooLarge):
+			return tooLarge(c, maxBytes)
+		case err != nil:
+			return apperr.New(apperr.BadRequest, "อ่านข้อมูล multipart/form-data ไม่ได้ (malformed multipart body): %v", err)
+		}
+		c.Locals(localsKey, form)
+		c.Locals(digestKey, digest.Sum(nil))
+		return c.Next()
+	}
+}
+
+// tooLarge is the 413 the server answers for a body over limit (the
+// error handler words it for the user, as for fiber's own limit). The
+// connection closes after the answer: the rest of the body is not read.
+func tooLarge(c *fiber.Ctx, limit int64) error {
+	c.Context().SetConnectionClose()
+	return fiber.NewError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", limit))
+}
+
+// Form returns the multipart form Middleware parsed for c, or nil when the
+// request has none (not multipart/form-data, or Middleware not on its
+// route). The form and its files live until the request ends.
+func Form(c *fiber.Ctx) *multipart.Form {
+	f, _ := c.Locals(localsKey).(*multipart.Form)
+	return f
+}
+
+// Value returns the first value of form field name: from the multipart
+// form when there is one, else from a urlencoded body or the query
+// (fiber's FormValue, which reads only an in-memory body).
+func Value(c *fiber.Ctx, name string) string {
+	if f := Form(c); f != nil {
+		if v := f.Value[name]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	return c.FormValue(name)
+}
+
+// BodyDigest returns the SHA-256 of the request body as sent: of the
+// multipart body Middleware read (which is no longer in memory), else of
+// the in-memory body.
+func BodyDigest(c *fiber.Ctx) []byte {
+	if d, ok := c.Locals(digestKey).([]byte); ok {
+		return d
+	}
+	sum := sha256.Sum256(c.Body())
+	return sum[:]
+}
+
+// Parsed is Form for call sites that need a multipart form: an error when
+// the request carried none.
+func Parsed(c *fiber.Ctx) (*multipart.Form, error) {
+	if f := Form(c); f != nil {
+		return f, nil
+	}
+	return nil, errNoForm
+}
+
+// File returns the first file of part name of the multipart form, or an
+// error when there is no such part (or no form).
+func File(c *fiber.Ctx, name string) (*multipart.FileHeader, error) {
+	f := Form(c)
+	if f == nil {
+		return nil, errNoForm
+	}
+	if fs := f.File[name]; len(fs) > 0 {
+		return fs[0], nil
+	}
+	return nil, http.ErrMissingFile
+}
+
+var errNoForm = errors.New("the request carries no multipart/form-data body")

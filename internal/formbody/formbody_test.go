@@ -1,0 +1,136 @@
+package formbody_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/formbody"
+)
+
+// app is a server configured as tidtam's: streaming bodies, a small
+// in-memory limit, Middleware with a total of max bytes. Its handler
+// reports what it got.
+func app(max int64) (*fiber.App, *[]string) {
+	a := fiber.New(fiber.Config{BodyLimit: formbody.InMemoryLimit, StreamRequestBody: true, DisablePreParseMultipartForm: true,
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			if e := apperr.As(err); e != nil {
+				return c.Status(e.Code.HTTPStatus()).SendString(e.Error())
+			}
+			return fiber.DefaultErrorHandler(c, err)
+		}})
+	a.Use(formbody.Middleware(max))
+	var onDisk []string
+	a.Post("/", func(c *fiber.Ctx) error {
+		f := formbody.Form(c)
+		if f == nil {
+			return c.SendString("no form; body " + fmt.Sprint(len(c.Body())))
+		}
+		fh, err := formbody.File(c, "file")
+		if err != nil {
+			return err
+		}
+		r, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		if osf, ok := r.(*os.File); ok {
+			onDisk = append(onDisk, osf.Name())
+		}
+		h := sha256.New()
+		n, _ := io.Copy(h, r)
+		return c.SendString(fmt.Sprintf("%s %d %x", formbody.Value(c, "text"), n, h.Sum(nil)))
+	})
+	return a, &onDisk
+}
+
+func multipartBody(t *testing.T, size int) (*bytes.Buffer, string, [32]byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	if err := w.WriteField("text", "รายงานผล"); err != nil {
+		t.Fatal(err)
+	}
+	fw, err := w.CreateFormFile("file", "evidence.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := bytes.Repeat([]byte("หลักฐาน 0123456789\n"), size/27+1)[:size]
+	if _, err := fw.Write(content); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &buf, w.FormDataContentType(), sha256.Sum256(content)
+}
+
+// TestLargeUploadGoesToDisk: a 10 MB file part reaches the handler as a
+// temporary file (not in memory), whole, with the text field beside it;
+// the temporary file is gone once the request has ended.
+func TestLargeUploadGoesToDisk(t *testing.T) {
+	a, onDisk := app(20 << 20)
+	body, ct, sum := multipartBody(t, 10<<20)
+	req := httptest.NewRequest(http.MethodPost, "/", body)
+	req.Header.Set("Content-Type", ct)
+	res, err := a.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	if want := fmt.Sprintf("รายงานผล %d %x", 10<<20, sum); res.StatusCode != 200 || string(got) != want {
+		t.Fatalf("answered %d %q, want 200 %q", res.StatusCode, got, want)
+	}
+	if len(*onDisk) != 1 {
+		t.Fatalf("the file part was held in memory, want it in a temporary file")
+	}
+	if _, err := os.Stat((*onDisk)[0]); !os.IsNotExist(err) {
+		t.Errorf("temporary file %s still there after the request (%v)", (*onDisk)[0], err)
+	}
+}
+
+// TestBodyLimits: a multipart body over the total, or any other body over
+// InMemoryLimit, is 413; a malformed multipart body is 400; a small JSON
+// body passes to the handler in memory.
+func TestBodyLimits(t *testing.T) {
+	a, _ := app(1 << 20)
+	body, ct, _ := multipartBody(t, 2<<20)
+	for _, tc := range []struct {
+		name, ct string
+		body io.Reader
+		want int
+	}{
+		{"multipart over the total", ct, body, http.StatusRequestEntityTooLarge},
+		{"JSON over the in-memory limit", "application/json", strings.NewReader(`"` + strings.Repeat("x", formbody.InMemoryLimit) + `"`), http.StatusRequestEntityTooLarge},
+		{"malformed multipart", "multipart/form-data; boundary=xyz", strings.NewReader("--xyz\r\nnonsense"), http.StatusBadRequest},
+		{"multipart without a boundary", "multipart/form-data", strings.NewReader("x"), http.StatusBadRequest},
+		{"small JSON", "application/json", strings.NewReader(`{"a":1}`), http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/", tc.body)
+			req.Header.Set("Content-Type", tc.ct)
+			res, err := a.Test(req, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(res.Body)
+			if res.StatusCode != tc.want {
+				t.Fatalf("answered %d %q, want %d", res.StatusCode, got, tc.want)
+			}
+			if tc.want == http.StatusOK && string(got) != "no form; body 7" {
+				t.Errorf("handler got %q", got)
+			}
+		})
+	}
+}
