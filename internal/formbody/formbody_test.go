@@ -108,8 +108,8 @@ func TestBodyLimits(t *testing.T) {
 	body, ct, _ := multipartBody(t, 2<<20)
 	for _, tc := range []struct {
 		name, ct string
-		body io.Reader
-		want int
+		body     io.Reader
+		want     int
 	}{
 		{"multipart over the total", ct, body, http.StatusRequestEntityTooLarge},
 		{"JSON over the in-memory limit", "application/json", strings.NewReader(`"` + strings.Repeat("x", formbody.InMemoryLimit) + `"`), http.StatusRequestEntityTooLarge},
