@@ -55,6 +55,11 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	authed.Get("/tips/counts", tipCounts(d))
 	authed.Post("/tips/:id/messages", replyTip(d))
 	authed.Get("/tips/:id/files/:n", tipFile(d))
+	authed.Get("/tips/:id", getTip(d))
+	authed.Post("/tips/:id/acknowledge", acknowledgeTip(d))
+	authed.Post("/tips/:id/forward", forwardTip(d))
+	authed.Post("/tips/:id/stage", tipStage(d))
+	authed.Post("/tips/:id/refer-up", referTipUp(d))
 }
 
 // registerWebRoutes: the pages (package web), after the API so that
