@@ -98,13 +98,8 @@ func (s *service) handler(ctx context.Context, p *auth.Principal, id int64) (mod
 // still starting.
 func (s *service) update(ctx context.Context, tip models.Tip, name string, arg any) (workflows.TipState, error) {
 	var out workflows.TipState
-	if s.d.Temporal == nil {
-		return out, engine.ErrUnavailable()
-	}
-	if !tip.WorkflowStarted {
-		if err := s.starter.Start(ctx, tip); err != nil {
-			return out, err
-		}
+	if err := s.ensureStarted(ctx, &tip); err != nil {
+		return out, err
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, time.Second) {
@@ -118,6 +113,22 @@ func (s *service) update(ctx context.Context, tip models.Tip, name string, arg a
 		case <-time.After(wait):
 		}
 	}
+}
+
+// ensureStarted makes sure tip's workflow runs (starting it if the
+// submission could not), so that an action can reach it. Unavailable
+// without a workflow engine or when the start fails: nothing was changed.
+func (s *service) ensureStarted(ctx context.Context, tip *models.Tip) error {
+	if s.d.Temporal == nil {
+		return engine.ErrUnavailable()
+	}
+	if !tip.WorkflowStarted {
+		if err := s.starter.Start(ctx, *tip); err != nil {
+			return err
+		}
+		tip.WorkflowStarted = true
+	}
+	return nil
 }
 
 // act runs one action: the Update, then the audit of the action and of
@@ -195,6 +206,10 @@ func (s *service) ChangeStage(ctx context.Context, p *auth.Principal, id int64, 
 		e := apperr.New(apperr.Conflict, "เปลี่ยนจาก %s เป็น %s ไม่ได้ (cannot move from %s to %s)", tip.Status, in.Stage, tip.Status, in.Stage)
 		e.Field = "stage"
 		return OfficerView{}, e
+	}
+	// The note is stored only once the workflow can be reached.
+	if err := s.ensureStarted(ctx, &tip); err != nil {
+		return OfficerView{}, err
 	}
 	noteSeq := 0
 	if strings.TrimSpace(in.Note) != "" {
