@@ -86,6 +86,13 @@ func TestWebTipHandling(t *testing.T) {
 				t.Errorf("inbox shows %q", got)
 			}
 			prov.Shot(t, "tips-inbox-province")
+			prov.Open(t, tipPath+"?lang=en")
+			assertEnglish(t, prov)
+			if got := prov.Text(t, "#tip-stage"); got != "Received" {
+				t.Errorf("English stage %q", got)
+			}
+			prov.Shot(t, "tip-province-en")
+			prov.Open(t, "/tips?lang=th")
 			prov.AssertClean(t)
 
 			// District: its inbox → the tip → acknowledge → stages.
