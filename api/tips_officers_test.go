@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -231,4 +232,65 @@ func readOnlyToken(t *testing.T, h *harness, user, pass string) string {
 		t.Fatalf("token: %d %s", res.Status, res.Raw)
 	}
 	return res.Body["token"].(string)
+}
+
+// TestTipEscalatesOnTheEngine: on a real Temporal server, with deadlines
+// of seconds, a tip nobody acknowledges gets its reminder, the overdue
+// notice, escalation to the province head and then to the region's
+// inspectors, each in the notifications outbox; from level 3 the region's
+// inspector reads the tip, another region's does not.
+func TestTipEscalatesOnTheEngine(t *testing.T) {
+	db := storetest.SQLite(t)
+	h := newHarness(t, db)
+	addScopeAccounts(t, db)
+	tc := h.withTipEngine()
+	key, _, err := tips.LoadKey("", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := workflows.TipPolicy{AckWithin: workflows.Seconds(2), ActionWithin: workflows.Seconds(3),
+		Reminders: []workflows.Span{workflows.Seconds(1)}, Escalations: []workflows.Span{{}, workflows.Seconds(1), workflows.Seconds(2)}}
+	quiet := slog.New(slog.DiscardHandler)
+	h.app = api.New(&api.Deps{DB: db, Temporal: tc, TaskQueue: testQueue, Auth: &auth.Service{DB: db, SessionTTL: time.Hour}, Logger: quiet,
+		DataDir: t.TempDir(), Tips: tips.NewService(tips.Deps{DB: db, Key: key, Temporal: tc, TaskQueue: testQueue, Policy: policy, Logger: quiet})})
+	id := submitTip(t, h, map[string]any{"province_code": "20", "text": "ไม่มีใครรับเรื่อง", "submission_id": "escalate-1"})
+	insp := h.login("insp8", "inspector-pass-1")
+	if res := h.do("GET", "/api/v1/tips", insp, nil); res.Status != 200 || res.Body["total"].(float64) != 0 {
+		t.Fatalf("the inspector reads a tip before escalation: %s", res.Raw)
+	}
+	var tip models.Tip
+	eventually(t, 30*time.Second, "escalation to level 3", func() bool {
+		return db.Take(&tip, id).Error == nil && tip.EscalationLevel == 3
+	})
+	var notes []models.Notification
+	if err := db.Where("kind = ? AND id LIKE ?", workflows.NotifyTip, workflows.TipWorkflowID(id)+"/%").Order("created_at, id").Find(&notes).Error; err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	for _, n := range notes {
+		var d struct{ Event, Level string }
+		if err := json.Unmarshal([]byte(n.Data), &d); err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, d.Event+d.Level)
+		if d.Level == "3" && !strings.Contains(n.Recipients, `"role":"inspector"`) {
+			t.Errorf("level 3 goes to %s", n.Recipients)
+		}
+		if d.Level == "2" && !strings.Contains(n.Recipients, "governor") {
+			t.Errorf("level 2 goes to %s", n.Recipients)
+		}
+	}
+	if want := "new reminder ack_overdue1 escalation2 escalation3"; strings.Join(events, " ") != want {
+		t.Errorf("notifications %q, want %q", strings.Join(events, " "), want)
+	}
+	if res := h.do("GET", "/api/v1/tips", insp, nil); res.Status != 200 || res.Body["total"].(float64) != 1 {
+		t.Errorf("the region's inspector after level 3: %s", res.Raw)
+	}
+	if res := h.do("GET", "/api/v1/tips", h.login("insp15", "inspector-pass-15"), nil); res.Status != 200 || res.Body["total"].(float64) != 0 {
+		t.Errorf("another region's inspector: %s", res.Raw)
+	}
+	if res := h.do("GET", "/api/v1/tips/counts", h.login("sec", "secretariat-pass"), nil); !strings.Contains(string(res.Raw), `"escalated":1`) ||
+		!strings.Contains(string(res.Raw), `"overdue":1`) {
+		t.Errorf("counts %s", res.Raw)
+	}
 }
