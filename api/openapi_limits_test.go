@@ -58,6 +58,8 @@ var requestTypes = map[string]any{
 	"POST /api/v1/tips/follow-up":                                                         api.TipReceiptRequest{},
 	"POST /api/v1/tips/messages":                                                          api.TipMessageRequest{},
 	"POST /api/v1/tips/{id}/messages":                                                     api.TipReplyRequest{},
+	"POST /api/v1/tips/{id}/forward":                                                      api.TipForwardRequest{},
+	"POST /api/v1/tips/{id}/stage":                                                        api.TipStageRequest{},
 	"POST /api/v1/kpi/schemes/{id}/provinces/{code}/criteria/{n}/entries":                 kpi.EntryInput{},
 	"POST /api/v1/kpi/schemes/{id}/provinces/{code}/criteria/{n}/entries/{eid}/verify":    kpi.ReviewInput{},
 	"POST /api/v1/kpi/schemes/{id}/provinces/{code}/criteria/{n}/entries/{eid}/return":    kpi.ReviewInput{},

@@ -55,6 +55,11 @@ func registerRoutes(app *fiber.App, d *Deps) {
 	authed.Get("/tips/counts", tipCounts(d))
 	authed.Post("/tips/:id/messages", replyTip(d))
 	authed.Get("/tips/:id/files/:n", tipFile(d))
+	authed.Get("/tips/:id", getTip(d))
+	authed.Post("/tips/:id/acknowledge", acknowledgeTip(d))
+	authed.Post("/tips/:id/forward", forwardTip(d))
+	authed.Post("/tips/:id/stage", tipStage(d))
+	authed.Post("/tips/:id/refer-up", referTipUp(d))
 }
 
 // registerWebRoutes: the pages (package web), after the API so that
@@ -139,6 +144,15 @@ func registerWebRoutes(app *fiber.App, w *web.Pages) {
 	app.Get("/provinces/:code", s, w.Province)
 	app.Get("/live", s, w.Live)
 	app.Get("/units/:code/tip-poster", s, w.TipPoster)
+	app.Get("/tips", s, w.TipInbox) // the officers' side of issue #15
+	app.Get("/tips/counts", s, w.TipCounts)
+	app.Get("/tips/:id", s, w.TipPage)
+	app.Post("/tips/:id/acknowledge", append(form, w.TipAcknowledge)...)
+	app.Post("/tips/:id/forward", append(form, w.TipForward)...)
+	app.Post("/tips/:id/stage", append(form, w.TipStage)...)
+	app.Post("/tips/:id/refer-up", append(form, w.TipReferUp)...)
+	app.Post("/tips/:id/messages", append(form, w.TipReply)...)
+	app.Get("/tips/:id/files/:n", s, w.TipFile)
 	app.Get("/kpi", s, w.KPISchemes)
 	app.Post("/kpi", append(form, w.CreateKPIScheme)...)
 	app.Get("/kpi/:id", s, w.KPIScheme)

@@ -184,7 +184,7 @@ func New(d *Deps) *fiber.App {
 			}
 			key = &k
 		}
-		d.Tips = tips.NewService(tips.Deps{DB: d.DB, Key: *key, Now: d.Now, Logger: d.Logger})
+		d.Tips = tips.NewService(tips.Deps{DB: d.DB, Key: *key, Now: d.Now, Logger: d.Logger, Temporal: d.Temporal, TaskQueue: d.TaskQueue})
 	}
 
 	pages, err := web.New(web.Deps{Auth: d.Auth, Directives: d.Directives, Notifications: d.Notifications,

@@ -202,9 +202,12 @@ func TestTipsOfficersAPI(t *testing.T) {
 			t.Errorf("%s sees %q, want %q", c.user, got, c.want)
 		}
 	}
-	errorOf(t, h.do("GET", "/api/v1/tips", h.login("sec", "secretariat-pass"), nil), 403, "forbidden", "")
+	// The secretariat reads only what a province referred up: nothing yet.
+	if sec := h.do("GET", "/api/v1/tips", h.login("sec", "secretariat-pass"), nil); sec.Status != 200 || sec.Body["total"].(float64) != 0 {
+		t.Errorf("secretariat list: %d %s", sec.Status, sec.Raw)
+	}
 	counts := h.do("GET", "/api/v1/tips/counts", h.login("sec", "secretariat-pass"), nil)
-	if counts.Status != 200 || !strings.Contains(string(counts.Raw), `{"province_code":"20","total":2,"by_status":{"received":2},"officials_involved":1}`) ||
+	if counts.Status != 200 || !strings.Contains(string(counts.Raw), `{"province_code":"20","total":2,"by_status":{"received":2},"officials_involved":1,"overdue":0,"escalated":0,"referred_up":0}`) ||
 		!strings.Contains(string(counts.Raw), `{"province_code":"50","total":1,`) || strings.Contains(string(counts.Raw), "ตลาด") {
 		t.Errorf("counts: %d %s", counts.Status, counts.Raw)
 	}

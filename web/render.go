@@ -25,7 +25,7 @@ var unreadCountOnly = notify.InboxFilter{Unread: true, Window: listing.Window{Li
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account", "deliveries", "directives", "directive", "meeting_print", "holidays", "targetsets", "audit", "tokens", "units", "issue", "calendar", "kpi", "kpi_scheme", "kpi_province", "attendance", "dashboard", "province", "board", "tip", "tip_form", "tip_receipt", "tip_followup", "tip_poster"}
+var pageNames = []string{"login", "error", "inbox", "assignments", "assignment", "districts", "meetings", "meeting", "inspector", "accounts", "account", "deliveries", "directives", "directive", "meeting_print", "holidays", "targetsets", "audit", "tokens", "units", "issue", "calendar", "kpi", "kpi_scheme", "kpi_province", "attendance", "dashboard", "province", "board", "tip", "tip_form", "tip_receipt", "tip_followup", "tip_poster", "tip_inbox", "tip_officer", "tip_counts"}
 
 // views are the parsed page templates by name.
 type views struct{ pages map[string]*template.Template }
@@ -103,6 +103,11 @@ func (p Page) WorksQueue() bool {
 func (p Page) IsNational() bool {
 	return p.User != nil && p.User.HasRole(models.RoleSecretariat, models.RoleAdmin)
 }
+
+// SeesTips reports whether the signed-in person has a tip-off page: the
+// officers' inbox (provinces, districts, inspectors, the secretariat) or
+// the national counts (admins, observers).
+func (p Page) SeesTips() bool { return p.User != nil }
 
 // IsAdmin reports whether the signed-in person is an admin.
 func (p Page) IsAdmin() bool { return p.User != nil && p.User.HasRole(models.RoleAdmin) }

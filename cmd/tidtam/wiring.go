@@ -183,6 +183,8 @@ func startNotifications(ctx context.Context, cfg *config.Config, b *backend, log
 	disp := &notify.Dispatcher{DB: b.db, Temporal: b.temporal, TaskQueue: cfg.TaskQueue,
 		Delivery: notify.DeliveryInput{RetryWindow: cfg.NotifyRetryWindow}, Logger: log.With("component", "dispatcher")}
 	go func() { _ = disp.Run(ctx) }()
+	// Tips saved while Temporal was unreachable get their workflow here.
+	go (&tips.Starter{DB: b.db, Temporal: b.temporal, TaskQueue: cfg.TaskQueue, Logger: log.With("component", "tips")}).Run(ctx)
 	return notify.EnsureDigestWorkflow(ctx, b.temporal, cfg.TaskQueue, digest)
 }
 
@@ -264,6 +266,7 @@ func newWorker(cfg *config.Config, b *backend, log *slog.Logger) (worker.Worker,
 	workflows.Register(w, workflows.Activities{
 		Directives: &activities.Activities{DB: b.db, Temporal: b.temporal, TaskQueue: cfg.TaskQueue, Logger: log},
 		Meetings:   &activities.Meetings{DB: b.db},
+		Tips:       &activities.Tips{DB: b.db},
 		Delivery: &activities.Delivery{
 			DB: b.db, Sender: notify.NewSender(cfg.SMTP), From: from, PublicURL: cfg.PublicURL,
 			Webhooks: webhookPolicy(cfg), Logger: log.With("component", "notify"),
@@ -273,6 +276,9 @@ func newWorker(cfg *config.Config, b *backend, log *slog.Logger) (worker.Worker,
 }
 
 func newAPI(cfg *config.Config, b *backend, log *slog.Logger) (*fiber.App, error) {
+	if _, err := tips.ActionDaysFromEnv(); err != nil {
+		return nil, err
+	}
 	tipKey, created, err := tips.LoadKey(cfg.TipKey, cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("tip key (TIDTAM_TIP_KEY or %s): %w", filepath.Join(cfg.DataDir, tips.KeyFile), err)

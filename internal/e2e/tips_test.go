@@ -124,6 +124,30 @@ func TestTipsSurviveKill9DuringBurst(t *testing.T) {
 			t.Fatalf("follow-up of tip %d: %d %q", i, res.StatusCode, v.Text)
 		}
 	}
+	// Every tip gets its officers' workflow, those whose start the kill cut
+	// off included (started by the retry or by the sweep at start), and
+	// the workflow's first commit lands: one workflow per tip, by its ID.
+	live, err := store.Open(context.Background(), "sqlite:"+filepath.Join(dataDir, "tidtam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		var waiting int64
+		if err := live.Table("tips").Where("workflow_started = ? OR version < 1", false).Count(&waiting).Error; err != nil {
+			t.Fatal(err)
+		}
+		if waiting == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d tips still without their workflow 90 s after the restart", waiting)
+		}
+		time.Sleep(time.Second)
+	}
+	if sqlDB, err := live.DB(); err == nil {
+		_ = sqlDB.Close()
+	}
 	if !second.Stop(20 * time.Second) {
 		t.Error("serve did not stop within 20 s of SIGTERM")
 	}

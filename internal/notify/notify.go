@@ -56,6 +56,9 @@ const (
 	KindMinutesReminder = "minutes_reminder"
 	KindDigest          = "digest"
 	KindSMTPConfig      = "smtp_config"
+	// KindTip is every event of a tip-off's workflow (workflows.NotifyTip;
+	// data "event" says which).
+	KindTip = "tip"
 )
 
 // Kinds lists every kind with templates, in a stable order.
@@ -64,6 +67,7 @@ var Kinds = []string{
 	KindReturned, KindDueChanged, KindCycleOpened, KindWithdrawn, KindReported,
 	KindInspectorAction, KindMeetingNotice, KindRSVPReminder, KindMinutesReminder,
 	KindDigest, KindSMTPConfig,
+	KindTip,
 }
 
 // Languages. A notification in any other language is rendered in Thai.

@@ -78,6 +78,9 @@ func sampleData(t *testing.T, kind string) map[string]any {
 		return m
 	case KindSMTPConfig:
 		return map[string]any{DataError: "535 5.7.8 Authentication failed"}
+	case KindTip:
+		base = map[string]any{"event": "escalation", "level": "2", "tip_id": "7", "province_code": "20",
+			DataUnitCode: "20", DataUnitName: "ศอ.ปส.จ.ชลบุรี", "stage": "received", DataLink: "/tips/7", DataDueAt: due.Format(time.RFC3339)}
 	}
 	// Round-trip through JSON as the outbox stores it.
 	b, err := json.Marshal(base)
@@ -112,6 +115,7 @@ func TestRenderEveryKind(t *testing.T) {
 			KindMeetingNotice: "[แจ้งการประชุม] ประชุม ศปก.ครส. ครั้งที่ 1/2568 20 ม.ค. 2568 เวลา 10:00 น.",
 			KindRSVPReminder:  "[ขอให้ตอบรับการประชุม]", KindMinutesReminder: "[รายงานการประชุม]",
 			KindDigest: "[สรุปประจำวัน 15 มกราคม 2568] 2 รายการ", KindSMTPConfig: "การตั้งค่า SMTP ไม่ถูกต้อง",
+			KindTip: "[เบาะแส] ติดตามเร่งรัดเบาะแส ระดับที่ 2 เลขที่ 7",
 		},
 		LangEnglish: {
 			KindAssigned: "[New directive]", KindAckOverdue: "[Not acknowledged]", KindReminder: "[Due soon] Item 2",
@@ -120,6 +124,7 @@ func TestRenderEveryKind(t *testing.T) {
 			KindReported: "[Reported] ศอ.ปส.จ.ชลบุรี, item 2", KindInspectorAction: "[Decision: extension]",
 			KindMeetingNotice: "[Meeting notice]", KindRSVPReminder: "[Please reply]", KindMinutesReminder: "[Minutes]",
 			KindDigest: "[Daily digest 15 January B.E. 2568 (2025)] 2 items", KindSMTPConfig: "SMTP configuration error",
+			KindTip: "[Tip-off] Tip-off escalated (level 2): no. 7",
 		},
 	}
 	body := map[string]map[string][]string{
@@ -140,6 +145,7 @@ func TestRenderEveryKind(t *testing.T) {
 			KindMinutesReminder: {"รายงานการประชุม", "แจ้งเตือนครั้งที่ 2", "กำหนดส่งภายใน 27 ม.ค. 2568 เวลา 16:30 น."},
 			KindDigest:          {"เรียน ผู้ตรวจราชการ", "เขตตรวจราชการที่ 2", "1. ศอ.ปส.จ.ชลบุรี – เร่งรัดการตรวจค้น", "[เกินกำหนด]", "[ติดตามเร่งรัดระดับ 3]", "2. ศอ.ปส.จ.ระยอง", "20 ม.ค. 2568 เวลา 16:30 น."},
 			KindSMTPConfig:      {"เรียน ผู้ดูแลระบบ", "535 5.7.8 Authentication failed"},
+			KindTip:             {"เรียน ศอ.ปส.จ.ชลบุรี", "ครบกำหนด: " + dueTH},
 		},
 		LangEnglish: {
 			KindAssigned:        {"Dear ศอ.ปส.จ.ชลบุรี,", "Letter no.: ที่ ยธ 0600/ว 123", "Urgency: most urgent", "15 January B.E. 2568 (2025), 16:30"},
@@ -158,6 +164,7 @@ func TestRenderEveryKind(t *testing.T) {
 			KindMinutesReminder: {"minutes of ประชุม ศปก.ครส.", "(reminder 2)", "Due by 27 January B.E. 2568 (2025), 16:30"},
 			KindDigest:          {"inspection region 2", "1. ศอ.ปส.จ.ชลบุรี – เร่งรัดการตรวจค้น", "[overdue]", "[escalation level 2]"},
 			KindSMTPConfig:      {"Dear administrator,", "535 5.7.8 Authentication failed"},
+			KindTip:             {"Dear ศอ.ปส.จ.ชลบุรี,", "Due: 15 January B.E. 2568 (2025), 16:30"},
 		},
 	}
 	for _, lang := range []string{LangThai, LangEnglish} {

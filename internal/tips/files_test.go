@@ -75,7 +75,10 @@ func TestTipFiles(t *testing.T) {
 		wantCode(t, err, apperr.NotFound, "")
 		_, err = svc.File(ctx, &auth.Principal{Username: "d2", Role: models.RoleDistrict, UnitCode: "2002"}, tip.ID, 1)
 		wantCode(t, err, apperr.NotFound, "")
+		// The secretariat reads a tip only once a province referred it up.
 		_, err = svc.File(ctx, &auth.Principal{Username: "s", Role: models.RoleSecretariat}, tip.ID, 1)
+		wantCode(t, err, apperr.NotFound, "")
+		_, err = svc.File(ctx, &auth.Principal{Username: "o", Role: models.RoleObserver}, tip.ID, 1)
 		wantCode(t, err, apperr.Forbidden, "")
 
 		if _, err := svc.AddMessage(ctx, r.Receipt, "อีกภาพหนึ่งจะส่งตามมา"); err != nil {

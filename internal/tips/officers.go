@@ -15,8 +15,12 @@ import (
 	"github.com/tidtam/tidtam/models"
 )
 
-// scope narrows a query on tips to those routed to p, or says none may
-// be read.
+// scope narrows a query on tips to those whose content p may read, or
+// says none may be read: a province account its province's tips (those
+// forwarded to its districts included); a district account the tips routed
+// to it; an inspector its regions' tips that involve officials or reached
+// escalation level 3; the secretariat the tips a province referred up.
+// Admins and observers read none.
 func scope(p *auth.Principal, q *gorm.DB) (*gorm.DB, error) {
 	if p == nil {
 		return nil, apperr.New(apperr.Unauthorized, "กรุณาเข้าสู่ระบบ (sign in first)")
@@ -30,7 +34,10 @@ func scope(p *auth.Principal, q *gorm.DB) (*gorm.DB, error) {
 		if len(p.Regions) == 0 {
 			return q.Where("1 = 0"), nil
 		}
-		return q.Where("officials_involved = ? AND inspection_region IN ?", true, p.Regions), nil
+		return q.Where("province_code IN (SELECT code FROM units WHERE inspection_region IN ?)", p.Regions).
+			Where("(officials_involved = ? OR escalation_level >= ?)", true, 3), nil
+	case p.HasRole(models.RoleSecretariat):
+		return q.Where("referred_up = ?", true), nil
 	}
 	return nil, apperr.New(apperr.Forbidden,
 		"เนื้อหาเบาะแสเปิดดูได้เฉพาะหน่วยงานที่ได้รับเรื่อง (only the centres a tip is routed to may read it)")
@@ -50,12 +57,11 @@ func (s *service) List(ctx context.Context, p *auth.Principal, w listing.Window)
 		return out, err
 	}
 	for _, t := range rows {
-		v, err := s.view(ctx, t)
+		v, err := s.officerView(ctx, t)
 		if err != nil {
 			return out, err
 		}
-		out.Items = append(out.Items, OfficerView{ID: t.ID, Route: t.Route, RouteUnitCode: t.RouteUnitCode,
-			InspectionRegion: t.InspectionRegion, TipView: v})
+		out.Items = append(out.Items, v)
 	}
 	// Every read of a tip's content is on the audit trail: who, when.
 	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
@@ -75,6 +81,21 @@ func (s *service) List(ctx context.Context, p *auth.Principal, w listing.Window)
 
 func (s *service) Counts(ctx context.Context, p *auth.Principal) ([]ProvinceCount, error) {
 	if err := p.Require(models.RoleSecretariat, models.RoleAdmin, models.RoleObserver); err != nil {
+		return nil, err
+	}
+	var flags []struct {
+		ProvinceCode string
+		Overdue      int64
+		Escalated    int64
+		ReferredUp   int64
+	}
+	now := s.d.Now().UTC()
+	if err := s.db(ctx).Model(&models.Tip{}).
+		Select("province_code, "+
+			"SUM(CASE WHEN due_at IS NOT NULL AND due_at <= ? THEN 1 ELSE 0 END) AS overdue, "+
+			"SUM(CASE WHEN escalation_level >= 2 THEN 1 ELSE 0 END) AS escalated, "+
+			"SUM(CASE WHEN referred_up THEN 1 ELSE 0 END) AS referred_up", now).
+		Group("province_code").Scan(&flags).Error; err != nil {
 		return nil, err
 	}
 	var rows []struct {
@@ -101,6 +122,13 @@ func (s *service) Counts(ctx context.Context, p *auth.Principal) ([]ProvinceCoun
 			c.Officials += r.N
 		}
 	}
+	for i := range out {
+		for _, f := range flags {
+			if f.ProvinceCode == out[i].ProvinceCode {
+				out[i].Overdue, out[i].Escalated, out[i].ReferredUp = f.Overdue, f.Escalated, f.ReferredUp
+			}
+		}
+	}
 	return out, nil
 }
 
@@ -108,6 +136,10 @@ func (s *service) Reply(ctx context.Context, p *auth.Principal, id int64, text s
 	q, err := scope(p, s.db(ctx).Model(&models.Tip{}))
 	if err != nil {
 		return OfficerView{}, err
+	}
+	if !p.HasRole(models.RoleProvince, models.RoleDistrict, models.RoleInspector) {
+		return OfficerView{}, apperr.New(apperr.Forbidden,
+			"เฉพาะหน่วยงานที่ได้รับเรื่องเขียนถึงผู้แจ้งได้ (only the centres a tip is routed to write to the informant)")
 	}
 	if err := p.RequireWritable(); err != nil {
 		return OfficerView{}, err
@@ -147,9 +179,18 @@ func (s *service) Reply(ctx context.Context, p *auth.Principal, id int64, text s
 	if err != nil {
 		return OfficerView{}, err
 	}
+	return s.officerView(ctx, tip)
+}
+
+// officerView is tip with its content as the officers read it, with the
+// workflow's columns; overdue is judged at the service's clock.
+func (s *service) officerView(ctx context.Context, tip models.Tip) (OfficerView, error) {
 	v, err := s.view(ctx, tip)
 	if err != nil {
 		return OfficerView{}, err
 	}
-	return OfficerView{ID: tip.ID, Route: tip.Route, RouteUnitCode: tip.RouteUnitCode, InspectionRegion: tip.InspectionRegion, TipView: v}, nil
+	return OfficerView{ID: tip.ID, Route: tip.Route, RouteUnitCode: tip.RouteUnitCode, InspectionRegion: tip.InspectionRegion,
+		DueAt: tip.DueAt, Overdue: tip.DueAt != nil && !s.d.Now().Before(*tip.DueAt), AcknowledgedAt: tip.AcknowledgedAt,
+		AcknowledgedBy: tip.AcknowledgedBy, FirstActionAt: tip.FirstActionAt, Agency: tip.Agency, ReferredUp: tip.ReferredUp,
+		EscalationLevel: tip.EscalationLevel, WorkflowStarted: tip.WorkflowStarted, TipView: v}, nil
 }

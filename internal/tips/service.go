@@ -9,11 +9,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/reqctx"
 	"github.com/tidtam/tidtam/models"
+	"github.com/tidtam/tidtam/workflows"
 )
 
 // Deps are what the tips service runs on.
@@ -33,6 +35,15 @@ type Deps struct {
 	// Logger receives what the service cannot answer with; nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// Temporal runs the officers' workflow of each tip
+	// (workflows.TipWorkflow) on TaskQueue; nil leaves tips without one
+	// (saved all the same, started later by a Starter) and makes the
+	// officers' actions Unavailable.
+	Temporal  client.Client
+	TaskQueue string
+	// Policy is the deadlines of new tips' workflows; zero means
+	// workflows.DefaultTipPolicy with ActionDaysFromEnv.
+	Policy workflows.TipPolicy
 }
 
 // NewService returns the tips domain over d.
@@ -49,12 +60,14 @@ func NewService(d Deps) Service {
 	if d.Guesses == nil {
 		d.Guesses = NewThrottle(6*time.Minute, 10, d.Now)
 	}
-	return &service{d: d, k: deriveKeys(d.Key)}
+	return &service{d: d, k: deriveKeys(d.Key), starter: &Starter{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.TaskQueue,
+		Policy: d.Policy, Logger: d.Logger}}
 }
 
 type service struct {
-	d Deps
-	k keys
+	d       Deps
+	k       keys
+	starter *Starter
 }
 
 var bangkok = func() *time.Location {
@@ -145,7 +158,8 @@ func (s *service) Submit(ctx context.Context, in SubmitInput) (Receipt, error) {
 		return Receipt{}, apperr.Field("submission_id", "ต้องมีรหัสการส่ง ไม่เกิน %d ตัวอักษร (required, at most %d bytes)", MaxSubmissionID, MaxSubmissionID)
 	}
 	subLookup := lookup(s.k.submission, sub)
-	// A retry answers before anything is spent or checked again.
+	// A retry answers before anything is spent or checked again (and
+	// starts the tip's workflow if the first attempt could not).
 	if r, ok, err := s.bySubmission(ctx, subLookup); err != nil || ok {
 		return r, err
 	}
@@ -226,13 +240,26 @@ func (s *service) Submit(ctx context.Context, in SubmitInput) (Receipt, error) {
 		}
 		return Receipt{}, err
 	}
+	s.startWorkflow(ctx, tip)
 	return Receipt{Receipt: receipt}, nil
+}
+
+// startWorkflow starts tip's workflow now if it can; when Temporal does
+// not answer the tip stays saved and a Starter's sweep starts it later.
+func (s *service) startWorkflow(ctx context.Context, tip models.Tip) {
+	if s.d.Temporal == nil {
+		return
+	}
+	if err := s.starter.Start(ctx, tip); err != nil {
+		s.d.Logger.Warn("tip saved, its workflow not started yet; the sweep will start it", "tip", tip.ID, "error", err)
+	}
 }
 
 // bySubmission returns the receipt of the tip stored for subLookup.
 func (s *service) bySubmission(ctx context.Context, subLookup string) (Receipt, bool, error) {
 	var tip models.Tip
-	err := s.db(ctx).Select("id", "receipt_sealed").Where("submission_lookup = ?", subLookup).Take(&tip).Error
+	err := s.db(ctx).Select("id", "receipt_sealed", "workflow_started", "province_code", "route", "route_unit_code", "officials_involved").
+		Where("submission_lookup = ?", subLookup).Take(&tip).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Receipt{}, false, nil
 	}
@@ -242,6 +269,9 @@ func (s *service) bySubmission(ctx context.Context, subLookup string) (Receipt, 
 	r, err := s.k.openText(tip.ReceiptSealed)
 	if err != nil {
 		return Receipt{}, false, err
+	}
+	if !tip.WorkflowStarted {
+		s.startWorkflow(ctx, tip)
 	}
 	return Receipt{Receipt: r}, true, nil
 }

@@ -23,6 +23,7 @@ package tips
 
 import (
 	"context"
+	"time"
 
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/listing"
@@ -94,10 +95,11 @@ type Service interface {
 	// reader and the request ID; nothing about the informant). Province
 	// accounts see their province's tips; district accounts the tips
 	// routed to their district (never one involving officials);
-	// inspectors the tips of their regions that involve officials.
-	// Secretariat, admin and observer accounts see no content (Forbidden:
-	// national counts come with the officers' workflow); Unauthorized
-	// for a nil principal.
+	// inspectors the tips of their regions that involve officials or
+	// reached escalation level 3; the secretariat only the tips a
+	// province referred up (Counts gives it the national picture). Admin
+	// and observer accounts see no content (Forbidden); Unauthorized for
+	// a nil principal.
 	List(ctx context.Context, p *auth.Principal, w listing.Window) (listing.Page[OfficerView], error)
 
 	// Reply adds an officer's message (a question or a note to the
@@ -111,7 +113,8 @@ type Service interface {
 
 	// Counts returns the national picture without any content: per
 	// province (code order, only provinces with tips), the tips by status
-	// and how many involve officials. Secretariat, admin and observer
+	// (stage), how many involve officials, are overdue now, escalated
+	// and referred up. Secretariat, admin and observer
 	// accounts (Forbidden otherwise; Unauthorized for nil). Reads no
 	// text, so it is not audited.
 	Counts(ctx context.Context, p *auth.Principal) ([]ProvinceCount, error)
@@ -121,6 +124,47 @@ type Service interface {
 	// on tip/<id>, with the file's number). NotFound for a tip outside the
 	// caller's scope or no such file; Forbidden and Unauthorized as List.
 	File(ctx context.Context, p *auth.Principal, id int64, seq int) (FileContent, error)
+
+	// Get returns tip id with its content, to an officer who may read it
+	// (as List; the secretariat once a province referred it up), and
+	// audits the read (tip.read). NotFound outside the caller's scope;
+	// Forbidden for admins and observers; Unauthorized for nil.
+	Get(ctx context.Context, p *auth.Principal, id int64) (OfficerView, error)
+
+	// Acknowledge acknowledges tip id for the caller's unit, which must
+	// handle it (the unit it is routed to; the province for a tip
+	// involving officials): an Update of the tip's workflow, audited
+	// (tip.acknowledge). A second acknowledgement changes nothing. Returns
+	// the tip as Get does (read audited). NotFound outside the caller's
+	// scope; Forbidden when the caller's unit does not handle the tip or
+	// for a read-only token; Conflict when the tip is closed; Unavailable
+	// when the workflow engine does not answer (nothing changed).
+	Acknowledge(ctx context.Context, p *auth.Principal, id int64) (OfficerView, error)
+
+	// Forward hands tip id, routed to the caller's province, to one of
+	// the province's districts, which then must acknowledge and act
+	// (deadlines counted again from now), audited (tip.forward). Invalid
+	// with Field "district_code" when it is not a district of the tip's
+	// province; Conflict for a tip involving officials or already with a
+	// district; otherwise as Acknowledge.
+	Forward(ctx context.Context, p *auth.Principal, id int64, districtCode string) (OfficerView, error)
+
+	// ChangeStage moves tip id to in.Stage (later stages only, see
+	// workflows.TipStageAllowed; it acknowledges the tip too), audited
+	// (tip.stage, with the stage and agency, never the note). The note,
+	// if any, is stored sealed as an officer's message before the Update
+	// and removed again if the workflow refuses the change. Invalid with
+	// Field "stage" (unknown), "agency" (missing for referred, given for
+	// another stage, too long or more than one line), "note" (over
+	// MaxTextRunes); Conflict with Field "stage" for a stage not after
+	// the current one; otherwise as Acknowledge.
+	ChangeStage(ctx context.Context, p *auth.Principal, id int64, in StageInput) (OfficerView, error)
+
+	// ReferUp refers tip id up to the secretariat, which may then read
+	// it, audited (tip.refer_up). Only the province handling the tip;
+	// Conflict for a tip forwarded to a district; otherwise as
+	// Acknowledge.
+	ReferUp(ctx context.Context, p *auth.Principal, id int64) (OfficerView, error)
 
 	// AddMessage adds the informant's message text to the tip of receipt
 	// and returns the tip as FollowUp does. Errors as FollowUp, and
@@ -205,21 +249,51 @@ type TipView struct {
 }
 
 // OfficerView is a tip as the officers it is routed to read it: its ID,
-// where it is and where it goes, and the informant's texts.
+// where it is and where it goes, the informant's texts, and its workflow's
+// state: the pending deadline (DueAt: acknowledgement, then first action;
+// Overdue when it has passed), the acknowledgement, the first action, the
+// agency it was referred to, whether it was referred up to the
+// secretariat, the highest escalation level reached, and whether its
+// workflow has started (false while Temporal was unreachable).
 type OfficerView struct {
-	ID               int64  `json:"id"`
-	Route            string `json:"route"`
-	RouteUnitCode    string `json:"route_unit_code"`
-	InspectionRegion *int   `json:"inspection_region,omitempty"`
+	ID               int64      `json:"id"`
+	Route            string     `json:"route"`
+	RouteUnitCode    string     `json:"route_unit_code"`
+	InspectionRegion *int       `json:"inspection_region,omitempty"`
+	DueAt            *time.Time `json:"due_at,omitempty"`
+	Overdue          bool       `json:"overdue"`
+	AcknowledgedAt   *time.Time `json:"acknowledged_at,omitempty"`
+	AcknowledgedBy   string     `json:"acknowledged_by,omitempty"`
+	FirstActionAt    *time.Time `json:"first_action_at,omitempty"`
+	Agency           string     `json:"agency,omitempty"`
+	ReferredUp       bool       `json:"referred_up"`
+	EscalationLevel  int        `json:"escalation_level"`
+	WorkflowStarted  bool       `json:"workflow_started"`
 	TipView
 }
 
-// ProvinceCount is one province's tips in Service.Counts.
+// ProvinceCount is one province's tips in Service.Counts: how many, by
+// stage (ByStatus), involving officials, overdue now (acknowledgement or
+// first action), escalated (level 2 or more) and referred up.
 type ProvinceCount struct {
 	ProvinceCode string         `json:"province_code"`
 	Total        int64          `json:"total"`
 	ByStatus     map[string]int `json:"by_status"`
 	Officials    int64          `json:"officials_involved"`
+	Overdue      int64          `json:"overdue"`
+	Escalated    int64          `json:"escalated"`
+	ReferredUp   int64          `json:"referred_up"`
+}
+
+// StageInput is an officer's change of a tip's stage (Service.ChangeStage):
+// the new stage (models.TipStages after received), the agency for
+// models.TipReferred (at most workflows.TipMaxAgencyRunes, one line), and
+// an optional note to the informant (at most MaxTextRunes), sealed and
+// added to the tip's messages, which the informant reads at follow-up.
+type StageInput struct {
+	Stage  string
+	Agency string
+	Note   string
 }
 
 // MessageView is one message of a tip's conversation: its author

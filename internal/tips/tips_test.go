@@ -317,7 +317,12 @@ func TestListScope(t *testing.T) {
 				t.Errorf("%s: %d tips (%v), want %d", c.p.Username, page.Total, err, c.want)
 			}
 		}
-		_, err := svc.List(ctx, &auth.Principal{Username: "s", Role: models.RoleSecretariat, UnitCode: models.NationalUnitCode}, w)
+		// The secretariat reads only tips a province referred up: none yet.
+		secPage, err := svc.List(ctx, &auth.Principal{Username: "s", Role: models.RoleSecretariat, UnitCode: models.NationalUnitCode}, w)
+		if err != nil || secPage.Total != 0 {
+			t.Errorf("secretariat list: %+v %v", secPage, err)
+		}
+		_, err = svc.List(ctx, &auth.Principal{Username: "o", Role: models.RoleObserver}, w)
 		wantCode(t, err, apperr.Forbidden, "")
 		_, err = svc.List(ctx, nil, w)
 		wantCode(t, err, apperr.Unauthorized, "")
