@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -135,8 +136,10 @@ func New(d *Deps) *fiber.App {
 	app.Use(requestid.New(requestid.Config{Generator: uuid.NewString}))
 	app.Use(securityHeaders())
 	app.Use(accessLog(d.Logger, d.Metrics))
-	// A report may carry 10 evidence files of MaxUploadBytes each.
-	app.Use(formbody.Middleware(10*max(d.MaxUploadBytes, 1<<20) + 1<<20))
+	// A report may carry 10 evidence files of MaxUploadBytes each. An
+	// informant's files (the public tip forms) are kept in memory, never in
+	// a temporary file: they are stored only encrypted.
+	app.Use(formbody.Middleware(formbody.Config{MaxBytes: 10*max(d.MaxUploadBytes, 1<<20) + 1<<20, KeepInMemory: tipForm}))
 	// The domain services record the request ID from the context.
 	app.Use(func(c *fiber.Ctx) error {
 		ctx := reqctx.WithRequestID(c.UserContext(), requestID(c))
@@ -215,6 +218,17 @@ func securityHeaders() fiber.Handler {
 
 // healthz answers 200 while the process runs; readiness is /readyz.
 func healthz(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) }
+
+// tipForm is formbody.Config.KeepInMemory: the informant's submissions
+// and messages (POST /api/v1/tips, /api/v1/tips/messages and the public
+// pages under /tip) up to tips.MaxFormBytes.
+func tipForm(c *fiber.Ctx) int64 {
+	switch p := c.Path(); {
+	case p == "/api/v1/tips", p == "/api/v1/tips/messages", p == "/tip", strings.HasPrefix(p, "/tip/"):
+		return tips.MaxFormBytes
+	}
+	return 0
+}
 
 // errorBody is the JSON shape of every error response.
 type errorBody struct {

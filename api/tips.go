@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/tips"
 	"github.com/tidtam/tidtam/internal/validate"
 )
@@ -71,10 +72,10 @@ var tipFormFields = map[string]bool{"province_code": true, "district_code": true
 // officials_involved that is not a boolean; then as decodeJSON's
 // validation.
 func readTipForm(c *fiber.Ctx, req *tips.SubmitInput) error {
-	if len(c.Body()) > tips.MaxFormBytes {
+	if formbody.TooLarge(c) {
 		return apperr.Field("files", "ไฟล์รวมกันใหญ่เกิน %d ไบต์ (files larger than %d bytes together)", tips.MaxFilesBytes, tips.MaxFilesBytes)
 	}
-	form, err := c.MultipartForm()
+	form, err := formbody.Parsed(c)
 	if err != nil {
 		return apperr.New(apperr.BadRequest, "อ่านข้อมูล multipart ไม่ได้ (cannot read multipart/form-data): %v", err)
 	}

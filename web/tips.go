@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/tips"
 )
 
@@ -62,7 +63,7 @@ type tipFollowUpData struct {
 func (w *Pages) TipPublic(c *fiber.Ctx) error {
 	c.Locals(noCookies, true)
 	c.Set("Referrer-Policy", "no-referrer")
-	if len(c.Body()) > tips.MaxFormBytes {
+	if formbody.TooLarge(c) {
 		return w.errorPage(c, fiber.StatusRequestEntityTooLarge, w.localizer(c).T("tip_files_too_large"))
 	}
 	return c.Next()
@@ -124,10 +125,10 @@ func (w *Pages) SubmitTip(c *fiber.Ctx) error {
 	if err != nil {
 		return w.fail(c, err)
 	}
-	in := tips.SubmitInput{ProvinceCode: p.Code, DistrictCode: bounded(c.FormValue("district_code"), 32),
-		Text: bounded(c.FormValue("text"), 4*tips.MaxTextRunes+4), When: bounded(c.FormValue("when"), 4*tips.MaxWhenRunes+4),
-		OfficialsInvolved: c.FormValue("officials_involved") != "", SubmissionID: bounded(c.FormValue("submission_id"), tips.MaxSubmissionID+1)}
-	form, _ := c.MultipartForm() // nil for a form without files
+	in := tips.SubmitInput{ProvinceCode: p.Code, DistrictCode: bounded(formbody.Value(c, "district_code"), 32),
+		Text: bounded(formbody.Value(c, "text"), 4*tips.MaxTextRunes+4), When: bounded(formbody.Value(c, "when"), 4*tips.MaxWhenRunes+4),
+		OfficialsInvolved: formbody.Value(c, "officials_involved") != "", SubmissionID: bounded(formbody.Value(c, "submission_id"), tips.MaxSubmissionID+1)}
+	form := formbody.Form(c) // nil for a form without files
 	in.Files, err = tips.FilesFromForm(form, "files")
 	var r tips.Receipt
 	if err == nil {
@@ -195,7 +196,7 @@ func (w *Pages) TipFollowUpForm(c *fiber.Ctx) error {
 // /tip/follow-up).
 func (w *Pages) TipFollowUp(c *fiber.Ctx) error {
 	lang := publicTip(c)
-	d := tipFollowUpData{Receipt: bounded(c.FormValue("receipt"), 64), Lang: lang}
+	d := tipFollowUpData{Receipt: bounded(formbody.Value(c, "receipt"), 64), Lang: lang}
 	v, err := w.d.Tips.FollowUp(c.UserContext(), d.Receipt)
 	if err != nil {
 		errs, status, ferr := w.tipErrors(c, err)
@@ -212,8 +213,8 @@ func (w *Pages) TipFollowUp(c *fiber.Ctx) error {
 // with receipt and text) and shows the tip again.
 func (w *Pages) TipMessage(c *fiber.Ctx) error {
 	lang := publicTip(c)
-	d := tipFollowUpData{Receipt: bounded(c.FormValue("receipt"), 64), Lang: lang,
-		Message: bounded(c.FormValue("text"), 4*tips.MaxTextRunes+4)}
+	d := tipFollowUpData{Receipt: bounded(formbody.Value(c, "receipt"), 64), Lang: lang,
+		Message: bounded(formbody.Value(c, "text"), 4*tips.MaxTextRunes+4)}
 	v, err := w.d.Tips.AddMessage(c.UserContext(), d.Receipt, d.Message)
 	if err != nil {
 		errs, status, ferr := w.tipErrors(c, err)

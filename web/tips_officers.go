@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/formbody"
 	"github.com/tidtam/tidtam/internal/listing"
 	"github.com/tidtam/tidtam/internal/tips"
 	"github.com/tidtam/tidtam/models"
@@ -211,7 +212,7 @@ func (w *Pages) TipAcknowledge(c *fiber.Ctx) error {
 // district_code).
 func (w *Pages) TipForward(c *fiber.Ctx) error {
 	id := tipParam(c)
-	form := map[string]string{"district_code": bounded(strings.TrimSpace(c.FormValue("district_code")), 32)}
+	form := map[string]string{"district_code": bounded(strings.TrimSpace(formbody.Value(c, "district_code")), 32)}
 	if _, err := w.d.Tips.Forward(c.UserContext(), principal(c), id, form["district_code"]); err != nil {
 		return w.tipActionFailed(c, id, err, form, "district_code")
 	}
@@ -223,8 +224,8 @@ func (w *Pages) TipForward(c *fiber.Ctx) error {
 func (w *Pages) TipStage(c *fiber.Ctx) error {
 	id := tipParam(c)
 	l := w.localizer(c)
-	form := map[string]string{"stage": bounded(c.FormValue("stage"), 32), "agency": strings.TrimSpace(c.FormValue("agency")),
-		"note": c.FormValue("note")}
+	form := map[string]string{"stage": bounded(formbody.Value(c, "stage"), 32), "agency": strings.TrimSpace(formbody.Value(c, "agency")),
+		"note": formbody.Value(c, "note")}
 	// The form's limits, checked here too so a page never sends more.
 	switch {
 	case utf8.RuneCountInString(form["agency"]) > workflows.TipMaxAgencyRunes:
@@ -255,7 +256,7 @@ func (w *Pages) TipReferUp(c *fiber.Ctx) error {
 // TipReply writes to the informant (POST /tips/{id}/messages, text).
 func (w *Pages) TipReply(c *fiber.Ctx) error {
 	id := tipParam(c)
-	form := map[string]string{"text": c.FormValue("text")}
+	form := map[string]string{"text": formbody.Value(c, "text")}
 	if utf8.RuneCountInString(form["text"]) > tips.MaxTextRunes {
 		return w.showTip(c, fiber.StatusUnprocessableEntity, id, form, map[string]string{"text": w.localizer(c).Tf("too_long", tips.MaxTextRunes)})
 	}

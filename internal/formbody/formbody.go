@@ -39,19 +39,39 @@ const InMemoryLimit = 4 << 20
 const MemoryPerForm = 256 << 10
 
 const (
-	localsKey = "tidtam.formbody.form"
-	digestKey = "tidtam.formbody.digest"
+	localsKey   = "tidtam.formbody.form"
+	digestKey   = "tidtam.formbody.digest"
+	tooLargeKey = "tidtam.formbody.too-large"
 )
 
-// Middleware parses a multipart/form-data body of at most maxBytes into a
-// form for Form and Value, with file parts beyond MemoryPerForm on disk,
-// and removes those files once the rest of the chain has run. It answers
-// 413 when a multipart body exceeds maxBytes or any
-// other body exceeds InMemoryLimit, and 400 for a malformed multipart
-// body. Other requests pass untouched.
-func Middleware(maxBytes int64) fiber.Handler {
+// Config configures Middleware.
+type Config struct {
+	// MaxBytes bounds a multipart body.
+	MaxBytes int64
+	// KeepInMemory, when set, returns for a request whose form must never
+	// touch the disk (a tip's files, which are stored only encrypted) the
+	// largest such body, else 0. Such a form is parsed wholly in memory; a
+	// larger body is not read at all and TooLarge reports it, for the
+	// handler to answer in its own words.
+	KeepInMemory func(c *fiber.Ctx) int64
+}
+
+// Middleware parses a multipart/form-data body of at most cfg.MaxBytes
+// into a form for Form and Value, with file parts beyond MemoryPerForm on
+// disk (or wholly in memory, see Config.KeepInMemory), and removes those
+// files once the rest of the chain has run. It answers 413 when a
+// multipart body exceeds cfg.MaxBytes or any other body exceeds
+// InMemoryLimit, and 400 for a malformed multipart body. Other requests
+// pass untouched.
+func Middleware(cfg Config) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		req := c.Request()
+		maxBytes, memory := cfg.MaxBytes, int64(MemoryPerForm)
+		if cfg.KeepInMemory != nil {
+			if n := cfg.KeepInMemory(c); n > 0 {
+				maxBytes, memory = n, n
+			}
+		}
 		mt, params, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 		if mt != fiber.MIMEMultipartForm {
 			// With streaming on, fasthttp hands every body over as a
@@ -78,7 +98,13 @@ func Middleware(maxBytes int64) fiber.Handler {
 		if boundary == "" {
 			return apperr.New(apperr.BadRequest, "multipart/form-data ต้องมี boundary (a multipart body needs a boundary)")
 		}
+		inMemory := memory == maxBytes
 		if n := int64(req.Header.ContentLength()); n > maxBytes {
+			if inMemory {
+				c.Locals(tooLargeKey, true)
+				c.Context().SetConnectionClose() // the body stays unread
+				return c.Next()
+			}
 			return tooLarge(c, maxBytes)
 		}
 		var body io.Reader
@@ -89,7 +115,7 @@ func Middleware(maxBytes int64) fiber.Handler {
 		}
 		limited := &io.LimitedReader{R: body, N: maxBytes + 1}
 		digest := sha256.New()
-		form, err := multipart.NewReader(io.TeeReader(limited, digest), boundary).ReadForm(MemoryPerForm)
+		form, err := multipart.NewReader(io.TeeReader(limited, digest), boundary).ReadForm(memory)
 		if form != nil {
 			defer func() { _ = form.RemoveAll() }()
 		}
@@ -100,9 +126,11 @@ func Middleware(maxBytes int64) fiber.Handler {
 			_, err = io.Copy(io.Discard, io.TeeReader(limited, digest))
 		}
 		switch {
-		case limited.N <= 0:
-			return tooLarge(c, maxBytes)
-		case errors.Is(err, multipart.ErrMessageTooLarge):
+		case (limited.N <= 0 || errors.Is(err, multipart.ErrMessageTooLarge)) && inMemory:
+			c.Locals(tooLargeKey, true)
+			c.Context().SetConnectionClose() // the rest stays unread
+			return c.Next()
+		case limited.N <= 0 || errors.Is(err, multipart.ErrMessageTooLarge):
 			return tooLarge(c, maxBytes)
 		case err != nil:
 			return apperr.New(apperr.BadRequest, "อ่านข้อมูล multipart/form-data ไม่ได้ (malformed multipart body): %v", err)
@@ -151,6 +179,13 @@ func BodyDigest(c *fiber.Ctx) []byte {
 	}
 	sum := sha256.Sum256(c.Body())
 	return sum[:]
+}
+
+// TooLarge reports whether the request's multipart body exceeded its
+// Config.KeepInMemory limit and was left unread.
+func TooLarge(c *fiber.Ctx) bool {
+	v, _ := c.Locals(tooLargeKey).(bool)
+	return v
 }
 
 // Parsed is Form for call sites that need a multipart form: an error when

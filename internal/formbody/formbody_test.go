@@ -29,8 +29,31 @@ func app(max int64) (*fiber.App, *[]string) {
 			}
 			return fiber.DefaultErrorHandler(c, err)
 		}})
-	a.Use(formbody.Middleware(max))
+	a.Use(formbody.Middleware(formbody.Config{MaxBytes: max, KeepInMemory: func(c *fiber.Ctx) int64 {
+		if c.Path() == "/secret" {
+			return 1 << 20
+		}
+		return 0
+	}}))
 	var onDisk []string
+	a.Post("/secret", func(c *fiber.Ctx) error {
+		if formbody.TooLarge(c) {
+			return c.SendString("too large")
+		}
+		fh, err := formbody.File(c, "file")
+		if err != nil {
+			return err
+		}
+		r, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		if _, ok := r.(*os.File); ok {
+			onDisk = append(onDisk, "secret")
+		}
+		return c.SendString("in memory")
+	})
 	a.Post("/", func(c *fiber.Ctx) error {
 		f := formbody.Form(c)
 		if f == nil {
@@ -132,5 +155,31 @@ func TestBodyLimits(t *testing.T) {
 				t.Errorf("handler got %q", got)
 			}
 		})
+	}
+}
+
+// TestKeepInMemory: on a route whose form must not touch the disk, a file
+// within the route's limit stays in memory (even past MemoryPerForm), and
+// a larger body is left unread for the handler to refuse.
+func TestKeepInMemory(t *testing.T) {
+	a, onDisk := app(20 << 20)
+	for _, tc := range []struct {
+		size int
+		want string
+	}{{900 << 10, "in memory"}, {2 << 20, "too large"}} {
+		body, ct, _ := multipartBody(t, tc.size)
+		req := httptest.NewRequest(http.MethodPost, "/secret", body)
+		req.Header.Set("Content-Type", ct)
+		res, err := a.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 || string(got) != tc.want {
+			t.Errorf("%d bytes: answered %d %q, want %q", tc.size, res.StatusCode, got, tc.want)
+		}
+	}
+	if len(*onDisk) != 0 {
+		t.Errorf("a file of the in-memory route went to a temporary file")
 	}
 }
