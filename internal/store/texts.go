@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -43,6 +44,24 @@ func SaveTexts(ctx context.Context, db *gorm.DB, texts ...string) ([]models.Text
 	return refs, nil
 }
 
+// textCache keeps recently loaded texts by ref. A ref is the hash of its
+// text (models.RefOf), so an entry can never go stale; only texts whose
+// ref checks out are kept. Item texts are read on every acknowledgement's
+// answer and every assignment page, and they are few and short. At most
+// textCacheEntries texts of at most maxCachedText bytes: 32 MiB at worst.
+var textCache = func() *lru.Cache[models.TextRef, string] {
+	c, err := lru.New[models.TextRef, string](textCacheEntries)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return c
+}()
+
+const (
+	textCacheEntries = 2048
+	maxCachedText    = 16 << 10
+)
+
 // LoadTexts returns the stored text of every non-empty ref in refs. A ref
 // that names no stored text is an error wrapping ErrTextMissing: the text
 // was saved before the ref was sent, so a missing one means data loss, not
@@ -57,13 +76,24 @@ func LoadTexts(ctx context.Context, db *gorm.DB, refs ...models.TextRef) (map[mo
 		}
 	}
 	out := make(map[models.TextRef]string, len(want))
-	for chunk := range slices.Chunk(want, 500) {
+	missing := want[:0:0]
+	for _, r := range want {
+		if t, ok := textCache.Get(r); ok {
+			out[r] = t
+		} else {
+			missing = append(missing, r)
+		}
+	}
+	for chunk := range slices.Chunk(missing, 500) {
 		var rows []models.FreeText
 		if err := db.WithContext(ctx).Where("ref IN ?", chunk).Find(&rows).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
 			out[r.Ref] = r.Body
+			if len(r.Body) <= maxCachedText && models.RefOf(r.Body) == r.Ref {
+				textCache.Add(r.Ref, r.Body)
+			}
 		}
 	}
 	for _, r := range want {

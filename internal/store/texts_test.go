@@ -77,3 +77,39 @@ func TestFillTexts(t *testing.T) {
 		t.Errorf("an unknown ref: %v, %+v; want ErrTextMissing and the element unchanged", err, missing)
 	}
 }
+
+// TestLoadTextsCachesByRef: a text read once is answered from memory
+// afterwards (its row gone, the query would find nothing), because a ref
+// is the hash of its text and cannot go stale; a row whose body does not
+// hash to its ref is returned as stored but never cached.
+func TestLoadTextsCachesByRef(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	text := "ข้อ ๒ ให้ติดป้ายประชาสัมพันธ์ช่องทางแจ้งเบาะแส " + t.Name()
+	refs, err := store.SaveTexts(ctx, db, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := store.LoadTexts(ctx, db, refs[0]); err != nil || got[refs[0]] != text {
+		t.Fatalf("first load: %v %q", err, got)
+	}
+	if err := db.Exec("DELETE FROM free_texts").Error; err != nil {
+		t.Fatal(err)
+	}
+	if got, err := store.LoadTexts(ctx, db, refs[0]); err != nil || got[refs[0]] != text {
+		t.Errorf("second load after the row was removed: %v %q; want the cached text", err, got)
+	}
+	forged := models.RefOf("another text " + t.Name())
+	if err := db.Create(&models.FreeText{Ref: forged, Body: "not the text of the ref"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := store.LoadTexts(ctx, db, forged); got[forged] != "not the text of the ref" {
+		t.Fatalf("forged row read as %q", got[forged])
+	}
+	if err := db.Exec("DELETE FROM free_texts").Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.LoadTexts(ctx, db, forged); !errors.Is(err, store.ErrTextMissing) {
+		t.Errorf("a row whose body does not match its ref was cached: %v", err)
+	}
+}
