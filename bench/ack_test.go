@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"gorm.io/gorm"
 
 	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/models"
@@ -30,6 +32,7 @@ func BenchmarkP2Acknowledge(b *testing.B) {
 	for _, kind := range kinds() {
 		b.Run(kind, func(b *testing.B) {
 			e := newEnv(b, kind)
+			countStatements(b, e.db)
 			ctx := context.Background()
 			sec := e.login("sec", "secretariat-pass")
 			var districts []string
@@ -89,6 +92,7 @@ func BenchmarkP2Acknowledge(b *testing.B) {
 				fails := 0
 				t0 := time.Now()
 				stopProfile := profileAcks(b, kind, lv.clients)
+				statements.Store(0)
 				var wg sync.WaitGroup
 				for ci := range lv.clients {
 					wg.Add(1)
@@ -114,6 +118,7 @@ func BenchmarkP2Acknowledge(b *testing.B) {
 				wg.Wait()
 				wall := time.Since(t0)
 				stopProfile()
+				perAck := float64(statements.Load()) / float64(lv.clients*lv.perClient)
 				n := lv.clients * lv.perClient
 				if got := e.count(&models.Assignment{}, "status = ?", models.AssignmentAcknowledged); got < int64(len(lat)) {
 					b.Fatalf("only %d acknowledged rows after %d successful acks", got, len(lat))
@@ -150,8 +155,8 @@ func BenchmarkP2Acknowledge(b *testing.B) {
 				rwg.Wait()
 				rwall := time.Since(r0)
 				p99r := ms(lat.pct(0.99)) / ms(rlat.pct(0.99))
-				blog(b, "P2 %s clients=%d n=%d fails=%d: ack p50 %.1fms p99 %.1fms %.0f/s | raw Update p50 %.1fms p99 %.1fms %.0f/s | p99 ratio %.2f× (target ≤ 2×), throughput %.0f/s (target ≥ 200/s at 32) | load %s",
-					kind, lv.clients, n, fails, ms(lat.pct(0.5)), ms(lat.pct(0.99)), float64(len(lat))/wall.Seconds(),
+				blog(b, "P2 %s clients=%d n=%d fails=%d: ack p50 %.1fms p99 %.1fms %.0f/s, %.1f app-DB statements each | raw Update p50 %.1fms p99 %.1fms %.0f/s | p99 ratio %.2f× (target ≤ 2×), throughput %.0f/s (target ≥ 200/s at 32) | load %s",
+					kind, lv.clients, n, fails, ms(lat.pct(0.5)), ms(lat.pct(0.99)), float64(len(lat))/wall.Seconds(), perAck,
 					ms(rlat.pct(0.5)), ms(rlat.pct(0.99)), float64(len(rlat))/rwall.Seconds(), p99r, float64(len(lat))/wall.Seconds(), loadavg())
 				sfx := fmt.Sprintf("_c%d", lv.clients)
 				b.ReportMetric(ms(lat.pct(0.99)), "ack_p99_ms"+sfx)
@@ -182,5 +187,27 @@ func profileAcks(b *testing.B, kind string, clients int) func() {
 	return func() {
 		pprof.StopCPUProfile()
 		_ = f.Close()
+	}
+}
+
+// statements counts the app database's statements (every GORM operation,
+// transactions' BEGIN and COMMIT not included) since it was last zeroed.
+var statements atomic.Int64
+
+// countStatements makes db count its statements in statements.
+func countStatements(b *testing.B, db *gorm.DB) {
+	count := func(*gorm.DB) { statements.Add(1) }
+	cb := db.Callback()
+	for _, err := range []error{
+		cb.Create().After("gorm:create").Register("bench:count", count),
+		cb.Query().After("gorm:query").Register("bench:count", count),
+		cb.Update().After("gorm:update").Register("bench:count", count),
+		cb.Delete().After("gorm:delete").Register("bench:count", count),
+		cb.Row().After("gorm:row").Register("bench:count", count),
+		cb.Raw().After("gorm:raw").Register("bench:count", count),
+	} {
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 }
