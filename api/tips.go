@@ -19,7 +19,9 @@ type TipReceiptRequest struct {
 	Receipt string `json:"receipt" validate:"max=64,singleline"`
 }
 
-// TipMessageRequest is the body of POST /api/v1/tips/messages.
+// TipMessageRequest is the body of POST /api/v1/tips/messages: the
+// receipt code and the informant's text (blank allowed when files come
+// with it, as multipart/form-data).
 type TipMessageRequest struct {
 	Receipt string `json:"receipt" validate:"max=64,singleline"`
 	Text    string `json:"text" validate:"max=5000"`
@@ -126,19 +128,60 @@ func followUpTip(d *Deps) fiber.Handler {
 	}
 }
 
+// addTipMessage answers POST /api/v1/tips/messages (201 with the tip as
+// at follow-up): a JSON body (TipMessageRequest), or multipart/form-data
+// with the fields "receipt" and "text" and up to tips.MaxFiles parts named
+// "files", read wholly in memory (readTipMessageForm) and checked,
+// stripped and sealed as at submission (tips.Service.AddMessage).
 func addTipMessage(d *Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var req TipMessageRequest
-		if err := decodeJSON(c, &req); err != nil {
+		var files []tips.FileInput
+		var err error
+		if strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm) {
+			files, err = readTipMessageForm(c, &req)
+		} else {
+			err = decodeJSON(c, &req)
+		}
+		if err != nil {
 			return err
 		}
-		v, err := d.Tips.AddMessage(c.UserContext(), req.Receipt, req.Text)
+		v, err := d.Tips.AddMessage(c.UserContext(), req.Receipt, req.Text, files)
 		if err != nil {
 			return err
 		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.Status(fiber.StatusCreated).JSON(v)
 	}
+}
+
+// readTipMessageForm reads a multipart follow-up message into req and
+// returns its files, all in memory (a body over tips.MaxFormBytes was left
+// unread: Invalid on "files"). Invalid naming an unknown field; then as
+// decodeJSON's validation.
+func readTipMessageForm(c *fiber.Ctx, req *TipMessageRequest) ([]tips.FileInput, error) {
+	if formbody.TooLarge(c) {
+		return nil, apperr.Field("files", "ไฟล์รวมกันใหญ่เกิน %d ไบต์ (files larger than %d bytes together)", tips.MaxFilesBytes, tips.MaxFilesBytes)
+	}
+	form, err := formbody.Parsed(c)
+	if err != nil {
+		return nil, apperr.New(apperr.BadRequest, "อ่านข้อมูล multipart ไม่ได้ (cannot read multipart/form-data): %v", err)
+	}
+	for k := range form.Value {
+		if k != "receipt" && k != "text" {
+			return nil, apperr.Field(k, "ไม่รู้จักช่องข้อมูลนี้ (unknown field)")
+		}
+	}
+	for k := range form.File {
+		if k != "files" {
+			return nil, apperr.Field(k, "ไม่รู้จักช่องข้อมูลนี้ (unknown field)")
+		}
+	}
+	req.Receipt, req.Text = formbody.Value(c, "receipt"), formbody.Value(c, "text")
+	if err := validate.Struct(req); err != nil {
+		return nil, err
+	}
+	return tips.FilesFromForm(form, "files")
 }
 
 // tipQR answers the printable QR code of unit code's tip form (GET

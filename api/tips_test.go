@@ -317,3 +317,73 @@ func TestTipFilesAPI(t *testing.T) {
 		t.Fatalf("stored %d files: %v", len(sealed), err)
 	}
 }
+
+// TestTipFollowUpFilesAPI: with the receipt in a multipart body, the
+// informant adds a JPEG carrying EXIF GPS tags (and then a file without
+// text) to a tip sent without files; the province officer lists and
+// downloads it without the EXIF, still a JPEG; a refused part stores
+// nothing; the raw database holds neither the image's metadata nor the
+// file's name nor the message.
+func TestTipFollowUpFilesAPI(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		h := newHarness(t, db)
+		res := h.do("POST", "/api/v1/tips", "", map[string]any{"province_code": "20", "text": "โกดังริมถนน", "submission_id": "fu-1"})
+		if res.Status != 201 {
+			t.Fatalf("submit: %d %s", res.Status, res.Raw)
+		}
+		receipt := res.Body["receipt"].(string)
+		const name, text = "FOLLOWUP-PHOTO-7.jpg", "ภาพรถที่มาส่งของ FOLLOWUP-TEXT-MARKER"
+		photo := tipstest.ExifJPEG(40, 30)
+		part := func(k, v string) asgPart { return asgPart{field: k, data: []byte(v)} }
+		file := func(n string, data []byte) asgPart { return asgPart{field: "files", file: n, data: data} }
+		add := func(parts ...asgPart) response {
+			t.Helper()
+			return asgSend(h, "/api/v1/tips/messages", "", "", parts...)
+		}
+		m := add(part("receipt", receipt), part("text", text), file(name, photo))
+		files, _ := m.Body["files"].([]any)
+		if m.Status != 201 || len(files) != 1 || files[0].(map[string]any)["name"] != name || files[0].(map[string]any)["seq"] != 1.0 ||
+			len(m.Body["messages"].([]any)) != 1 {
+			t.Fatalf("add: %d %s", m.Status, m.Raw)
+		}
+		// Refused parts store nothing; a file alone needs no text.
+		errorOf(t, add(part("receipt", receipt), part("text", "x"), file("a.gif", []byte("GIF89a"))), 422, "invalid", "files[0]")
+		errorOf(t, add(part("receipt", receipt), part("text", "x"), file("b.jpg", append(bytes.Clone(photo), make([]byte, 5<<20)...))), 422, "invalid", "files[0]")
+		errorOf(t, add(part("receipt", receipt), part("text", " ")), 422, "invalid", "text")
+		errorOf(t, add(part("receipt", receipt), part("ip", "1.2.3.4"), file("c.jpg", photo)), 422, "invalid", "ip")
+		errorOf(t, add(part("receipt", "12345678901234567890"), file("c.jpg", photo)), 404, "not_found", "")
+		m = add(part("receipt", receipt), file("plan.png", asgPNG(t, 7)))
+		if files, _ := m.Body["files"].([]any); m.Status != 201 || len(files) != 2 || len(m.Body["messages"].([]any)) != 1 {
+			t.Fatalf("a file alone: %d %s", m.Status, m.Raw)
+		}
+		if n := storetest.Count(t, db, &models.TipFile{}, ""); n != 2 {
+			t.Fatalf("%d files stored, want 2", n)
+		}
+
+		var tip models.Tip
+		if err := db.Take(&tip).Error; err != nil {
+			t.Fatal(err)
+		}
+		prov := h.login("chonburi", "province-pass-1")
+		v := h.do("GET", "/api/v1/tips/"+strconv.FormatInt(tip.ID, 10), prov, nil)
+		if files, _ := v.Body["files"].([]any); v.Status != 200 || len(files) != 2 || files[0].(map[string]any)["name"] != name {
+			t.Fatalf("the province's view: %d %s", v.Status, v.Raw)
+		}
+		req := httptest.NewRequest("GET", "/api/v1/tips/"+strconv.FormatInt(tip.ID, 10)+"/files/1", nil)
+		req.Header.Set("Authorization", "Bearer "+prov)
+		got, err := h.app.Test(req, 30_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(got.Body)
+		checkOpenAPI(t, req, nil, got, raw)
+		if got.StatusCode != 200 || got.Header.Get("Content-Type") != "image/jpeg" || bytes.Contains(raw, []byte("Exif")) ||
+			bytes.Contains(raw, []byte(tipstest.GPSMarker)) || bytes.Contains(raw, tipstest.GPSLatitude) {
+			t.Fatalf("download: %d %v", got.StatusCode, got.Header)
+		}
+		if _, err := jpeg.Decode(bytes.NewReader(raw)); err != nil {
+			t.Fatalf("the download does not decode: %v", err)
+		}
+		tipstest.AssertNoPlaintext(t, db, "Exif\x00\x00", tipstest.GPSMarker, string(tipstest.GPSLatitude), name, "FOLLOWUP-TEXT-MARKER")
+	})
+}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -104,8 +106,8 @@ func TestWebTipsSetNoCookies(t *testing.T) {
 }
 
 // TestWebTipPhone: an informant on a phone chooses the province, sends a
-// tip, gets the receipt code, follows the tip up with it and adds a
-// message; then the form in English.
+// tip, gets the receipt code, follows the tip up with it, adds a message,
+// then a photo with an answer; then the form in English.
 func TestWebTipPhone(t *testing.T) {
 	db := storetest.SQLite(t)
 	h := newHarness(t, db)
@@ -151,6 +153,22 @@ func TestWebTipPhone(t *testing.T) {
 		t.Errorf("flash %q", got)
 	}
 	tab.Shot(t, "tip-message")
+	// A photo (with GPS in its EXIF) added at follow-up, with an answer.
+	photo := filepath.Join(t.TempDir(), "ภาพเพิ่มเติม.jpg")
+	if err := os.WriteFile(photo, tipstest.ExifJPEG(64, 48), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tab.Run(t, chromedp.SendKeys(chromedp.CSS("#text"), "ภาพรถคันนั้น"),
+		chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{photo}))
+	tab.Shot(t, "tip-followup-file")
+	tab.Click(t, "#tip-reply")
+	if got := tab.Text(t, "#tip-files"); !strings.Contains(got, "ภาพเพิ่มเติม.jpg") {
+		t.Fatalf("files after adding one at follow-up: %q", got)
+	}
+	if got := tab.Text(t, "#tip-messages"); !strings.Contains(got, "ภาพรถคันนั้น") {
+		t.Fatalf("messages %q", got)
+	}
+	tab.Shot(t, "tip-followup-file-sent")
 	tab.Expect("status of 404")
 	tab.Open(t, "/tip/follow-up")
 	tab.Run(t, chromedp.SendKeys(chromedp.CSS("#receipt"), "1234"))
@@ -166,6 +184,7 @@ func TestWebTipPhone(t *testing.T) {
 	if err := db.Take(&tip).Error; err != nil || tip.RouteUnitCode != "2001" || strings.Contains(tip.TextSealed, "โรงเรียน") {
 		t.Errorf("stored %+v %v", tip, err)
 	}
+	tipstest.AssertNoPlaintext(t, db, "Exif\x00\x00", tipstest.GPSMarker, "ภาพเพิ่มเติม.jpg", "ภาพรถคันนั้น")
 }
 
 // TestWebTipPoster: a province officer opens the printable sign of one of

@@ -622,6 +622,7 @@ var messages = map[string][2]string{
 	"tip_by_officer":            {"เจ้าหน้าที่", "Officer"},
 	"tip_add_message":           {"เพิ่มข้อมูลหรือตอบเจ้าหน้าที่", "Add information or answer the officers"},
 	"tip_send_message":          {"ส่งข้อความ", "Send message"},
+	"tip_add_files":             {"แนบภาพถ่ายหรือไฟล์เพิ่ม (ถ้ามี)", "Add photos or files (optional)"},
 	"tip_message_sent":          {"ส่งข้อความแล้ว", "Message sent."},
 	"tip_poster_title":          {"ป้ายแจ้งเบาะแส (พิมพ์ A4)", "Tip-off sign (print on A4)"},
 	"tip_poster_hint":           {"พิมพ์หน้านี้ด้วยคำสั่งพิมพ์ของเบราว์เซอร์บนกระดาษ A4 แล้วติดตั้ง ณ ศาลากลางจังหวัด ที่ว่าการอำเภอ หรือสถานที่ที่เหมาะสม", "Print this page on A4 with the browser's print command and put it up at the provincial hall, the district office or another suitable place."},

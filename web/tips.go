@@ -210,18 +210,28 @@ func (w *Pages) TipFollowUp(c *fiber.Ctx) error {
 }
 
 // TipMessage adds the informant's message (POST /tip/follow-up/messages
-// with receipt and text) and shows the tip again.
+// with receipt, text and files, multipart and read in memory; text alone
+// may come urlencoded) and shows the tip again.
 func (w *Pages) TipMessage(c *fiber.Ctx) error {
 	lang := publicTip(c)
 	d := tipFollowUpData{Receipt: bounded(formbody.Value(c, "receipt"), 64), Lang: lang,
 		Message: bounded(formbody.Value(c, "text"), 4*tips.MaxTextRunes+4)}
-	v, err := w.d.Tips.AddMessage(c.UserContext(), d.Receipt, d.Message)
+	files, err := tips.FilesFromForm(formbody.Form(c), "files") // no form: no files
+	var v tips.TipView
+	if err == nil {
+		v, err = w.d.Tips.AddMessage(c.UserContext(), d.Receipt, d.Message, files)
+	}
 	if err != nil {
 		errs, status, ferr := w.tipErrors(c, err)
 		if ferr != nil {
 			return ferr
 		}
-		if errs["text"] != "" {
+		for k, v := range errs { // files[i]: shown at the file input
+			if strings.HasPrefix(k, "files[") {
+				errs["files"] = v
+			}
+		}
+		if errs["text"] != "" || errs["files"] != "" {
 			// The receipt was right: show the tip with the error.
 			if tv, err := w.d.Tips.FollowUp(c.UserContext(), d.Receipt); err == nil {
 				d.Tip = &tv

@@ -136,10 +136,16 @@ func stripMetadata(contentType string, data []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// storeFiles writes the prepared files of tip id in tx.
+// storeFiles writes the prepared files of a new tip id in tx.
 func storeFiles(tx *gorm.DB, id int64, files []preparedFile) error {
+	return storeFilesFrom(tx, id, 1, files)
+}
+
+// storeFilesFrom writes the prepared files of tip id in tx, numbered from
+// first on (files added at follow-up come after the tip's own).
+func storeFilesFrom(tx *gorm.DB, id int64, first int, files []preparedFile) error {
 	for i, f := range files {
-		if err := tx.Create(&models.TipFile{TipID: id, Seq: i + 1, NameSealed: f.nameSealed, ContentType: f.contentType,
+		if err := tx.Create(&models.TipFile{TipID: id, Seq: first + i, NameSealed: f.nameSealed, ContentType: f.contentType,
 			Size: f.size, DataSealed: f.dataSealed}).Error; err != nil {
 			return err
 		}

@@ -81,7 +81,7 @@ func TestTipFiles(t *testing.T) {
 		_, err = svc.File(ctx, &auth.Principal{Username: "o", Role: models.RoleObserver}, tip.ID, 1)
 		wantCode(t, err, apperr.Forbidden, "")
 
-		if _, err := svc.AddMessage(ctx, r.Receipt, "อีกภาพหนึ่งจะส่งตามมา"); err != nil {
+		if _, err := svc.AddMessage(ctx, r.Receipt, "อีกภาพหนึ่งจะส่งตามมา", nil); err != nil {
 			t.Fatal(err)
 		}
 		// Neither the plaintext (original or stored) nor the metadata is
@@ -117,4 +117,45 @@ func TestTipFiles(t *testing.T) {
 			t.Errorf("%d files stored, want 2", n)
 		}
 	})
+}
+
+// TestFollowUpFiles: files added at follow-up are numbered after the
+// tip's own, go through the same checks (a refused part stores nothing,
+// not even the message), may come without text, and a tip holds at most
+// MaxTipFiles.
+func TestFollowUpFiles(t *testing.T) {
+	db := storetest.SQLite(t)
+	svc := newService(t, db)
+	ctx := ctxFrom(t, "192.0.2.10")
+	var pngBuf bytes.Buffer
+	if err := png.Encode(&pngBuf, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
+	five := make([]tips.FileInput, tips.MaxFiles)
+	for i := range five {
+		five[i] = tips.FileInput{Name: "p.png", Data: pngBuf.Bytes()}
+	}
+	r, err := svc.Submit(ctx, tips.SubmitInput{ProvinceCode: "20", Text: "x", SubmissionID: "fu", Files: five})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := svc.AddMessage(ctx, r.Receipt, "", []tips.FileInput{{Name: "later.jpg", Data: tipstest.ExifJPEG(16, 16)}})
+	if err != nil || len(v.Files) != 6 || v.Files[5].Seq != 6 || v.Files[5].Name != "later.jpg" || len(v.Messages) != 0 {
+		t.Fatalf("a file alone: %+v %v", v.Files, err)
+	}
+	_, err = svc.AddMessage(ctx, r.Receipt, "พร้อมไฟล์", []tips.FileInput{{Name: "ok.png", Data: pngBuf.Bytes()}, {Name: "b.gif", Data: []byte("GIF89a")}})
+	wantCode(t, err, apperr.Invalid, "files[1]")
+	_, err = svc.AddMessage(ctx, r.Receipt, "", nil)
+	wantCode(t, err, apperr.Invalid, "text")
+	for range (tips.MaxTipFiles - 6) / tips.MaxFiles {
+		if _, err := svc.AddMessage(ctx, r.Receipt, "อีก", five); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = svc.AddMessage(ctx, r.Receipt, "เกิน", five[:tips.MaxTipFiles-6-(tips.MaxTipFiles-6)/tips.MaxFiles*tips.MaxFiles+1])
+	wantCode(t, err, apperr.Invalid, "files")
+	v, err = svc.FollowUp(ctx, r.Receipt)
+	if err != nil || len(v.Files) != 6+(tips.MaxTipFiles-6)/tips.MaxFiles*tips.MaxFiles || len(v.Messages) != (tips.MaxTipFiles-6)/tips.MaxFiles {
+		t.Fatalf("after the refusals: %d files, %d messages, %v", len(v.Files), len(v.Messages), err)
+	}
 }

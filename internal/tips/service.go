@@ -315,19 +315,44 @@ func (s *service) FollowUp(ctx context.Context, receipt string) (TipView, error)
 	return s.view(ctx, tip)
 }
 
-func (s *service) AddMessage(ctx context.Context, receipt, text string) (TipView, error) {
+func (s *service) AddMessage(ctx context.Context, receipt, text string, files []FileInput) (TipView, error) {
 	tip, err := s.find(ctx, receipt)
 	if err != nil {
 		return TipView{}, err
 	}
-	if err := checkText("text", text, MaxTextRunes); err != nil {
-		return TipView{}, err
+	if strings.TrimSpace(text) != "" || len(files) == 0 {
+		if err := checkText("text", text, MaxTextRunes); err != nil {
+			return TipView{}, err
+		}
 	}
-	sealed, err := s.k.sealText(text)
+	prepared, err := s.prepareFiles(files)
 	if err != nil {
 		return TipView{}, err
 	}
+	var sealed string
+	if strings.TrimSpace(text) != "" {
+		if sealed, err = s.k.sealText(text); err != nil {
+			return TipView{}, err
+		}
+	}
 	err = s.db(ctx).Transaction(func(tx *gorm.DB) error {
+		if len(prepared) > 0 {
+			var had struct{ Seq, N int }
+			if err := tx.Model(&models.TipFile{}).Select("COALESCE(MAX(seq), 0) AS seq, COUNT(*) AS n").
+				Where("tip_id = ?", tip.ID).Scan(&had).Error; err != nil {
+				return err
+			}
+			if had.N+len(prepared) > MaxTipFiles {
+				return apperr.Field("files", "เรื่องหนึ่งมีไฟล์ได้ไม่เกิน %d ไฟล์ มีแล้ว %d ไฟล์ (a tip holds at most %d files; it has %d)",
+					MaxTipFiles, had.N, MaxTipFiles, had.N)
+			}
+			if err := storeFilesFrom(tx, tip.ID, had.Seq+1, prepared); err != nil {
+				return err
+			}
+		}
+		if sealed == "" {
+			return nil
+		}
 		var last struct{ Seq int }
 		if err := tx.Model(&models.TipMessage{}).Select("COALESCE(MAX(seq), 0) AS seq").Where("tip_id = ?", tip.ID).Scan(&last).Error; err != nil {
 			return err

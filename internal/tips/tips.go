@@ -45,6 +45,10 @@ const (
 	MaxFileBytes = 5 << 20
 	// MaxFilesBytes bounds all the files of one tip together, as sent.
 	MaxFilesBytes = 15 << 20
+	// MaxTipFiles bounds the files a tip holds in all: those sent with it
+	// and those added at follow-up (each request within MaxFiles and
+	// MaxFilesBytes).
+	MaxTipFiles = 25
 )
 
 // FileTypes are the extensions a tip's file may have: photos (whose
@@ -166,10 +170,18 @@ type Service interface {
 	// Acknowledge.
 	ReferUp(ctx context.Context, p *auth.Principal, id int64) (OfficerView, error)
 
-	// AddMessage adds the informant's message text to the tip of receipt
-	// and returns the tip as FollowUp does. Errors as FollowUp, and
-	// Invalid with Field "text" when blank or over MaxTextRunes.
-	AddMessage(ctx context.Context, receipt, text string) (TipView, error)
+	// AddMessage adds the informant's message text and files to the tip
+	// of receipt and returns the tip as FollowUp does. The files are
+	// checked, stripped of metadata and sealed exactly as Submit's
+	// (SubmitInput.Files: at most MaxFiles, MaxFileBytes each,
+	// MaxFilesBytes together, of FileTypes) and numbered after the tip's
+	// earlier files, so officers list and download them like those sent
+	// with the tip; text may be blank when files are given (then no
+	// message is added). Errors as FollowUp; Invalid with Field "text"
+	// when blank without files or over MaxTextRunes, "files" or "files[i]"
+	// as Submit, "files" also when the tip would hold more than
+	// MaxTipFiles. Nothing is stored when any of it is refused.
+	AddMessage(ctx context.Context, receipt, text string, files []FileInput) (TipView, error)
 }
 
 // Place is a province or district: its code and names.

@@ -1,7 +1,6 @@
 package tips_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"github.com/tidtam/tidtam/internal/store"
 	"github.com/tidtam/tidtam/internal/store/storetest"
 	"github.com/tidtam/tidtam/internal/tips"
+	"github.com/tidtam/tidtam/internal/tips/tipstest"
 	"github.com/tidtam/tidtam/models"
 )
 
@@ -105,14 +105,14 @@ func TestSubmitAndFollowUp(t *testing.T) {
 		if v.Text != secret || v.When != in.When || v.Status != models.TipReceived || v.DistrictCode != "1101" || len(v.Messages) != 0 {
 			t.Errorf("follow-up %+v", v)
 		}
-		v, err = svc.AddMessage(ctx, r1.Receipt, "รถกระบะสีขาว XYZZY-PLAINTEXT-MARKER")
+		v, err = svc.AddMessage(ctx, r1.Receipt, "รถกระบะสีขาว XYZZY-PLAINTEXT-MARKER", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(v.Messages) != 1 || v.Messages[0].Author != models.TipByInformant || v.Messages[0].SentOn != "2026-12-04" {
 			t.Errorf("messages %+v", v.Messages)
 		}
-		_, err = svc.AddMessage(ctx, r1.Receipt, "  ")
+		_, err = svc.AddMessage(ctx, r1.Receipt, "  ", nil)
 		wantCode(t, err, apperr.Invalid, "text")
 
 		// Wrong receipts: NotFound saying nothing, then throttled (3 per
@@ -139,58 +139,10 @@ func TestSubmitAndFollowUp(t *testing.T) {
 	})
 }
 
-// assertNoPlaintext searches the raw database for each needle: every file
-// of a SQLite database (main file, WAL, after a checkpoint too), every
-// row of the tip tables as text on PostgreSQL.
+// assertNoPlaintext is tipstest.AssertNoPlaintext.
 func assertNoPlaintext(t *testing.T, db *gorm.DB, needles ...string) {
 	t.Helper()
-	var hay [][]byte
-	if store.IsPostgres(db) {
-		for _, table := range []string{"tips", "tip_messages", "tip_files"} {
-			var rows []string
-			if err := db.Raw("SELECT t::text FROM " + table + " t").Scan(&rows).Error; err != nil {
-				t.Fatal(err)
-			}
-			if len(rows) == 0 && table != "tip_files" {
-				t.Fatalf("%s is empty: nothing was searched", table)
-			}
-			hay = append(hay, []byte(strings.Join(rows, "\n")))
-		}
-	} else {
-		var list []struct {
-			Seq  int
-			Name string
-			File string
-		}
-		if err := db.Raw("PRAGMA database_list").Scan(&list).Error; err != nil || len(list) == 0 || list[0].File == "" {
-			t.Fatalf("database file: %v %v", list, err)
-		}
-		read := func() {
-			matches, _ := filepath.Glob(list[0].File + "*")
-			for _, f := range matches {
-				b, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				hay = append(hay, b)
-			}
-		}
-		read()
-		if err := db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error; err != nil {
-			t.Fatal(err)
-		}
-		read()
-		// The search itself must be able to find text that is there.
-		if !bytes.Contains(bytes.Join(hay, nil), []byte("ศอ.ปส.จ.")) && !bytes.Contains(bytes.Join(hay, nil), []byte("สมุทรปราการ")) {
-			t.Fatal("the raw search does not find a province name: it searches nothing")
-		}
-	}
-	all := bytes.Join(hay, nil)
-	for _, n := range needles {
-		if bytes.Contains(all, []byte(n)) {
-			t.Errorf("the database holds %q in plaintext", n)
-		}
-	}
+	tipstest.AssertNoPlaintext(t, db, needles...)
 }
 
 // TestRouting: officials involved go to the province head and the
