@@ -35,6 +35,8 @@ func registerTipRoutes(r fiber.Router, d *Deps) {
 	r.Post("/tips", submitTip(d))
 	r.Post("/tips/follow-up", followUpTip(d))
 	r.Post("/tips/messages", addTipMessage(d))
+	r.Get("/tips/challenges/:id/image.png", tipChallenge(d, "png"))
+	r.Get("/tips/challenges/:id/audio.wav", tipChallenge(d, "wav"))
 	r.Get("/units/:code/tip-qr.png", tipQR(d, "png"))
 	r.Get("/units/:code/tip-qr.svg", tipQR(d, "svg"))
 }
@@ -66,7 +68,7 @@ func submitTip(d *Deps) fiber.Handler {
 // tipFormFields are the multipart fields of POST /api/v1/tips besides
 // "files".
 var tipFormFields = map[string]bool{"province_code": true, "district_code": true, "text": true, "when": true,
-	"officials_involved": true, "submission_id": true}
+	"officials_involved": true, "submission_id": true, "challenge_id": true, "challenge_answer": true}
 
 // readTipForm reads a multipart tip into req, in memory: a body over
 // tips.MaxFormBytes is refused before the form is parsed, so no part is
@@ -99,6 +101,7 @@ func readTipForm(c *fiber.Ctx, req *tips.SubmitInput) error {
 	}
 	req.ProvinceCode, req.DistrictCode, req.Text = get("province_code"), get("district_code"), get("text")
 	req.When, req.SubmissionID = get("when"), get("submission_id")
+	req.ChallengeID, req.ChallengeAnswer = get("challenge_id"), get("challenge_answer")
 	switch strings.ToLower(get("officials_involved")) {
 	case "", "false", "0", "off":
 	case "true", "1", "on":
@@ -182,6 +185,29 @@ func readTipMessageForm(c *fiber.Ctx, req *TipMessageRequest) ([]tips.FileInput,
 		return nil, err
 	}
 	return tips.FilesFromForm(form, "files")
+}
+
+// tipChallenge answers GET /api/v1/tips/challenges/{id}/image.png (the image)
+// or audio.wav (the digits read in English) of the challenge an address over
+// the submission throttle was given (public; the ID carries the digits
+// sealed, nothing is looked up about the caller).
+func tipChallenge(d *Deps, format string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var data []byte
+		var err error
+		if format == "wav" {
+			data, err = d.Tips.ChallengeAudio(c.UserContext(), c.Params("id"))
+			c.Set(fiber.HeaderContentType, "audio/wav")
+		} else {
+			data, err = d.Tips.ChallengeImage(c.UserContext(), c.Params("id"))
+			c.Set(fiber.HeaderContentType, "image/png")
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Send(data)
+	}
 }
 
 // tipQR answers the printable QR code of unit code's tip form (GET

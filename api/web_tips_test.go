@@ -281,3 +281,70 @@ func TestWebTipFiles(t *testing.T) {
 		t.Fatalf("follow-up: %d %s", res.StatusCode, b)
 	}
 }
+
+// TestWebTipChallenge: on a phone, an informant whose address is over the
+// submission throttle (one tip, in this test's wiring) gets the form back
+// with a challenge — the picture, the recording's link, the answer field —
+// instead of a refusal; a wrong answer brings a new picture with an
+// error, the right one stores the tip and shows the receipt, without
+// JavaScript doing anything. The expected answer comes from the service's
+// test-only hook, never from the page. The English page is English.
+func TestWebTipChallenge(t *testing.T) {
+	db := storetest.SQLite(t)
+	h, answers := newThrottledHarness(t, db, 1)
+	base := serveHTTP(h)
+	tab := browsertest.New(t, base).Tab(t, browsertest.Phone)
+	tab.Expect("status of 201", "status of 429")
+	send := func(path, text string) {
+		t.Helper()
+		tab.Open(t, path)
+		tab.Run(t, chromedp.SendKeys(chromedp.CSS("#text"), text))
+		tab.Click(t, "#tip-send")
+	}
+	send("/tip/20", "ขายยาบ้าที่ร้านเกม")
+	if got := strings.ReplaceAll(tab.Text(t, "#receipt"), " ", ""); len(got) != 20 {
+		t.Fatalf("first tip: receipt %q", got)
+	}
+	send("/tip/20", "ขายยาบ้าที่ร้านเกมอีกแห่ง CHALLENGE-MARKER")
+	if !tab.Exists(t, "#tip-challenge") || !strings.Contains(tab.Text(t, "#tip-error"), "ตัวเลขในภาพ") {
+		t.Fatalf("no challenge after the throttle: %q", tab.Text(t, "main"))
+	}
+	if got := tab.Value(t, "#text"); !strings.Contains(got, "CHALLENGE-MARKER") {
+		t.Errorf("the text was not kept: %q", got)
+	}
+	loaded := false
+	for _, r := range tab.Requests() {
+		loaded = loaded || strings.Contains(r, "/api/v1/tips/challenges/"+tab.Value(t, "input[name=challenge_id]")+"/image.png")
+	}
+	if !loaded {
+		t.Errorf("the challenge's picture was not loaded: %v", tab.Requests())
+	}
+	tab.Shot(t, "tip-challenge")
+	first := tab.Value(t, "input[name=challenge_id]")
+	tab.Run(t, chromedp.SendKeys(chromedp.CSS("#challenge_answer"), "000000x"))
+	tab.Click(t, "#tip-send")
+	if !tab.Exists(t, "#challenge-error") || tab.Value(t, "input[name=challenge_id]") == first {
+		t.Fatalf("a wrong answer: no error or the same picture")
+	}
+	tab.Shot(t, "tip-challenge-wrong")
+	answer := answers.of(tab.Value(t, "input[name=challenge_id]"))
+	if answer == "" {
+		t.Fatal("the hook did not record the challenge")
+	}
+	tab.Run(t, chromedp.SendKeys(chromedp.CSS("#challenge_answer"), answer))
+	tab.Click(t, "#tip-send")
+	if got := strings.ReplaceAll(tab.Text(t, "#receipt"), " ", ""); len(got) != 20 {
+		t.Fatalf("after solving: receipt %q", got)
+	}
+	tab.Shot(t, "tip-challenge-solved")
+	if n := storetest.Count(t, db, &models.Tip{}, ""); n != 2 {
+		t.Fatalf("%d tips, want 2", n)
+	}
+	send("/tip/20?lang=en", "another one")
+	if !tab.Exists(t, "#tip-challenge") {
+		t.Fatal("no challenge in English")
+	}
+	assertEnglish(t, tab)
+	tab.Shot(t, "tip-challenge-en")
+	tab.AssertClean(t)
+}

@@ -37,6 +37,9 @@ type tipFormData struct {
 	Districts []tips.Place
 	Lang      string
 	In        tips.SubmitInput
+	// Challenge, when the address is over the submission throttle, is
+	// shown to be solved with the next send.
+	Challenge *tips.Challenge
 }
 
 // tipReceiptData is the data of the receipt page.
@@ -117,7 +120,10 @@ func (w *Pages) TipForm(c *fiber.Ctx) error {
 }
 
 // SubmitTip sends the form (POST /tip/{province}) and shows the receipt
-// once; errors come back next to their fields.
+// once; errors come back next to their fields. An address over the
+// submission throttle gets the form back (429) with a challenge (an image
+// of digits, and the digits read in English) whose answer goes with the
+// next send; no JavaScript is needed.
 func (w *Pages) SubmitTip(c *fiber.Ctx) error {
 	lang := publicTip(c)
 	ctx := c.UserContext()
@@ -127,7 +133,8 @@ func (w *Pages) SubmitTip(c *fiber.Ctx) error {
 	}
 	in := tips.SubmitInput{ProvinceCode: p.Code, DistrictCode: bounded(formbody.Value(c, "district_code"), 32),
 		Text: bounded(formbody.Value(c, "text"), 4*tips.MaxTextRunes+4), When: bounded(formbody.Value(c, "when"), 4*tips.MaxWhenRunes+4),
-		OfficialsInvolved: formbody.Value(c, "officials_involved") != "", SubmissionID: bounded(formbody.Value(c, "submission_id"), tips.MaxSubmissionID+1)}
+		OfficialsInvolved: formbody.Value(c, "officials_involved") != "", SubmissionID: bounded(formbody.Value(c, "submission_id"), tips.MaxSubmissionID+1),
+		ChallengeID: bounded(formbody.Value(c, "challenge_id"), tips.MaxChallengeID+1), ChallengeAnswer: bounded(formbody.Value(c, "challenge_answer"), tips.MaxChallengeAnswer+1)}
 	form := formbody.Form(c) // nil for a form without files
 	in.Files, err = tips.FilesFromForm(form, "files")
 	var r tips.Receipt
@@ -135,6 +142,7 @@ func (w *Pages) SubmitTip(c *fiber.Ctx) error {
 		r, err = w.d.Tips.Submit(ctx, in)
 	}
 	if err != nil {
+		data := tipFormData{Province: p, Districts: ds, Lang: lang, In: in}
 		errs, status, ferr := w.tipErrors(c, err)
 		if ferr != nil {
 			return ferr
@@ -144,7 +152,19 @@ func (w *Pages) SubmitTip(c *fiber.Ctx) error {
 				errs["files"] = v
 			}
 		}
-		return w.renderForm(c, status, "tip_form", "tip_title", tipFormData{Province: p, Districts: ds, Lang: lang, In: in}, errs)
+		if e := apperr.As(err); e != nil && e.Code == apperr.TooManyRequests {
+			// Over the throttle: a challenge to solve with the next send.
+			if cd, ok := e.Details.(tips.ChallengeDetails); ok {
+				data.Challenge = &cd.Challenge
+				l := w.localizer(c)
+				errs = map[string]string{"_": l.T("tip_challenge_needed")}
+				if e.Field != "" {
+					errs["challenge_answer"] = l.T("tip_challenge_wrong")
+				}
+			}
+		}
+		data.In.ChallengeID, data.In.ChallengeAnswer = "", "" // a challenge is answered once
+		return w.renderForm(c, status, "tip_form", "tip_title", data, errs)
 	}
 	return w.render(c, fiber.StatusCreated, "tip_receipt", "tip_receipt_title", tipReceiptData{Receipt: groupReceipt(r.Receipt), Lang: lang})
 }

@@ -93,6 +93,7 @@ type keys struct {
 	seal       [32]byte
 	receipt    []byte
 	submission []byte
+	challenge  [32]byte
 }
 
 func deriveKeys(k Key) keys {
@@ -105,6 +106,7 @@ func deriveKeys(k Key) keys {
 	copy(ks.seal[:], derive("tidtam-tip-seal-v1"))
 	ks.receipt = derive("tidtam-tip-receipt-lookup-v1")
 	ks.submission = derive("tidtam-tip-submission-lookup-v1")
+	copy(ks.challenge[:], derive("tidtam-tip-challenge-v1"))
 	return ks
 }
 

@@ -27,8 +27,12 @@ type Deps struct {
 	// day in Asia/Bangkok is ever stored.
 	Now func() time.Time
 	// Submissions throttles tips per client address; nil means 20 at
-	// once and one more every 30 seconds.
+	// once and one more every 30 seconds. An address over it may still
+	// send a tip by solving a challenge (Challenges).
 	Submissions *Throttle
+	// Challenges are what an address over Submissions solves; nil means
+	// NewChallenges(Key, ChallengeTTL, Now).
+	Challenges *Challenges
 	// Guesses throttles wrong receipt codes per client address; nil
 	// means 10 at once and one more every 6 minutes.
 	Guesses *Throttle
@@ -59,6 +63,9 @@ func NewService(d Deps) Service {
 	}
 	if d.Guesses == nil {
 		d.Guesses = NewThrottle(6*time.Minute, 10, d.Now)
+	}
+	if d.Challenges == nil {
+		d.Challenges = NewChallenges(d.Key, ChallengeTTL, d.Now)
 	}
 	return &service{d: d, k: deriveKeys(d.Key), starter: &Starter{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.TaskQueue,
 		Policy: d.Policy, Logger: d.Logger}}
@@ -139,6 +146,32 @@ func tooMany(wait time.Duration) error {
 		WithRetryAfter(max(wait, time.Second))
 }
 
+var errChallengeNeeded = apperr.New(apperr.TooManyRequests,
+	"ส่งเบาะแสจากเครือข่ายนี้ถี่เกินไป พิมพ์ตัวเลขในภาพเพื่อส่งเบาะแสนี้ หรือรอสักครู่แล้วลองใหม่ (too many tips from this address: type the digits of the challenge to send this one, or wait and try again)")
+
+// challenge is the TooManyRequests answer to an address over the
+// submission throttle: wait, and a new challenge in its details; cause's
+// field and message when an answer was refused.
+func (s *service) challenge(wait time.Duration, cause error) error {
+	c, _, err := s.d.Challenges.New()
+	if err != nil {
+		return err
+	}
+	e := apperr.New(apperr.TooManyRequests, "%s", errChallengeNeeded.Message)
+	if ce := apperr.As(cause); ce != nil && ce.Field != "" {
+		e.Field, e.Message = ce.Field, ce.Message
+	}
+	return e.WithRetryAfter(max(wait, time.Second)).WithDetails(ChallengeDetails{Challenge: c})
+}
+
+func (s *service) ChallengeImage(_ context.Context, id string) ([]byte, error) {
+	return s.d.Challenges.Image(id)
+}
+
+func (s *service) ChallengeAudio(_ context.Context, id string) ([]byte, error) {
+	return s.d.Challenges.Audio(id)
+}
+
 func checkText(field, v string, limit int) error {
 	if strings.TrimSpace(v) == "" {
 		return apperr.Field(field, "กรุณากรอกข้อความ (required)")
@@ -192,7 +225,15 @@ func (s *service) Submit(ctx context.Context, in SubmitInput) (Receipt, error) {
 		return Receipt{}, err
 	}
 	if wait, ok := s.d.Submissions.Spend(reqctx.ClientAddress(ctx)); !ok {
-		return Receipt{}, tooMany(wait)
+		// Over the throttle (and only then) a solved challenge lets the
+		// tip through; anything else answers a new challenge.
+		var cause error = errChallengeNeeded
+		if in.ChallengeID != "" || in.ChallengeAnswer != "" {
+			cause = s.d.Challenges.Verify(in.ChallengeID, in.ChallengeAnswer)
+		}
+		if cause != nil {
+			return Receipt{}, s.challenge(wait, cause)
+		}
 	}
 
 	receipt, err := newReceipt()

@@ -81,11 +81,24 @@ type Service interface {
 	// MaxSubmissionID bytes. A retry with the same SubmissionID returns
 	// the same receipt and stores nothing (whatever else the retry
 	// carries). TooManyRequests (with RetryAfter) when the client address
-	// in the context (reqctx) has sent too many tips lately. The tip is
+	// in the context (reqctx) has sent too many tips lately, with a new
+	// Challenge in its Details (ChallengeDetails): the same input sent
+	// again with ChallengeID and ChallengeAnswer solved is stored (the
+	// challenge is checked only for an address over the throttle, and
+	// spent right or wrong); a wrong, expired or spent one is
+	// TooManyRequests again with a new challenge and Field
+	// "challenge_answer" or "challenge_id". The tip is
 	// routed (models.TipRoute*): with OfficialsInvolved to the province
 	// head and the region's inspector, never to a district; otherwise to
 	// the district given, else to the province.
 	Submit(ctx context.Context, in SubmitInput) (Receipt, error)
+
+	// ChallengeImage returns challenge id (Challenge.ID, from Submit's
+	// TooManyRequests) as a PNG; ChallengeAudio as a WAV of its digits
+	// read in English. Anyone. NotFound for an ID not made by this
+	// service's key, or expired.
+	ChallengeImage(ctx context.Context, id string) ([]byte, error)
+	ChallengeAudio(ctx context.Context, id string) ([]byte, error)
 
 	// FollowUp returns the tip of receipt: status, texts and messages.
 	// Spaces, dashes and Thai digits in receipt are ignored/accepted.
@@ -207,6 +220,10 @@ type SubmitInput struct {
 	When              string `json:"when,omitempty" validate:"max=200,singleline"`
 	OfficialsInvolved bool   `json:"officials_involved"`
 	SubmissionID      string `json:"submission_id" validate:"max=100,singleline"`
+	// ChallengeID and ChallengeAnswer answer the Challenge of an earlier
+	// TooManyRequests (ignored while the address is within the throttle).
+	ChallengeID     string `json:"challenge_id,omitempty" validate:"max=200,singleline"`
+	ChallengeAnswer string `json:"challenge_answer,omitempty" validate:"max=64,singleline"`
 	// Files are the informant's photos and documents (multipart only):
 	// at most MaxFiles, each at most MaxFileBytes and together at most
 	// MaxFilesBytes, of FileTypes. Invalid with Field "files" for too
