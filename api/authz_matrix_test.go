@@ -35,6 +35,7 @@ var authzRules = map[string]authzRule{
 	"POST /api/v1/auth/login": {Public: true}, "GET /api/v1/units/:code/meetings.ics": {Public: true},
 	"POST /api/v1/tips": {Public: true}, "POST /api/v1/tips/follow-up": {Public: true}, "POST /api/v1/tips/messages": {Public: true},
 	"GET /api/v1/units/:code/tip-qr.png": {Public: true}, "GET /api/v1/units/:code/tip-qr.svg": {Public: true},
+	"GET /api/v1/tips/challenges/:id/image.png": {Public: true}, "GET /api/v1/tips/challenges/:id/audio.wav": {Public: true},
 	"GET /api/v1/tips":                  {Roles: []models.Role{models.RoleProvince, models.RoleDistrict, models.RoleInspector, models.RoleSecretariat}},
 	"GET /api/v1/tips/:id":              {Roles: []models.Role{models.RoleProvince, models.RoleDistrict, models.RoleInspector, models.RoleSecretariat}},
 	"POST /api/v1/tips/:id/acknowledge": {Roles: []models.Role{models.RoleProvince, models.RoleDistrict}},
