@@ -1,0 +1,203 @@
+//go:build bench
+
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"golang.org/x/crypto/argon2"
+
+	"github.com/tidtam/tidtam/activities"
+	"github.com/tidtam/tidtam/api"
+	"github.com/tidtam/tidtam/internal/auth"
+	"github.com/tidtam/tidtam/internal/devserver"
+	"github.com/tidtam/tidtam/internal/store"
+	"github.com/tidtam/tidtam/internal/tips"
+	"github.com/tidtam/tidtam/models"
+	"github.com/tidtam/tidtam/workflows"
+)
+
+// p9Clients is the concurrency issue #15 sets its intake target at.
+const p9Clients = 32
+
+// p9Tips is how many tips P9 sends: TIDTAM_BENCH_P9_TIPS (e.g. 20 for a
+// quick check that it runs), default 3,200 (100 per client).
+func p9Tips(tb testing.TB) int {
+	v := os.Getenv("TIDTAM_BENCH_P9_TIPS")
+	if v == "" {
+		return 3200
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		tb.Fatalf("TIDTAM_BENCH_P9_TIPS=%q: want a positive number", v)
+	}
+	return n
+}
+
+// newTipEnv is newEnv with the tips domain wired as `tidtam serve` wires
+// it — the officers' TipWorkflow started for each tip, its activities on
+// the worker — except that the submission throttle is raised
+// (tips.Deps.Submissions) so that 32 clients on one loopback address are
+// not throttled.
+func newTipEnv(tb testing.TB, kind string) *env {
+	tb.Helper()
+	ctx := context.Background()
+	db := dbFor(tb, kind)
+	if err := store.SeedReferenceUnits(ctx, db); err != nil {
+		tb.Fatal(err)
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	srv, err := devserver.Start(devserver.Options{DatabaseFile: filepath.Join(tb.TempDir(), "temporal.db"), Logger: quiet})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = srv.Stop() })
+	tc, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace(), Logger: sdkQuiet{}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(tc.Close)
+	w := worker.New(tc, queue, workerOptions)
+	workflows.Register(w, workflows.Activities{Directives: &activities.Activities{DB: db, Temporal: tc, TaskQueue: queue, Logger: quiet},
+		Tips: &activities.Tips{DB: db}})
+	w.RegisterWorkflowWithOptions(emptyWorkflow, workflow.RegisterOptions{Name: "BenchEmpty"})
+	if err := w.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(w.Stop)
+	key, _, err := tips.LoadKey("", tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	svc := tips.NewService(tips.Deps{DB: db, Key: key, Logger: quiet, Temporal: tc, TaskQueue: queue,
+		Submissions: tips.NewThrottle(time.Nanosecond, 1<<30, nil)})
+	app := api.New(&api.Deps{DB: db, Temporal: tc, TaskQueue: queue, Auth: &auth.Service{DB: db, SessionTTL: 12 * time.Hour},
+		Logger: quiet, DataDir: tb.TempDir(), MaxUploadBytes: 20 << 20, Tips: svc})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go func() { _ = app.Listener(ln) }()
+	tb.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
+	return &env{tb: tb, db: db, tc: tc, base: "http://" + ln.Addr().String(),
+		http: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}}
+}
+
+// argon2idReceipt is the receipt hash's work (internal/tips/key.go:
+// argon2id, 19 MiB, 2 passes, 1 thread, 32-byte key), for measuring its
+// cost alone.
+func argon2idReceipt() {
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt)
+	_ = argon2.IDKey([]byte("12345678901234567890"), salt, 2, 19*1024, 1, 32)
+}
+
+// BenchmarkP9TipIntake measures the informant's submission (issue #15:
+// ≥ 200 tips/s, p99 ≤ 100 ms at 32 clients): POST /api/v1/tips with a JSON
+// tip, each with its own submission_id, from 32 concurrent clients —
+// validation, the receipt's argon2id hash, sealing, the tips row and the
+// start of the tip's TipWorkflow — against, in the same run on the same
+// server, (1) the receipt hash alone (argon2id, one at a time and on 32
+// goroutines: the ceiling the CPU allows) and (2) raw starts of as many
+// empty workflows at the same concurrency (the engine's part). Every tip
+// is checked stored once, and the workflows started are counted.
+func BenchmarkP9TipIntake(b *testing.B) {
+	n := p9Tips(b)
+	for _, kind := range kinds() {
+		b.Run(kind, func(b *testing.B) {
+			e := newTipEnv(b, kind)
+			ctx := context.Background()
+			var provinces []string
+			if err := e.db.Model(&models.Unit{}).Where("type = ?", models.UnitProvince).Order("code").Pluck("code", &provinces).Error; err != nil || len(provinces) == 0 {
+				b.Fatalf("provinces: %v", err)
+			}
+			// Warm up: connections, the first workflow start.
+			e.must("POST", "/api/v1/tips", "", map[string]any{"province_code": provinces[0], "text": "warm-up", "submission_id": "p9-warm"}, 201)
+
+			// (1) argon2id alone.
+			const hashes = 16
+			h0 := time.Now()
+			for range hashes {
+				argon2idReceipt()
+			}
+			hashOne := time.Since(h0) / hashes
+			h0 = time.Now()
+			parallel(hashes*4, p9Clients, func(int) { argon2idReceipt() })
+			hashRate := float64(hashes*4) / time.Since(h0).Seconds()
+			blog(b, "P9 %s argon2id receipt hash: %.1f ms one at a time, %.0f/s on %d goroutines (GOMAXPROCS %d): the intake's CPU ceiling",
+				kind, ms(hashOne), hashRate, p9Clients, runtime.GOMAXPROCS(0))
+
+			// tidtam intake over HTTP.
+			blog(b, "load before the intake: %s", loadavg())
+			var mu sync.Mutex
+			var lat latencies
+			fails := 0
+			t0 := time.Now()
+			parallel(n, p9Clients, func(i int) {
+				body := map[string]any{"province_code": provinces[i%len(provinces)], "officials_involved": i%10 == 0,
+					"text": fmt.Sprintf("เบาะแสที่ %d: มีการขายยาบ้าบริเวณตลาด ช่วงค่ำทุกวัน", i),
+					"when": "ทุกคืน", "submission_id": fmt.Sprintf("p9-%s-%d", kind, i)}
+				s := time.Now()
+				res, err := e.do("POST", "/api/v1/tips", "", body)
+				d := time.Since(s)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil || res.Status != 201 || len(res.Body["receipt"].(string)) != tips.ReceiptDigits {
+					fails++
+					if fails < 3 {
+						blog(b, "submit failed: %v %d %.300s", err, res.Status, res.Raw)
+					}
+					return
+				}
+				lat = append(lat, d)
+			})
+			wall := time.Since(t0)
+			rate := float64(len(lat)) / wall.Seconds()
+			if got := e.count(&models.Tip{}, ""); got != int64(n+1) {
+				b.Fatalf("%d tips stored after %d submissions (and the warm-up), want %d", got, n, n+1)
+			}
+			started := e.count(&models.Tip{}, "workflow_started = ?", true)
+
+			// (2) raw starts of empty workflows, same concurrency and count.
+			var rlat latencies
+			r0 := time.Now()
+			parallel(n, p9Clients, func(i int) {
+				s := time.Now()
+				_, err := e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("p9-empty-%s-%d", kind, i), TaskQueue: queue}, "BenchEmpty")
+				d := time.Since(s)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					blog(b, "raw start: %v", err)
+					return
+				}
+				rlat = append(rlat, d)
+			})
+			rwall := time.Since(r0)
+			blog(b, "P9 %s clients=%d n=%d fails=%d: intake p50 %.1fms p99 %.1fms %.0f/s (target ≥ 200/s, p99 ≤ 100 ms), workflows started by the end %d/%d | raw start p50 %.1fms p99 %.1fms %.0f/s | argon2id %.1f ms, ceiling %.0f/s | load %s",
+				kind, p9Clients, n, fails, ms(lat.pct(0.5)), ms(lat.pct(0.99)), rate, started, n+1,
+				ms(rlat.pct(0.5)), ms(rlat.pct(0.99)), float64(len(rlat))/rwall.Seconds(), ms(hashOne), hashRate, loadavg())
+			b.ReportMetric(ms(lat.pct(0.5)), "intake_p50_ms")
+			b.ReportMetric(ms(lat.pct(0.99)), "intake_p99_ms")
+			b.ReportMetric(rate, "tips_per_s")
+			b.ReportMetric(ms(hashOne), "argon2id_ms")
+			b.ReportMetric(hashRate, "argon2id_per_s")
+			b.ReportMetric(float64(len(rlat))/rwall.Seconds(), "raw_starts_per_s")
+		})
+	}
+}
