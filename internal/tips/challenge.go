@@ -214,8 +214,11 @@ func (cs *Challenges) Verify(id, answer string) error {
 		cs.spent[serial] = exp
 	}
 	cs.mu.Unlock()
-	if used || full {
+	switch {
+	case used:
 		return apperr.Field("challenge_id", "ใช้ภาพทดสอบนี้ไปแล้ว กรุณาทำใหม่ (the challenge was answered already; solve the new one)")
+	case full:
+		return apperr.Field("challenge_id", "มีผู้ตอบภาพทดสอบจำนวนมากในขณะนี้ กรุณาลองใหม่ภายหลัง (too many challenges answered lately; try again later)")
 	}
 	want := make([]byte, len(digits))
 	for i, d := range digits {

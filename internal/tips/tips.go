@@ -13,7 +13,12 @@
 // submission ID as a keyed HMAC, so a retry of a submission answers the
 // same receipt (kept sealed for that purpose) and stores nothing new.
 // Guesses of receipts and submissions are throttled per client address in
-// memory only (Throttle); addresses are never written anywhere.
+// memory only (Throttle); addresses are never written anywhere. An address
+// over the submission throttle may still send a tip by solving a
+// self-hosted challenge (Challenges: digits drawn by github.com/dchest/
+// captcha, sealed into the challenge's ID, each answered once). Files
+// (photos, PDFs) come with a tip or at follow-up, are checked in memory,
+// photos stripped of their metadata, and sealed like the texts.
 //
 // Service is what the JSON handlers (package api) and the web pages call.
 // Errors are *apperr.Error values (Invalid with Field, NotFound,
