@@ -491,12 +491,7 @@ func (a *assignment) run(ctx workflow.Context) (AssignmentResult, error) {
 		info := workflow.GetInfo(ctx)
 		if info.GetContinueAsNewSuggested() || (cycleOpened && info.GetCurrentHistoryLength() > a.historyLimit()) {
 			if a.quiet(ctx) {
-				in := a.in
-				in.Holidays = a.clk.holidays
-				st := cloneState(a.s)
-				st.HolidayYears = slices.Clone(a.clk.years)
-				in.State = &st
-				return AssignmentResult{}, workflow.NewContinueAsNewError(ctx, AssignmentWorkflow, in)
+				return AssignmentResult{}, a.continueAsNew(ctx)
 			}
 			if err := workflow.Await(ctx, func() bool { return a.quiet(ctx) }); err != nil {
 				return AssignmentResult{}, err
@@ -572,12 +567,7 @@ func (a *assignment) runLazy(ctx workflow.Context) (AssignmentResult, error) {
 			info := workflow.GetInfo(ctx)
 			if info.GetContinueAsNewSuggested() || (cycleOpened && info.GetCurrentHistoryLength() > a.historyLimit()) {
 				if len(a.pending) == 0 && a.quiet(ctx) {
-					in := a.in
-					in.Holidays = a.clk.holidays
-					st := cloneState(a.s)
-					st.HolidayYears = slices.Clone(a.clk.years)
-					in.State = &st
-					return AssignmentResult{}, workflow.NewContinueAsNewError(ctx, AssignmentWorkflow, in)
+					return AssignmentResult{}, a.continueAsNew(ctx)
 				}
 				waitQuiet = true
 			}
@@ -626,6 +616,18 @@ func (a *assignment) flush(ctx workflow.Context) error {
 		a.pending = a.pending[1:]
 	}
 	return nil
+}
+
+// continueAsNew is the error that continues the run as new with the
+// current state and calendar (the caller has checked that nothing is in
+// progress or pending).
+func (a *assignment) continueAsNew(ctx workflow.Context) error {
+	in := a.in
+	in.Holidays = a.clk.holidays
+	st := cloneState(a.s)
+	st.HolidayYears = slices.Clone(a.clk.years)
+	in.State = &st
+	return workflow.NewContinueAsNewError(ctx, AssignmentWorkflow, in)
 }
 
 // quiet reports whether no handler or signal is in progress or pending.
