@@ -121,12 +121,15 @@ func New(d *Deps) *fiber.App {
 		DisableStartupMessage: true,
 		// Thai dates and names arrive percent-encoded in paths.
 		UnescapePath: true,
-		// A body up to this size is read into memory; a larger one is
-		// streamed (a report with its evidence files): formbody.Middleware
-		// reads multipart bodies with their files on disk and refuses any
-		// other streamed body with 413.
-		BodyLimit:                    formbody.InMemoryLimit,
-		StreamRequestBody:            true,
+		// A report may carry 10 evidence files of MaxUploadBytes each.
+		// fasthttp reads a body whole before the handler; formbody's
+		// middleware then parses a multipart body once, its files on
+		// disk (fasthttp's own parse would keep files up to 16 MiB in
+		// memory), and refuses any other body over formbody.InMemoryLimit.
+		// fasthttp's StreamRequestBody, which would keep the body itself
+		// out of memory, made page requests hang in the browser tests (one
+		// run in six) and is off (issue #16).
+		BodyLimit:                    int(10*max(d.MaxUploadBytes, 1<<20) + 1<<20),
 		DisablePreParseMultipartForm: true,
 		ReadTimeout:                  60 * time.Second,
 		WriteTimeout:                 60 * time.Second,

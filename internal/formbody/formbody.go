@@ -1,17 +1,16 @@
-// Package formbody reads request bodies for tidtam's HTTP server without
-// holding large ones in memory.
+// Package formbody reads request bodies for tidtam's HTTP server: each
+// multipart form once, with its files on disk, and nothing over its limit.
 //
-// The server runs with fasthttp's request body streaming on
-// (fiber.Config.StreamRequestBody) and a small in-memory body limit
-// (InMemoryLimit): a body up to that size is read as before; a larger one
-// reaches the handlers as a stream. Middleware then reads every
-// multipart/form-data body once, from the stream or from memory, keeping
-// at most MemoryPerForm bytes of it in memory: file parts beyond that go
-// to temporary files, which are removed when the request ends. Any other
-// body that is streamed (larger than InMemoryLimit) is refused with 413
-// before a handler could read it whole. Handlers and other middleware get
-// the form with Form and a field with Value, never with fiber's
-// MultipartForm or FormValue, which would read the stream again.
+// Middleware reads every multipart/form-data body once, from fasthttp's
+// request stream when the server streams bodies
+// (fiber.Config.StreamRequestBody) or from memory when it does not (the
+// default in tidtam, see api/server.go), keeping at most MemoryPerForm
+// bytes of the form in memory: file parts beyond that go to temporary
+// files, which are removed when the request ends. Any other body over
+// InMemoryLimit is refused with 413. Handlers and other middleware get the
+// form with Form and a field with Value, never with fiber's MultipartForm
+// or FormValue, which would parse the body again (and keep its files in
+// memory).
 package formbody
 
 import (
@@ -29,9 +28,8 @@ import (
 	"github.com/tidtam/tidtam/internal/apperr"
 )
 
-// InMemoryLimit is the largest request body read whole into memory; the
-// server passes it as fiber.Config.BodyLimit. It is also the largest body
-// accepted that is not multipart/form-data (JSON, a urlencoded form).
+// InMemoryLimit is the largest body accepted that is not
+// multipart/form-data (JSON, a urlencoded form).
 const InMemoryLimit = 4 << 20
 
 // MemoryPerForm is how much of one multipart form is kept in memory; file
@@ -78,10 +76,17 @@ func Middleware(cfg Config) fiber.Handler {
 			// stream; one within InMemoryLimit of known length is in
 			// memory already.
 			switch n := req.Header.ContentLength(); {
-			case !req.IsBodyStream() || (n >= 0 && n <= InMemoryLimit):
-				return c.Next()
 			case n > InMemoryLimit:
 				return tooLarge(c, InMemoryLimit)
+			case !req.IsBodyStream():
+				return c.Next()
+			case n >= 0:
+				// Read it whole now: with streaming, fasthttp reads only a
+				// body's first 8 KiB before the handler, and what a handler
+				// left unread would be taken for the next request on the
+				// connection.
+				req.Body()
+				return c.Next()
 			}
 			// Chunked: read it, up to the limit.
 			data, err := io.ReadAll(io.LimitReader(req.BodyStream(), InMemoryLimit+1))
