@@ -99,19 +99,21 @@ func newTipEnv(tb testing.TB, kind string) *env {
 }
 
 // argon2idReceipt is the receipt hash's work (internal/tips/key.go:
-// argon2id, 19 MiB, 2 passes, 1 thread, 32-byte key), for measuring its
+// argon2id, 1 MiB, 1 pass, 1 thread, 32-byte key), for measuring its
 // cost alone.
 func argon2idReceipt() {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	_ = argon2.IDKey([]byte("12345678901234567890"), salt, 2, 19*1024, 1, 32)
+	_ = argon2.IDKey([]byte("12345678901234567890"), salt, 1, 1024, 1, 32)
 }
 
 // BenchmarkP9TipIntake measures the informant's submission (issue #15:
 // ≥ 200 tips/s, p99 ≤ 100 ms at 32 clients): POST /api/v1/tips with a JSON
 // tip, each with its own submission_id, from 32 concurrent clients —
-// validation, the receipt's argon2id hash, sealing, the tips row and the
-// start of the tip's TipWorkflow — against, in the same run on the same
+// validation, the receipt's argon2id hash, sealing and the tips row; the
+// tip's TipWorkflow is started in the background after the commit, and the
+// benchmark waits until every one is started and reports how long that
+// took after the burst — against, in the same run on the same
 // server, (1) the receipt hash alone (argon2id, one at a time and on 32
 // goroutines: the ceiling the CPU allows) and (2) raw starts of as many
 // empty workflows at the same concurrency (the engine's part). Every tip
@@ -172,6 +174,16 @@ func BenchmarkP9TipIntake(b *testing.B) {
 				b.Fatalf("%d tips stored after %d submissions (and the warm-up), want %d", got, n, n+1)
 			}
 			started := e.count(&models.Tip{}, "workflow_started = ?", true)
+			// The workflows are started in the background after each
+			// tip's row is committed: how long until all of them run.
+			drain0 := time.Now()
+			for e.count(&models.Tip{}, "workflow_started = ?", true) < int64(n+1) && time.Since(drain0) < 5*time.Minute {
+				time.Sleep(100 * time.Millisecond)
+			}
+			drained := time.Since(drain0)
+			if all := e.count(&models.Tip{}, "workflow_started = ?", true); all != int64(n+1) {
+				b.Fatalf("%d of %d tips' workflows started 5 minutes after the burst", all, n+1)
+			}
 
 			// (2) raw starts of empty workflows, same concurrency and count.
 			var rlat latencies
@@ -189,8 +201,8 @@ func BenchmarkP9TipIntake(b *testing.B) {
 				rlat = append(rlat, d)
 			})
 			rwall := time.Since(r0)
-			blog(b, "P9 %s clients=%d n=%d fails=%d: intake p50 %.1fms p99 %.1fms %.0f/s (target ≥ 200/s, p99 ≤ 100 ms), workflows started by the end %d/%d | raw start p50 %.1fms p99 %.1fms %.0f/s | argon2id %.1f ms, ceiling %.0f/s | load %s",
-				kind, p9Clients, n, fails, ms(lat.pct(0.5)), ms(lat.pct(0.99)), rate, started, n+1,
+			blog(b, "P9 %s clients=%d n=%d fails=%d: intake p50 %.1fms p99 %.1fms %.0f/s (target ≥ 200/s, p99 ≤ 100 ms), workflows started by the end %d/%d, all %.1fs later (%.0f starts/s overall) | raw start p50 %.1fms p99 %.1fms %.0f/s | argon2id %.1f ms, ceiling %.0f/s | load %s",
+				kind, p9Clients, n, fails, ms(lat.pct(0.5)), ms(lat.pct(0.99)), rate, started, n+1, drained.Seconds(), float64(n+1)/(wall+drained).Seconds(),
 				ms(rlat.pct(0.5)), ms(rlat.pct(0.99)), float64(len(rlat))/rwall.Seconds(), ms(hashOne), hashRate, loadavg())
 			b.ReportMetric(ms(lat.pct(0.5)), "intake_p50_ms")
 			b.ReportMetric(ms(lat.pct(0.99)), "intake_p99_ms")

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -68,13 +69,27 @@ func NewService(d Deps) Service {
 		d.Challenges = NewChallenges(d.Key, ChallengeTTL, d.Now)
 	}
 	return &service{d: d, k: deriveKeys(d.Key), starter: &Starter{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.TaskQueue,
-		Policy: d.Policy, Logger: d.Logger}}
+		Policy: d.Policy, Logger: d.Logger}, startSlots: make(chan struct{}, startsInFlight)}
 }
+
+// startsInFlight bounds the workflow starts one service makes at once in
+// the background, and startsQueued those waiting for a slot; a tip beyond
+// them waits for a Starter's sweep. A burst of tips is thus taken at the
+// speed of the database, and the engine starts their workflows at its own
+// pace without taking every core from the intake (docs/BENCHMARKS.md, P9).
+const (
+	startsInFlight = 4
+	startsQueued   = 10000
+)
 
 type service struct {
 	d       Deps
 	k       keys
 	starter *Starter
+	// startSlots holds a token per start in flight; queued counts the
+	// starts waiting for or holding one.
+	startSlots chan struct{}
+	queued     atomic.Int64
 }
 
 var bangkok = func() *time.Location {
@@ -202,23 +217,27 @@ func (s *service) Submit(ctx context.Context, in SubmitInput) (Receipt, error) {
 	if utf8.RuneCountInString(in.When) > MaxWhenRunes {
 		return Receipt{}, apperr.Field("when", "ยาวเกิน %d ตัวอักษร (at most %d characters)", MaxWhenRunes, MaxWhenRunes)
 	}
-	var province models.Unit
-	err := s.db(ctx).Where("code = ? AND type = ?", in.ProvinceCode, models.UnitProvince).Take(&province).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Receipt{}, apperr.Field("province_code", "ไม่พบจังหวัดนี้ (no such province)")
-	}
-	if err != nil {
+	// The province and the district in one query.
+	var places []models.Unit
+	if err := s.db(ctx).Select("code", "type", "parent_code", "inspection_region").
+		Where("code IN ?", []string{in.ProvinceCode, in.DistrictCode}).Find(&places).Error; err != nil {
 		return Receipt{}, err
 	}
-	if in.DistrictCode != "" {
-		var n int64
-		if err := s.db(ctx).Model(&models.Unit{}).Where("code = ? AND type = ? AND parent_code = ?",
-			in.DistrictCode, models.UnitDistrict, province.Code).Count(&n).Error; err != nil {
-			return Receipt{}, err
+	var province models.Unit
+	districtOK := in.DistrictCode == ""
+	for _, u := range places {
+		switch {
+		case u.Code == in.ProvinceCode && u.Type == models.UnitProvince:
+			province = u
+		case u.Code == in.DistrictCode && u.Type == models.UnitDistrict && u.ParentCode != nil && *u.ParentCode == in.ProvinceCode:
+			districtOK = true
 		}
-		if n == 0 {
-			return Receipt{}, apperr.Field("district_code", "ไม่ใช่อำเภอของจังหวัดนี้ (not a district of this province)")
-		}
+	}
+	if province.Code == "" {
+		return Receipt{}, apperr.Field("province_code", "ไม่พบจังหวัดนี้ (no such province)")
+	}
+	if !districtOK {
+		return Receipt{}, apperr.Field("district_code", "ไม่ใช่อำเภอของจังหวัดนี้ (not a district of this province)")
 	}
 	files, err := s.prepareFiles(in.Files)
 	if err != nil {
@@ -281,19 +300,32 @@ func (s *service) Submit(ctx context.Context, in SubmitInput) (Receipt, error) {
 		}
 		return Receipt{}, err
 	}
-	s.startWorkflow(ctx, tip)
+	s.startSoon(tip, province.InspectionRegion, true)
 	return Receipt{Receipt: receipt}, nil
 }
 
-// startWorkflow starts tip's workflow now if it can; when Temporal does
-// not answer the tip stays saved and a Starter's sweep starts it later.
-func (s *service) startWorkflow(ctx context.Context, tip models.Tip) {
+// startSoon starts tip's workflow in the background, after its row is
+// committed and without making the informant wait for the engine: at most
+// startsInFlight at once, startsQueued waiting. When Temporal does not
+// answer, or too many wait, the tip stays saved with workflow_started
+// false and a Starter's sweep (every worker process) starts it later.
+// region is the province's inspection region when regionKnown.
+func (s *service) startSoon(tip models.Tip, region *int, regionKnown bool) {
 	if s.d.Temporal == nil {
 		return
 	}
-	if err := s.starter.Start(ctx, tip); err != nil {
-		s.d.Logger.Warn("tip saved, its workflow not started yet; the sweep will start it", "tip", tip.ID, "error", err)
+	if s.queued.Add(1) > startsQueued {
+		s.queued.Add(-1)
+		return
 	}
+	go func() {
+		defer s.queued.Add(-1)
+		s.startSlots <- struct{}{}
+		defer func() { <-s.startSlots }()
+		if err := s.starter.start(context.Background(), tip, region, regionKnown); err != nil {
+			s.d.Logger.Warn("tip saved, its workflow not started yet; the sweep will start it", "tip", tip.ID, "error", err)
+		}
+	}()
 }
 
 // bySubmission returns the receipt of the tip stored for subLookup.
@@ -312,7 +344,7 @@ func (s *service) bySubmission(ctx context.Context, subLookup string) (Receipt, 
 		return Receipt{}, false, err
 	}
 	if !tip.WorkflowStarted {
-		s.startWorkflow(ctx, tip)
+		s.startSoon(tip, nil, false)
 	}
 	return Receipt{Receipt: r}, true, nil
 }
