@@ -489,8 +489,9 @@ type NotificationInput struct {
 	CreatedAt  time.Time            `json:"created_at"`
 }
 
-// row returns the pending notifications row of in.
-func (in NotificationInput) row() (models.Notification, error) {
+// Row returns the pending notifications row of in, for a caller that
+// enqueues it in its own transaction; invalid without an ID and a kind.
+func (in NotificationInput) Row() (models.Notification, error) {
 	if in.ID == "" || in.Kind == "" {
 		return models.Notification{}, invalid("EnqueueNotification: id and kind are required")
 	}
@@ -530,7 +531,7 @@ func (a *Activities) EnqueueNotification(ctx context.Context, in NotificationInp
 	if err := resolveDataTexts(ctx, db, in.Data); err != nil {
 		return err
 	}
-	n, err := in.row()
+	n, err := in.Row()
 	if err != nil {
 		return err
 	}
@@ -672,7 +673,7 @@ func writeAssignmentCommit(ctx context.Context, db *gorm.DB, in CommitAssignment
 		if err := resolveDataTexts(ctx, db, n.Data); err != nil {
 			return err
 		}
-		if notes[i], err = n.row(); err != nil {
+		if notes[i], err = n.Row(); err != nil {
 			return err
 		}
 	}

@@ -64,7 +64,7 @@ func WriteTipCommit(ctx context.Context, db *gorm.DB, in CommitTipInput) error {
 	}
 	rows := make([]models.Notification, 0, len(in.Notifications))
 	for _, n := range in.Notifications {
-		r, err := n.row()
+		r, err := n.Row()
 		if err != nil {
 			return err
 		}

@@ -240,28 +240,40 @@ func (t *tipFlow) fireDue(ctx workflow.Context) error {
 
 // ---- recipients and data ----
 
-func (t *tipFlow) headRecipients() notify.RecipientSpec {
-	return notify.RecipientSpec{UnitPositions: []notify.UnitPositions{{UnitCode: t.s.ProvinceCode, Positions: notify.HeadPositions}}}
+func (t *tipFlow) headRecipients() notify.RecipientSpec { return tipHeadRecipients(t.s.ProvinceCode) }
+
+func (t *tipFlow) inspectorRecipients() notify.RecipientSpec { return tipInspectorRecipients(t.s.Region) }
+
+func (t *tipFlow) unitRecipients() notify.RecipientSpec {
+	return TipHandlerRecipients(t.s.Route, t.s.UnitCode, t.s.ProvinceCode, t.s.Region)
 }
 
-func (t *tipFlow) inspectorRecipients() notify.RecipientSpec {
-	if t.s.Region == nil {
+func tipHeadRecipients(provinceCode string) notify.RecipientSpec {
+	return notify.RecipientSpec{UnitPositions: []notify.UnitPositions{{UnitCode: provinceCode, Positions: notify.HeadPositions}}}
+}
+
+// tipInspectorRecipients are the inspectors of region, or the secretariat
+// for a province without one.
+func tipInspectorRecipients(region *int) notify.RecipientSpec {
+	if region == nil {
 		return notify.RecipientSpec{RoleRegions: []notify.RoleRegion{{Role: models.RoleSecretariat}}}
 	}
-	region := *t.s.Region
-	return notify.RecipientSpec{RoleRegions: []notify.RoleRegion{{Role: models.RoleInspector, Region: &region}}}
+	r := *region
+	return notify.RecipientSpec{RoleRegions: []notify.RoleRegion{{Role: models.RoleInspector, Region: &r}}}
 }
 
-// unitRecipients are whoever handles the tip: the unit it is routed to;
-// for a tip involving officials the province head and the region's
-// inspectors.
-func (t *tipFlow) unitRecipients() notify.RecipientSpec {
-	if t.s.Route == models.TipRouteOfficials {
-		r := t.headRecipients()
-		r.RoleRegions = t.inspectorRecipients().RoleRegions
+// TipHandlerRecipients are whoever handles a tip routed by route
+// (models.TipRoute*) to unitCode in provinceCode: that unit; for a tip
+// involving officials the province head and the inspectors of region (the
+// secretariat when region is nil). The workflow and the tips service
+// (an informant's reply) address the same people with it.
+func TipHandlerRecipients(route, unitCode, provinceCode string, region *int) notify.RecipientSpec {
+	if route == models.TipRouteOfficials {
+		r := tipHeadRecipients(provinceCode)
+		r.RoleRegions = tipInspectorRecipients(region).RoleRegions
 		return r
 	}
-	return notify.RecipientSpec{UnitCodes: []string{t.s.UnitCode}}
+	return notify.RecipientSpec{UnitCodes: []string{unitCode}}
 }
 
 // escalationRecipients: level 1 the handling unit, level 2 the province

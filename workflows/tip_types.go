@@ -44,6 +44,9 @@ const (
 	TipEventOverdue    = "overdue"    // level 1, to the handling unit
 	TipEventEscalation = "escalation" // level 2 the province head, 3 the region's inspectors
 	TipEventReferredUp = "referred_up"
+	// TipEventInformantReplied is written by the tips service, not the
+	// workflow: the informant sent a message or files (internal/tips).
+	TipEventInformantReplied = "informant_replied"
 )
 
 // TipMaxAgencyRunes bounds the agency a tip is referred to (a single-line

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
+	"github.com/tidtam/tidtam/activities"
 	"github.com/tidtam/tidtam/internal/apperr"
 	"github.com/tidtam/tidtam/internal/reqctx"
 	"github.com/tidtam/tidtam/models"
@@ -402,7 +404,7 @@ func (s *service) AddMessage(ctx context.Context, receipt, text string, files []
 	if err != nil {
 		return TipView{}, err
 	}
-	var sealed string
+	var sealed, noteID string
 	if strings.TrimSpace(text) != "" {
 		if sealed, err = s.k.sealText(text); err != nil {
 			return TipView{}, err
@@ -422,16 +424,20 @@ func (s *service) AddMessage(ctx context.Context, receipt, text string, files []
 			if err := storeFilesFrom(tx, tip.ID, had.Seq+1, prepared); err != nil {
 				return err
 			}
+			noteID = "f" + strconv.Itoa(had.Seq+1)
 		}
-		if sealed == "" {
-			return nil
+		if sealed != "" {
+			var last struct{ Seq int }
+			if err := tx.Model(&models.TipMessage{}).Select("COALESCE(MAX(seq), 0) AS seq").Where("tip_id = ?", tip.ID).Scan(&last).Error; err != nil {
+				return err
+			}
+			if err := tx.Create(&models.TipMessage{TipID: tip.ID, Seq: last.Seq + 1, Author: models.TipByInformant,
+				TextSealed: sealed, SentOn: s.today()}).Error; err != nil {
+				return err
+			}
+			noteID = "m" + strconv.Itoa(last.Seq+1)
 		}
-		var last struct{ Seq int }
-		if err := tx.Model(&models.TipMessage{}).Select("COALESCE(MAX(seq), 0) AS seq").Where("tip_id = ?", tip.ID).Scan(&last).Error; err != nil {
-			return err
-		}
-		return tx.Create(&models.TipMessage{TipID: tip.ID, Seq: last.Seq + 1, Author: models.TipByInformant,
-			TextSealed: sealed, SentOn: s.today()}).Error
+		return enqueueReplied(tx, tip, noteID, s.d.Now())
 	})
 	if err != nil {
 		return TipView{}, err
@@ -466,4 +472,25 @@ func (s *service) view(ctx context.Context, tip models.Tip) (TipView, error) {
 		v.Messages = append(v.Messages, MessageView{Author: m.Author, Text: text, SentOn: m.SentOn})
 	}
 	return v, nil
+}
+
+// enqueueReplied adds to tx the notification that the informant of tip
+// sent more (noteID names the message or first file, so the ID is unique):
+// to whoever handles the tip now, with no text of the tip.
+func enqueueReplied(tx *gorm.DB, tip models.Tip, noteID string, now time.Time) error {
+	id := strconv.FormatInt(tip.ID, 10)
+	row, err := activities.NotificationInput{
+		ID:         workflows.TipWorkflowID(tip.ID) + "/informant/" + noteID,
+		Kind:       workflows.NotifyTip,
+		Recipients: workflows.TipHandlerRecipients(tip.Route, tip.RouteUnitCode, tip.ProvinceCode, tip.InspectionRegion),
+		Template:   workflows.NotifyTip,
+		Language:   workflows.NotificationLangTH,
+		Data: map[string]string{"event": workflows.TipEventInformantReplied, "tip_id": id, "province_code": tip.ProvinceCode,
+			"unit_code": tip.RouteUnitCode, "stage": tip.Status, "link": "/tips/" + id},
+		CreatedAt: now.UTC(),
+	}.Row()
+	if err != nil {
+		return err
+	}
+	return tx.Create(&row).Error
 }

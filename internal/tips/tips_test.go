@@ -20,6 +20,7 @@ import (
 	"github.com/tidtam/tidtam/internal/tips"
 	"github.com/tidtam/tidtam/internal/tips/tipstest"
 	"github.com/tidtam/tidtam/models"
+	"github.com/tidtam/tidtam/workflows"
 )
 
 // secret is a tip text no other row of the database could contain.
@@ -112,8 +113,22 @@ func TestSubmitAndFollowUp(t *testing.T) {
 		if len(v.Messages) != 1 || v.Messages[0].Author != models.TipByInformant || v.Messages[0].SentOn != "2026-12-04" {
 			t.Errorf("messages %+v", v.Messages)
 		}
+		// The handling unit (the district) is told, with nothing of the
+		// text; a refused message tells no one.
+		var notes []models.Notification
+		if err := db.Where("id LIKE ?", "tip/%/informant/%").Find(&notes).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(notes) != 1 || notes[0].ID != workflows.TipWorkflowID(tip.ID)+"/informant/m1" || notes[0].Kind != workflows.NotifyTip ||
+			!strings.Contains(string(notes[0].Recipients), `"1101"`) || !strings.Contains(string(notes[0].Data), workflows.TipEventInformantReplied) ||
+			strings.Contains(string(notes[0].Data), "XYZZY") {
+			t.Errorf("notifications %+v", notes)
+		}
 		_, err = svc.AddMessage(ctx, r1.Receipt, "  ", nil)
 		wantCode(t, err, apperr.Invalid, "text")
+		if n := storetest.Count(t, db, &models.Notification{}, "id LIKE ?", "tip/%/informant/%"); n != 1 {
+			t.Errorf("%d informant notifications after a refused message, want 1", n)
+		}
 
 		// Wrong receipts: NotFound saying nothing, then throttled (3 per
 		// hour here) for this address only.
