@@ -33,7 +33,9 @@ import (
 // with the baseline's in the same run. Then the Server-Sent Events
 // fan-out: the process's CPU over 10 s with the acknowledgements and no
 // viewer, and with 200 viewers connected to the dashboard's /live stream;
-// and the time from a saved change to a viewer's "changed" event.
+// and the time from a saved change to a viewer's "changed" event. The load
+// phase runs twice: unconditional requests, then clients that revalidate
+// with If-None-Match as a browser's HTTP cache does.
 // TIDTAM_BENCH_P7_SECONDS sets the load phase (default 20).
 func BenchmarkP7Dashboard(b *testing.B) {
 	seconds := 20
@@ -52,40 +54,69 @@ func BenchmarkP7Dashboard(b *testing.B) {
 
 			stopAcks, acked := e.ackAtRate(big, 20)
 			paths := []string{"/api/v1/auth/me", "/api/v1/directives/" + big + "/matrix", "/api/v1/dashboard"}
-			lat := make([]latencies, len(paths))
-			var mu sync.Mutex
-			deadline := time.Now().Add(time.Duration(seconds) * time.Second)
-			blog(b, "P7 %s load before: %s", kind, loadavg())
-			var wg sync.WaitGroup
-			for c := range clients {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := c; time.Now().Before(deadline); i++ {
-						k := i % len(paths)
-						s := time.Now()
-						status, err := e.fetch(paths[k], admin)
-						d := time.Since(s)
-						if err != nil || status != 200 {
-							blog(b, "P7 %s %s failed: %v %d", kind, paths[k], err, status)
-							continue
+			// load runs the 64 clients for the load phase and returns the
+			// latencies per path and how many answers were 304. With
+			// revalidate each client behaves as a browser's HTTP cache
+			// does with an answer that carries an ETag and no-cache: it
+			// keeps the last answer of each path and asks again with
+			// If-None-Match; without, every request is unconditional.
+			load := func(revalidate bool) ([]latencies, []int) {
+				lat := make([]latencies, len(paths))
+				notModified := make([]int, len(paths))
+				acked0 := acked.Load()
+				var mu sync.Mutex
+				deadline := time.Now().Add(time.Duration(seconds) * time.Second)
+				blog(b, "P7 %s load before (revalidate=%v): %s", kind, revalidate, loadavg())
+				var wg sync.WaitGroup
+				for c := range clients {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						etags := make([]string, len(paths))
+						for i := c; time.Now().Before(deadline); i++ {
+							k := i % len(paths)
+							ifNone := ""
+							if revalidate {
+								ifNone = etags[k]
+							}
+							s := time.Now()
+							status, etag, err := e.fetchIf(paths[k], admin, ifNone)
+							d := time.Since(s)
+							if err != nil || (status != 200 && !(status == 304 && ifNone != "")) {
+								blog(b, "P7 %s %s failed: %v %d", kind, paths[k], err, status)
+								continue
+							}
+							if status == 200 {
+								etags[k] = etag
+							}
+							mu.Lock()
+							lat[k] = append(lat[k], d)
+							if status == 304 {
+								notModified[k]++
+							}
+							mu.Unlock()
 						}
-						mu.Lock()
-						lat[k] = append(lat[k], d)
-						mu.Unlock()
-					}
-				}()
+					}()
+				}
+				wg.Wait()
+				me := ms(lat[0].pct(0.99))
+				n := acked.Load() - acked0
+				blog(b, "P7 %s 64 clients, revalidate=%v, %d s, %d acknowledgements saved meanwhile (%.1f/s) | auth/me p50 %.1fms p99 %.1fms (%d) | matrix p50 %.1fms p99 %.1fms (%d, %d were 304) = %.2f× | dashboard p50 %.1fms p99 %.1fms (%d, %d were 304) = %.2f× | load %s",
+					kind, revalidate, seconds, n, float64(n)/float64(seconds),
+					ms(lat[0].pct(0.5)), me, len(lat[0]),
+					ms(lat[1].pct(0.5)), ms(lat[1].pct(0.99)), len(lat[1]), notModified[1], ms(lat[1].pct(0.99))/me,
+					ms(lat[2].pct(0.5)), ms(lat[2].pct(0.99)), len(lat[2]), notModified[2], ms(lat[2].pct(0.99))/me, loadavg())
+				return lat, notModified
 			}
-			wg.Wait()
+			lat, _ := load(false)
 			me := ms(lat[0].pct(0.99))
-			blog(b, "P7 %s 64 clients, %d s, %d acknowledgements saved meanwhile (%.1f/s) | auth/me p50 %.1fms p99 %.1fms (%d) | matrix p50 %.1fms p99 %.1fms (%d) = %.2f× | dashboard p50 %.1fms p99 %.1fms (%d) = %.2f× | load %s",
-				kind, seconds, acked.Load(), float64(acked.Load())/float64(seconds),
-				ms(lat[0].pct(0.5)), me, len(lat[0]),
-				ms(lat[1].pct(0.5)), ms(lat[1].pct(0.99)), len(lat[1]), ms(lat[1].pct(0.99))/me,
-				ms(lat[2].pct(0.5)), ms(lat[2].pct(0.99)), len(lat[2]), ms(lat[2].pct(0.99))/me, loadavg())
 			b.ReportMetric(ms(lat[1].pct(0.99)), "matrix_p99_ms")
 			b.ReportMetric(ms(lat[2].pct(0.99)), "dashboard_p99_ms")
 			b.ReportMetric(me, "me_p99_ms")
+			rlat, _ := load(true)
+			b.ReportMetric(ms(rlat[1].pct(0.99)), "revalidating_matrix_p99_ms")
+			b.ReportMetric(ms(rlat[2].pct(0.99)), "revalidating_dashboard_p99_ms")
+			b.ReportMetric(ms(rlat[0].pct(0.99)), "revalidating_me_p99_ms")
 
 			// SSE fan-out: CPU with the acknowledgements alone, then with
 			// 200 viewers holding /live open.
@@ -138,19 +169,22 @@ func BenchmarkP7Dashboard(b *testing.B) {
 	}
 }
 
-// fetch GETs path with token and reads the whole answer without decoding
-// it (a browser on another machine would do that work), returning the
-// status.
-func (e *env) fetch(path, token string) (int, error) {
+// fetchIf GETs path with token, and with If-None-Match: ifNoneMatch when
+// not empty, reads the answer whole without decoding it, and returns its
+// status and ETag.
+func (e *env) fetchIf(path, token, ifNoneMatch string) (int, string, error) {
 	req, _ := http.NewRequest("GET", e.base+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
+	if ifNoneMatch != "" {
+		req.Header.Set("If-None-Match", ifNoneMatch)
+	}
 	res, err := e.http.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	defer res.Body.Close()
 	_, err = io.Copy(io.Discard, res.Body)
-	return res.StatusCode, err
+	return res.StatusCode, res.Header.Get("ETag"), err
 }
 
 // seedOpenDirectives writes, straight into the read model, the 955-unit

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -70,28 +69,18 @@ func NewService(d Deps) Service {
 	if d.Challenges == nil {
 		d.Challenges = NewChallenges(d.Key, ChallengeTTL, d.Now)
 	}
-	return &service{d: d, k: deriveKeys(d.Key), starter: &Starter{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.TaskQueue,
-		Policy: d.Policy, Logger: d.Logger}, startSlots: make(chan struct{}, startsInFlight)}
+	st := &Starter{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Policy: d.Policy, Logger: d.Logger}
+	starts := newStartQueue(func(ctx context.Context, j startJob) error {
+		return st.start(ctx, j.tip, j.region, j.regionKnown)
+	}, d.Logger)
+	return &service{d: d, k: deriveKeys(d.Key), starter: st, starts: starts}
 }
-
-// startsInFlight bounds the workflow starts one service makes at once in
-// the background, and startsQueued those waiting for a slot; a tip beyond
-// them waits for a Starter's sweep. A burst of tips is thus taken at the
-// speed of the database, and the engine starts their workflows at its own
-// pace without taking every core from the intake (docs/BENCHMARKS.md, P9).
-const (
-	startsInFlight = 4
-	startsQueued   = 10000
-)
 
 type service struct {
 	d       Deps
 	k       keys
 	starter *Starter
-	// startSlots holds a token per start in flight; queued counts the
-	// starts waiting for or holding one.
-	startSlots chan struct{}
-	queued     atomic.Int64
+	starts  *startQueue
 }
 
 var bangkok = func() *time.Location {
@@ -207,6 +196,7 @@ func (s *service) Submit(ctx context.Context, in SubmitInput) (Receipt, error) {
 	if sub == "" || len(sub) > MaxSubmissionID {
 		return Receipt{}, apperr.Field("submission_id", "ต้องมีรหัสการส่ง ไม่เกิน %d ตัวอักษร (required, at most %d bytes)", MaxSubmissionID, MaxSubmissionID)
 	}
+	s.starts.noteIntake()
 	subLookup := lookup(s.k.submission, sub)
 	// A retry answers before anything is spent or checked again (and
 	// starts the tip's workflow if the first attempt could not).
@@ -306,28 +296,17 @@ func (s *service) Submit(ctx context.Context, in SubmitInput) (Receipt, error) {
 	return Receipt{Receipt: receipt}, nil
 }
 
-// startSoon starts tip's workflow in the background, after its row is
-// committed and without making the informant wait for the engine: at most
-// startsInFlight at once, startsQueued waiting. When Temporal does not
-// answer, or too many wait, the tip stays saved with workflow_started
-// false and a Starter's sweep (every worker process) starts it later.
-// region is the province's inspection region when regionKnown.
+// startSoon has tip's workflow started in the background (startQueue),
+// after its row is committed and without making the informant wait for
+// the engine. When Temporal does not answer, or too many wait, the tip
+// stays saved with workflow_started false and a Starter's sweep (every
+// worker process) starts it later. region is the province's inspection
+// region when regionKnown.
 func (s *service) startSoon(tip models.Tip, region *int, regionKnown bool) {
 	if s.d.Temporal == nil {
 		return
 	}
-	if s.queued.Add(1) > startsQueued {
-		s.queued.Add(-1)
-		return
-	}
-	go func() {
-		defer s.queued.Add(-1)
-		s.startSlots <- struct{}{}
-		defer func() { <-s.startSlots }()
-		if err := s.starter.start(context.Background(), tip, region, regionKnown); err != nil {
-			s.d.Logger.Warn("tip saved, its workflow not started yet; the sweep will start it", "tip", tip.ID, "error", err)
-		}
-	}()
+	s.starts.enqueue(startJob{tip: tip, region: region, regionKnown: regionKnown})
 }
 
 // bySubmission returns the receipt of the tip stored for subLookup.
