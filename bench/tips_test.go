@@ -116,8 +116,20 @@ func argon2idReceipt() {
 // took after the burst — against, in the same run on the same
 // server, (1) the receipt hash alone (argon2id, one at a time and on 32
 // goroutines: the ceiling the CPU allows) and (2) raw starts of as many
-// empty workflows at the same concurrency (the engine's part). Every tip
-// is checked stored once, and the workflows started are counted.
+// empty workflows at the same concurrency (the engine's part). The intake
+// runs twice: closed loop (each client sends its next tip when the last is
+// answered: the most it takes; by Little's law its latency is at least 32
+// ÷ throughput) and open loop (p9Rate tips a second arrive on schedule
+// over the same 32 clients for p9OpenSeconds; latency from the scheduled
+// arrival). Every tip is checked stored once, and the benchmark waits
+// until every tip's workflow is started.
+// p9Rate and p9OpenSeconds are the open-loop phase of P9: the tips
+// arriving per second (the 200) and for how long.
+const (
+	p9Rate        = 200.0
+	p9OpenSeconds = 10.0
+)
+
 func BenchmarkP9TipIntake(b *testing.B) {
 	n := p9Tips(b)
 	for _, kind := range kinds() {
@@ -149,14 +161,14 @@ func BenchmarkP9TipIntake(b *testing.B) {
 			var mu sync.Mutex
 			var lat latencies
 			fails := 0
-			t0 := time.Now()
-			parallel(n, p9Clients, func(i int) {
+			// submit sends tip i of phase and records how long it took
+			// from since (its scheduled time in the open-loop phase).
+			submit := func(phase string, i int, since time.Time, into *latencies) {
 				body := map[string]any{"province_code": provinces[i%len(provinces)], "officials_involved": i%10 == 0,
 					"text": fmt.Sprintf("เบาะแสที่ %d: มีการขายยาบ้าบริเวณตลาด ช่วงค่ำทุกวัน", i),
-					"when": "ทุกคืน", "submission_id": fmt.Sprintf("p9-%s-%d", kind, i)}
-				s := time.Now()
+					"when": "ทุกคืน", "submission_id": fmt.Sprintf("p9-%s-%s-%d", kind, phase, i)}
 				res, err := e.do("POST", "/api/v1/tips", "", body)
-				d := time.Since(s)
+				d := time.Since(since)
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil || res.Status != 201 || len(res.Body["receipt"].(string)) != tips.ReceiptDigits {
@@ -166,24 +178,55 @@ func BenchmarkP9TipIntake(b *testing.B) {
 					}
 					return
 				}
-				lat = append(lat, d)
-			})
+				*into = append(*into, d)
+			}
+			// drain waits until every stored tip's workflow is started
+			// (in the background after each commit) and says how long
+			// that took after the burst.
+			drain := func(want int64) time.Duration {
+				d0 := time.Now()
+				for e.count(&models.Tip{}, "workflow_started = ?", true) < want && time.Since(d0) < 5*time.Minute {
+					time.Sleep(100 * time.Millisecond)
+				}
+				if all := e.count(&models.Tip{}, "workflow_started = ?", true); all != want {
+					b.Fatalf("%d of %d tips' workflows started 5 minutes after the burst", all, want)
+				}
+				return time.Since(d0)
+			}
+
+			// Closed loop: 32 clients, each sending its next tip as soon
+			// as the last is answered — the most the intake takes.
+			t0 := time.Now()
+			parallel(n, p9Clients, func(i int) { submit("closed", i, time.Now(), &lat) })
 			wall := time.Since(t0)
 			rate := float64(len(lat)) / wall.Seconds()
 			if got := e.count(&models.Tip{}, ""); got != int64(n+1) {
 				b.Fatalf("%d tips stored after %d submissions (and the warm-up), want %d", got, n, n+1)
 			}
 			started := e.count(&models.Tip{}, "workflow_started = ?", true)
-			// The workflows are started in the background after each
-			// tip's row is committed: how long until all of them run.
-			drain0 := time.Now()
-			for e.count(&models.Tip{}, "workflow_started = ?", true) < int64(n+1) && time.Since(drain0) < 5*time.Minute {
-				time.Sleep(100 * time.Millisecond)
+			drained := drain(int64(n + 1))
+
+			// Open loop: tips arrive at p9Rate a second whether or not
+			// earlier ones were answered, spread over 32 clients; each
+			// latency counts from the tip's scheduled arrival, so a
+			// backlog shows (no coordinated omission).
+			blog(b, "load before the open-loop intake: %s", loadavg())
+			openN := int(p9Rate * p9OpenSeconds)
+			var olat latencies
+			o0 := time.Now()
+			parallel(openN, p9Clients, func(i int) {
+				at := o0.Add(time.Duration(float64(i) / p9Rate * float64(time.Second)))
+				time.Sleep(time.Until(at))
+				submit("open", i, at, &olat)
+			})
+			owall := time.Since(o0)
+			if got := e.count(&models.Tip{}, ""); got != int64(n+1+openN) {
+				b.Fatalf("%d tips stored after %d more submissions, want %d", got, openN, n+1+openN)
 			}
-			drained := time.Since(drain0)
-			if all := e.count(&models.Tip{}, "workflow_started = ?", true); all != int64(n+1) {
-				b.Fatalf("%d of %d tips' workflows started 5 minutes after the burst", all, n+1)
-			}
+			odrained := drain(int64(n + 1 + openN))
+			blog(b, "P9 %s open loop %.0f tips/s offered for %.0f s on %d clients: answered %d in %.1fs, p50 %.1fms p99 %.1fms, max %.1fms; all workflows started %.1fs after the last tip | load %s",
+				kind, p9Rate, p9OpenSeconds, p9Clients, len(olat), owall.Seconds(), ms(olat.pct(0.5)), ms(olat.pct(0.99)), ms(olat.pct(1)), odrained.Seconds(), loadavg())
+			b.ReportMetric(ms(olat.pct(0.99)), "open_p99_ms")
 
 			// (2) raw starts of empty workflows, same concurrency and count.
 			var rlat latencies

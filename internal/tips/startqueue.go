@@ -40,8 +40,8 @@ type startJob struct {
 type startQueue struct {
 	start  func(context.Context, startJob) error
 	logger *slog.Logger
-	jobs    chan startJob
-	once    sync.Once
+	jobs   chan startJob
+	once   sync.Once
 	// base and lastIntake (nanoseconds after base) are monotonic: when
 	// the last tip arrived.
 	base       time.Time
