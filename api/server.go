@@ -121,15 +121,15 @@ func New(d *Deps) *fiber.App {
 		DisableStartupMessage: true,
 		// Thai dates and names arrive percent-encoded in paths.
 		UnescapePath: true,
-		// A report may carry 10 evidence files of MaxUploadBytes each.
-		// fasthttp reads a body whole before the handler; formbody's
-		// middleware then parses a multipart body once, its files on
-		// disk (fasthttp's own parse would keep files up to 16 MiB in
-		// memory), and refuses any other body over formbody.InMemoryLimit.
-		// fasthttp's StreamRequestBody, which would keep the body itself
-		// out of memory, made page requests hang in the browser tests (one
-		// run in six) and is off (issue #16).
-		BodyLimit:                    int(10*max(d.MaxUploadBytes, 1<<20) + 1<<20),
+		// Bodies are streamed: fasthttp reads at most a body's first 8 KiB
+		// before the handler (a body over BodyLimit is streamed too, not
+		// refused). formbody.Middleware reads a multipart body (a report
+		// with its evidence files) once with its files on disk, reads any
+		// other body whole up to formbody.InMemoryLimit and refuses a
+		// larger one with 413. What a handler leaves unread, fasthttp
+		// (v1.75 and later) discards before the next request.
+		BodyLimit:                    formbody.InMemoryLimit,
+		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
 		ReadTimeout:                  60 * time.Second,
 		WriteTimeout:                 60 * time.Second,

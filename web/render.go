@@ -150,14 +150,18 @@ func withQuery(p, key, value string) string {
 // choose and are remembered in cookies for a year; otherwise the cookies;
 // otherwise Thai. Digits not chosen follow the language: Thai digits in
 // Thai, Arabic digits in English. The public tip pages (TipPublic) are
-// never remembered in cookies.
+// never remembered in cookies, nor is the choice in the URL of an htmx
+// request that is not a boosted navigation: a live region fetching its
+// page's own URL again (which keeps that page's ?lang=) must not undo a
+// language the reader has chosen since, in another tab or just now.
 func (w *Pages) localizer(c *fiber.Ctx) Localizer {
 	l := Localizer{Lang: langTH}
+	keep := c.Locals(noCookies) == nil && (c.Get("HX-Request") != "true" || c.Get("HX-Boosted") == "true")
 	remember := func(q, cookie string, allowed ...string) string {
 		for _, v := range []string{c.Query(q), c.Cookies(cookie)} {
 			for _, a := range allowed {
 				if v == a {
-					if v == c.Query(q) && v != c.Cookies(cookie) && c.Locals(noCookies) == nil {
+					if v == c.Query(q) && v != c.Cookies(cookie) && keep {
 						w.setCookie(c, cookie, v, w.now().AddDate(1, 0, 0))
 					}
 					return v

@@ -197,11 +197,11 @@ type Tab struct {
 	shots int
 
 	mu       sync.Mutex
-	expected []string                     // console errors AssertClean lets pass (Expect)
-	console  []string                     // console errors and exceptions
-	requests []string                     // every request URL, in order
-	pending  map[network.RequestID]string // requests not finished yet
-	loading  map[cdp.FrameID]bool         // frames that are loading
+	expected []string                      // console errors AssertClean lets pass (Expect)
+	console  []string                      // console errors and exceptions
+	requests []string                      // every request URL, in order
+	pending  map[network.RequestID]request // requests not finished yet
+	loading  map[cdp.FrameID]bool          // frames that are loading
 }
 
 // Tab opens a new tab of the browser with the viewport set to size (a mobile
@@ -213,7 +213,7 @@ func (b *Browser) Tab(t testing.TB, size Size) *Tab {
 		Timeout: DefaultTimeout,
 		b:       b,
 		size:    size,
-		pending: map[network.RequestID]string{},
+		pending: map[network.RequestID]request{},
 		loading: map[cdp.FrameID]bool{},
 	}
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithListener(tab.event))
@@ -237,6 +237,14 @@ func (b *Browser) Tab(t testing.TB, size Size) *Tab {
 		t.Fatalf("browsertest: opening a %s tab (%dx%d): %v", size.Name, size.Width, size.Height, err)
 	}
 	return tab
+}
+
+// request is a request of the tab's pages that has not finished: its URL,
+// and the frame and document (loader) that made it.
+type request struct {
+	url    string
+	frame  cdp.FrameID
+	loader cdp.LoaderID
 }
 
 // event records one event of the tab. It runs on chromedp's reader goroutine,
@@ -281,12 +289,25 @@ func (tab *Tab) event(ev any) {
 		u := e.Request.URL + e.Request.URLFragment
 		tab.requests = append(tab.requests, u)
 		if e.Type != network.ResourceTypeEventSource && e.Type != network.ResourceTypeWebSocket {
-			tab.pending[e.RequestID] = u
+			tab.pending[e.RequestID] = request{url: u, frame: e.FrameID, loader: e.LoaderID}
 		}
 	case *network.EventLoadingFinished:
 		delete(tab.pending, e.RequestID)
 	case *network.EventLoadingFailed:
 		delete(tab.pending, e.RequestID)
+	case *page.EventFrameNavigated:
+		// A new document replaced the frame's: the requests of the old one
+		// can no longer matter to the page, and Chromium does not always
+		// report their end (an XHR whose response was arriving as the
+		// navigation committed gets neither loadingFinished nor
+		// loadingFailed), so they are not waited for.
+		if f := e.Frame; f != nil {
+			for id, r := range tab.pending {
+				if r.frame == f.ID && r.loader != f.LoaderID {
+					delete(tab.pending, id)
+				}
+			}
+		}
 	case *page.EventFrameStartedLoading:
 		tab.loading[e.FrameID] = true
 	case *page.EventFrameStoppedLoading:
@@ -466,8 +487,8 @@ func (tab *Tab) busy() string {
 	}
 	if len(tab.pending) > 0 {
 		var urls []string
-		for _, u := range tab.pending {
-			urls = append(urls, u)
+		for _, r := range tab.pending {
+			urls = append(urls, r.url)
 		}
 		return "requests in flight: " + strings.Join(urls, ", ")
 	}

@@ -1,16 +1,19 @@
-// Package formbody reads request bodies for tidtam's HTTP server: each
-// multipart form once, with its files on disk, and nothing over its limit.
+// Package formbody reads request bodies for tidtam's HTTP server without
+// holding large ones in memory: each multipart form once, with its files
+// on disk, and nothing over its limit.
 //
-// Middleware reads every multipart/form-data body once, from fasthttp's
-// request stream when the server streams bodies
-// (fiber.Config.StreamRequestBody) or from memory when it does not (the
-// default in tidtam, see api/server.go), keeping at most MemoryPerForm
-// bytes of the form in memory: file parts beyond that go to temporary
-// files, which are removed when the request ends. Any other body over
-// InMemoryLimit is refused with 413. Handlers and other middleware get the
-// form with Form and a field with Value, never with fiber's MultipartForm
-// or FormValue, which would parse the body again (and keep its files in
-// memory).
+// The server runs with fasthttp's request body streaming on
+// (fiber.Config.StreamRequestBody, see api/server.go), so a body reaches
+// the handlers as a stream of which fasthttp has read at most the first
+// 8 KiB. Middleware reads every multipart/form-data body once, from that
+// stream (or from memory, on a server that does not stream), keeping at
+// most MemoryPerForm bytes of the form in memory: file parts beyond that
+// go to temporary files, which are removed when the request ends. Any
+// other body is read whole before the handler, up to InMemoryLimit; one
+// over it is refused with 413 before it is read. Handlers and other
+// middleware get the form with Form and a field with Value, never with
+// fiber's MultipartForm or FormValue, which would parse the body again
+// (and keep its files in memory).
 package formbody
 
 import (
@@ -29,7 +32,9 @@ import (
 )
 
 // InMemoryLimit is the largest body accepted that is not
-// multipart/form-data (JSON, a urlencoded form).
+// multipart/form-data (JSON, a urlencoded form); the server passes it as
+// fiber.Config.BodyLimit, the size up to which fasthttp would read a body
+// of known length whole were it not streaming.
 const InMemoryLimit = 4 << 20
 
 // MemoryPerForm is how much of one multipart form is kept in memory; file
@@ -81,10 +86,8 @@ func Middleware(cfg Config) fiber.Handler {
 			case !req.IsBodyStream():
 				return c.Next()
 			case n >= 0:
-				// Read it whole now: with streaming, fasthttp reads only a
-				// body's first 8 KiB before the handler, and what a handler
-				// left unread would be taken for the next request on the
-				// connection.
+				// Read it whole now (with streaming, fasthttp has read only
+				// its first 8 KiB), so that handlers find it in memory.
 				req.Body()
 				return c.Next()
 			}

@@ -1,16 +1,20 @@
 package formbody_test
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -22,7 +26,7 @@ import (
 // in-memory limit, Middleware with a total of max bytes. Its handler
 // reports what it got.
 func app(max int64) (*fiber.App, *[]string) {
-	a := fiber.New(fiber.Config{BodyLimit: formbody.InMemoryLimit, StreamRequestBody: true, DisablePreParseMultipartForm: true,
+	a := fiber.New(fiber.Config{BodyLimit: formbody.InMemoryLimit, StreamRequestBody: true, DisablePreParseMultipartForm: true, DisableStartupMessage: true,
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
 			if e := apperr.As(err); e != nil {
 				return c.Status(e.Code.HTTPStatus()).SendString(e.Error())
@@ -181,5 +185,63 @@ func TestKeepInMemory(t *testing.T) {
 	}
 	if len(*onDisk) != 0 {
 		t.Errorf("a file of the in-memory route went to a temporary file")
+	}
+}
+
+// TestKeepAliveAfterUnreadBody: on a kept-alive connection, what a request
+// left of its streamed body unread (here a malformed multipart body, which
+// Middleware refuses after its first part header) is never taken for the
+// next request: the next request on the connection is answered, and a
+// request hidden in the unread body is not. fasthttp before v1.75 left
+// those bytes in the connection's reader, so the hidden request ran.
+func TestKeepAliveAfterUnreadBody(t *testing.T) {
+	a, _ := app(1 << 20)
+	var smuggled atomic.Int32
+	a.Get("/next", func(c *fiber.Ctx) error { return c.SendString("next") })
+	a.Get("/smuggled", func(c *fiber.Ctx) error {
+		smuggled.Add(1)
+		return c.SendString("smuggled")
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = a.Listener(ln) }()
+	t.Cleanup(func() { _ = a.Shutdown() })
+
+	// The hidden request starts past the first 8 KiB of the body, beyond
+	// what fasthttp reads before the handler.
+	head := "--b\r\nnot a header line\r\n\r\n"
+	body := head + strings.Repeat("x", 8<<10-len(head)) + "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	fmt.Fprint(conn, "GET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(conn)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	if res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("the malformed body was answered %d, want 400", res.StatusCode)
+	}
+	closes := res.Close
+	res, err = http.ReadResponse(br, nil)
+	switch {
+	case err != nil && !closes:
+		t.Errorf("no answer to the next request on the connection: %v", err)
+	case err == nil:
+		got, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK || string(got) != "next" {
+			t.Errorf("the next request was answered %d %q, want 200 \"next\"", res.StatusCode, got)
+		}
+	}
+	if n := smuggled.Load(); n != 0 {
+		t.Errorf("a request hidden in a body ran %d times", n)
 	}
 }
