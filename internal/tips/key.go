@@ -187,19 +187,21 @@ func NormalizeReceipt(s string) (string, bool) {
 	return b.String(), b.Len() == ReceiptDigits
 }
 
-// Argon2id parameters of receipt hashes: 1 MiB, one pass, one thread
-// (about 0.7 ms on the project machine). Passwords (internal/auth) use the
+// Argon2id parameters of receipt hashes: 64 KiB, three passes, one thread
+// (about 0.3 ms on the project machine). Passwords (internal/auth) use the
 // OWASP minimum, 19 MiB and two passes (about 23 ms), because people choose
 // guessable passwords; a receipt is ReceiptDigits random digits (66 bits),
-// so its hash need not make each guess dear — 10^20 guesses at 0.7 ms are
-// about 2×10^9 core-years — and intake must take hundreds of tips a second
-// (docs/BENCHMARKS.md, P9). The row is found by a keyed HMAC, so without
-// the tip key even that brute force has nothing to test against but this
-// salted hash. Hashes made with other parameters still verify: they are
-// read from the stored string.
+// so its hash need not make each guess dear — 10^20 guesses at 0.3 ms are
+// about 10^9 core-years — and intake must take hundreds of tips a second.
+// The memory is kept small on purpose: at 1 MiB a hash, 200 tips a second
+// allocated 200 MB/s and the garbage collector's work put the intake's p99
+// at 159 ms; at 64 KiB it is 20 ms (docs/BENCHMARKS.md, P9). The row is
+// found by a keyed HMAC, so without the tip key even that brute force has
+// nothing to test against but this salted hash. Hashes made with other
+// parameters still verify: they are read from the stored string.
 const (
-	argonMemory  uint32 = 1024 // KiB
-	argonTime    uint32 = 1
+	argonMemory  uint32 = 64 // KiB
+	argonTime    uint32 = 3
 	argonThreads uint8  = 1
 )
 
