@@ -662,10 +662,15 @@ func sanitize(s string) string {
 
 // Text returns the visible text (innerText) of the first element that
 // matches the CSS selector, waiting within tab.Timeout for one to exist; it
-// fails the test (Fatal) if none appears.
+// fails the test (Fatal) if none appears. An element that a live region's
+// swap replaced between finding it and reading it is looked up again.
 func (tab *Tab) Text(t testing.TB, selector string) string {
 	t.Helper()
 	s, err := run(tab, chromedp.Text(chromedp.CSS(selector)))
+	for try := 0; err != nil && strings.Contains(err.Error(), "No node with given id found") && try < 20; try++ {
+		time.Sleep(50 * time.Millisecond)
+		s, err = run(tab, chromedp.Text(chromedp.CSS(selector)))
+	}
 	if err != nil {
 		t.Fatalf("browsertest: %s tab at %s: text of %q: %v", tab.size.Name, tab.where(), selector, err)
 	}
