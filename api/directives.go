@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"hash/fnv"
 	"mime"
 	"strconv"
 	"strings"
@@ -8,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/tidtam/tidtam/internal/apperr"
+	"github.com/tidtam/tidtam/internal/auth"
 	"github.com/tidtam/tidtam/internal/directives"
 	"github.com/tidtam/tidtam/internal/download"
 	"github.com/tidtam/tidtam/internal/export"
@@ -95,12 +98,21 @@ func directiveMatrix(d *Deps) fiber.Handler {
 		if format != "" {
 			return download.Export(c, format, directives.MatrixTable(out, false), d.Logger, requestID(c))
 		}
+		// The directive's stamp names its state; the grid also depends on
+		// who asks (scope) and the filters, so the ETag carries both and a
+		// browser shared by two accounts never revalidates one's grid as
+		// the other's.
+		etag := `"` + out.Stamp + "." + matrixViewKey(principal(c), string(c.Request().URI().QueryString())) + `"`
+		c.Set(fiber.HeaderETag, etag)
+		c.Set(fiber.HeaderCacheControl, "private, no-cache")
+		if c.Get(fiber.HeaderIfNoneMatch) == etag {
+			return c.SendStatus(fiber.StatusNotModified)
+		}
 		// A large grid is encoded once per reading, whoever asks.
 		b, err := out.JSON()
 		if err != nil {
 			return err
 		}
-		c.Set(fiber.HeaderETag, `"`+out.Stamp+`"`)
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 		return c.Send(b)
 	}
@@ -413,4 +425,12 @@ func escalationAction(d *Deps) fiber.Handler {
 		}
 		return c.JSON(out)
 	}
+}
+
+// matrixViewKey names what a matrix request may see besides the
+// directive's state: the account's role, unit and regions and the query.
+func matrixViewKey(p *auth.Principal, query string) string {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s|%s|%v|%s", p.Role, p.UnitCode, p.Regions, query)
+	return strconv.FormatUint(h.Sum64(), 36)
 }

@@ -311,6 +311,22 @@ func TestIssueMOILetterFansOut(t *testing.T) {
 		if row["unit_code"] != "20" || len(cells) != 5 || cells[0].(map[string]any)["status"] != nil || cells[1].(map[string]any)["status"] != "open" {
 			t.Fatalf("matrix row for ชลบุรี: %v", row)
 		}
+		// The matrix revalidates: its ETag answers 304 to the same account
+		// and filter, and never to another filter or another account.
+		mpath := "/api/v1/directives/" + id + "/matrix?region=8"
+		metag := h.lastHeader(t, mpath, sec)
+		if metag == "" {
+			t.Fatal("matrix: no ETag")
+		}
+		if got := h.lastStatus(t, mpath, sec, metag); got != 304 {
+			t.Errorf("matrix If-None-Match with its ETag: %d, want 304", got)
+		}
+		if got := h.lastStatus(t, "/api/v1/directives/"+id+"/matrix", sec, metag); got != 200 {
+			t.Errorf("matrix without the filter, with the filtered ETag: %d, want 200", got)
+		}
+		if got := h.lastStatus(t, mpath, h.login("chonburi", "province-pass-1"), metag); got != 200 {
+			t.Errorf("matrix for a province with the secretariat's ETag: %d, want 200", got)
+		}
 
 		// A province sees the directive, limited to its own units.
 		prov := h.login("chonburi", "province-pass-1")
