@@ -242,7 +242,9 @@ func (t *tipFlow) fireDue(ctx workflow.Context) error {
 
 func (t *tipFlow) headRecipients() notify.RecipientSpec { return tipHeadRecipients(t.s.ProvinceCode) }
 
-func (t *tipFlow) inspectorRecipients() notify.RecipientSpec { return tipInspectorRecipients(t.s.Region) }
+func (t *tipFlow) inspectorRecipients() notify.RecipientSpec {
+	return tipInspectorRecipients(t.s.Region)
+}
 
 func (t *tipFlow) unitRecipients() notify.RecipientSpec {
 	return TipHandlerRecipients(t.s.Route, t.s.UnitCode, t.s.ProvinceCode, t.s.Region)
