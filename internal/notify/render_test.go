@@ -333,3 +333,18 @@ func TestLinkFor(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderTipInformantReplied: an informant's answer has its own words
+// in both languages, and carries the tip's number, never its text.
+func TestRenderTipInformantReplied(t *testing.T) {
+	data := map[string]any{"event": "informant_replied", "tip_id": "42", "province_code": "20", "stage": "received", "link": "/tips/42"}
+	for lang, want := range map[string]string{LangThai: "ผู้แจ้งเบาะแสส่งข้อมูลเพิ่มเติม", LangEnglish: "The informant sent more information"} {
+		m, err := Render(KindTip, lang, data, "http://x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.Subject, want) || !strings.Contains(m.Subject, "42") || !strings.Contains(m.Text, want) {
+			t.Errorf("%s rendered as:\n%s\n%s", lang, m.Subject, m.Text)
+		}
+	}
+}
