@@ -264,6 +264,27 @@ func tipInspectorRecipients(region *int) notify.RecipientSpec {
 	return notify.RecipientSpec{RoleRegions: []notify.RoleRegion{{Role: models.RoleInspector, Region: &r}}}
 }
 
+// TipNotificationData is the data of a notification about tip tipID
+// (event TipEvent*) handled by unitCode in provinceCode at stage: its
+// number, province, unit, stage, link and pending deadline (due, when not
+// nil), never any text of the tip. The workflow and the tips service (an
+// informant's reply) build it alike.
+func TipNotificationData(event string, tipID int64, provinceCode, unitCode, stage string, due *time.Time) map[string]string {
+	id := strconv.FormatInt(tipID, 10)
+	m := map[string]string{
+		"event":         event,
+		"tip_id":        id,
+		"province_code": provinceCode,
+		"unit_code":     unitCode,
+		"stage":         stage,
+		"link":          "/tips/" + id,
+	}
+	if due != nil {
+		m["due_at"] = due.UTC().Format(time.RFC3339)
+	}
+	return m
+}
+
 // TipHandlerRecipients are whoever handles a tip routed by route
 // (models.TipRoute*) to unitCode in provinceCode: that unit; for a tip
 // involving officials the province head and the inspectors of region (the
@@ -294,17 +315,7 @@ func (t *tipFlow) escalationRecipients(level int) notify.RecipientSpec {
 // data is a tip notification's data: never any text of the tip. kv adds
 // keys and values in pairs.
 func (t *tipFlow) data(event string, kv ...string) map[string]string {
-	m := map[string]string{
-		"event":         event,
-		"tip_id":        strconv.FormatInt(t.s.TipID, 10),
-		"province_code": t.s.ProvinceCode,
-		"unit_code":     t.s.UnitCode,
-		"stage":         t.s.Stage,
-		"link":          "/tips/" + strconv.FormatInt(t.s.TipID, 10),
-	}
-	if due := t.s.DueAt(); due != nil {
-		m["due_at"] = due.UTC().Format(time.RFC3339)
-	}
+	m := TipNotificationData(event, t.s.TipID, t.s.ProvinceCode, t.s.UnitCode, t.s.Stage, t.s.DueAt())
 	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]
 	}

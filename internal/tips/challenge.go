@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"strings"
 	"sync"
 	"time"
 
@@ -236,17 +235,5 @@ func normalizeAnswer(s string) (string, bool) {
 	if len(s) > MaxChallengeAnswer {
 		return "", false
 	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r >= '๐' && r <= '๙':
-			b.WriteRune('0' + (r - '๐'))
-		case r == ' ' || r == '-' || r == '\t':
-		default:
-			return "", false
-		}
-	}
-	return b.String(), true
+	return typedDigits(s, MaxChallengeAnswer)
 }

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tidtam/tidtam/internal/thaidate"
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/nacl/secretbox"
 )
@@ -169,22 +170,29 @@ func newReceipt() (string, error) {
 // digits become Arabic, spaces and dashes are dropped. ok is false when
 // anything else remains or the length is not ReceiptDigits.
 func NormalizeReceipt(s string) (string, bool) {
+	d, ok := typedDigits(s, ReceiptDigits)
+	return d, ok && len(d) == ReceiptDigits
+}
+
+// typedDigits returns the digits of a code as a person types it (a
+// receipt, a challenge's answer): Thai digits become Arabic, spaces, tabs
+// and dashes are dropped. ok is false when anything else remains or there
+// are more than limit digits.
+func typedDigits(s string, limit int) (string, bool) {
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range thaidate.NormalizeDigits(s) {
 		switch {
 		case r >= '0' && r <= '9':
+			if b.Len() == limit {
+				return "", false
+			}
 			b.WriteRune(r)
-		case r >= '๐' && r <= '๙':
-			b.WriteRune('0' + (r - '๐'))
 		case r == ' ' || r == '-' || r == '\t':
 		default:
 			return "", false
 		}
-		if b.Len() > ReceiptDigits {
-			return "", false
-		}
 	}
-	return b.String(), b.Len() == ReceiptDigits
+	return b.String(), true
 }
 
 // Argon2id parameters of receipt hashes: 64 KiB, three passes, one thread

@@ -70,9 +70,7 @@ func NewService(d Deps) Service {
 		d.Challenges = NewChallenges(d.Key, ChallengeTTL, d.Now)
 	}
 	st := &Starter{DB: d.DB, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Policy: d.Policy, Logger: d.Logger}
-	starts := newStartQueue(func(ctx context.Context, j startJob) error {
-		return st.start(ctx, j.tip, j.region, j.regionKnown)
-	}, d.Logger)
+	starts := newStartQueue(st.Start, d.Logger)
 	return &service{d: d, k: deriveKeys(d.Key), starter: st, starts: starts}
 }
 
@@ -292,7 +290,7 @@ func (s *service) Submit(ctx context.Context, in SubmitInput) (Receipt, error) {
 		}
 		return Receipt{}, err
 	}
-	s.startSoon(tip, province.InspectionRegion, true)
+	s.startSoon(tip)
 	return Receipt{Receipt: receipt}, nil
 }
 
@@ -300,13 +298,12 @@ func (s *service) Submit(ctx context.Context, in SubmitInput) (Receipt, error) {
 // after its row is committed and without making the informant wait for
 // the engine. When Temporal does not answer, or too many wait, the tip
 // stays saved with workflow_started false and a Starter's sweep (every
-// worker process) starts it later. region is the province's inspection
-// region when regionKnown.
-func (s *service) startSoon(tip models.Tip, region *int, regionKnown bool) {
+// worker process) starts it later.
+func (s *service) startSoon(tip models.Tip) {
 	if s.d.Temporal == nil {
 		return
 	}
-	s.starts.enqueue(startJob{tip: tip, region: region, regionKnown: regionKnown})
+	s.starts.enqueue(tip)
 }
 
 // bySubmission returns the receipt of the tip stored for subLookup.
@@ -325,7 +322,7 @@ func (s *service) bySubmission(ctx context.Context, subLookup string) (Receipt, 
 		return Receipt{}, false, err
 	}
 	if !tip.WorkflowStarted {
-		s.startSoon(tip, nil, false)
+		s.startSoon(tip)
 	}
 	return Receipt{Receipt: r}, true, nil
 }
@@ -457,16 +454,14 @@ func (s *service) view(ctx context.Context, tip models.Tip) (TipView, error) {
 // sent more (noteID names the message or first file, so the ID is unique):
 // to whoever handles the tip now, with no text of the tip.
 func enqueueReplied(tx *gorm.DB, tip models.Tip, noteID string, now time.Time) error {
-	id := strconv.FormatInt(tip.ID, 10)
 	row, err := activities.NotificationInput{
 		ID:         workflows.TipWorkflowID(tip.ID) + "/informant/" + noteID,
 		Kind:       workflows.NotifyTip,
 		Recipients: workflows.TipHandlerRecipients(tip.Route, tip.RouteUnitCode, tip.ProvinceCode, tip.InspectionRegion),
 		Template:   workflows.NotifyTip,
 		Language:   workflows.NotificationLangTH,
-		Data: map[string]string{"event": workflows.TipEventInformantReplied, "tip_id": id, "province_code": tip.ProvinceCode,
-			"unit_code": tip.RouteUnitCode, "stage": tip.Status, "link": "/tips/" + id},
-		CreatedAt: now.UTC(),
+		Data:       workflows.TipNotificationData(workflows.TipEventInformantReplied, tip.ID, tip.ProvinceCode, tip.RouteUnitCode, tip.Status, tip.DueAt),
+		CreatedAt:  now.UTC(),
 	}.Row()
 	if err != nil {
 		return err

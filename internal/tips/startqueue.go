@@ -25,22 +25,14 @@ const (
 	busyStartGap = 100 * time.Millisecond
 )
 
-// startJob is one tip whose workflow is to be started; region is its
-// province's inspection region when regionKnown.
-type startJob struct {
-	tip         models.Tip
-	region      *int
-	regionKnown bool
-}
-
 // startQueue holds the tips of one tips service whose workflows are to be
 // started, and its workers (started with the first tip). A tip it cannot
 // hold (startsQueued waiting) or start is left with workflow_started false
 // for a Starter's sweep: nothing is lost, only later.
 type startQueue struct {
-	start  func(context.Context, startJob) error
+	start  func(context.Context, models.Tip) error
 	logger *slog.Logger
-	jobs   chan startJob
+	jobs   chan models.Tip
 	once   sync.Once
 	// base and lastIntake (nanoseconds after base) are monotonic: when
 	// the last tip arrived.
@@ -49,8 +41,8 @@ type startQueue struct {
 }
 
 // newStartQueue returns a queue whose workers start jobs with start.
-func newStartQueue(start func(context.Context, startJob) error, logger *slog.Logger) *startQueue {
-	q := &startQueue{start: start, logger: logger, jobs: make(chan startJob, startsQueued), base: time.Now()}
+func newStartQueue(start func(context.Context, models.Tip) error, logger *slog.Logger) *startQueue {
+	q := &startQueue{start: start, logger: logger, jobs: make(chan models.Tip, startsQueued), base: time.Now()}
 	q.lastIntake.Store(-int64(intakeQuiet))
 	return q
 }
@@ -63,16 +55,16 @@ func (q *startQueue) busy() bool {
 	return time.Since(q.base)-time.Duration(q.lastIntake.Load()) < intakeQuiet
 }
 
-// enqueue queues j and reports whether it could (false: the sweep will
+// enqueue queues tip and reports whether it could (false: the sweep will
 // start it).
-func (q *startQueue) enqueue(j startJob) bool {
+func (q *startQueue) enqueue(tip models.Tip) bool {
 	q.once.Do(func() {
 		for w := range startWorkers {
 			go q.work(w)
 		}
 	})
 	select {
-	case q.jobs <- j:
+	case q.jobs <- tip:
 		return true
 	default:
 		return false
@@ -82,7 +74,7 @@ func (q *startQueue) enqueue(j startJob) bool {
 // work is worker w: while the intake is busy worker 0 starts one workflow
 // per busyStartGap and the others wait for it to be quiet.
 func (q *startQueue) work(w int) {
-	for j := range q.jobs {
+	for tip := range q.jobs {
 		for q.busy() {
 			if w == 0 {
 				time.Sleep(busyStartGap)
@@ -90,8 +82,8 @@ func (q *startQueue) work(w int) {
 			}
 			time.Sleep(intakeQuiet)
 		}
-		if err := q.start(context.Background(), j); err != nil {
-			q.logger.Warn("tip saved, its workflow not started yet; the sweep will start it", "tip", j.tip.ID, "error", err)
+		if err := q.start(context.Background(), tip); err != nil {
+			q.logger.Warn("tip saved, its workflow not started yet; the sweep will start it", "tip", tip.ID, "error", err)
 		}
 	}
 }

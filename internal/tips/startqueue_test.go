@@ -15,7 +15,7 @@ import (
 // keeps up a little); once the intake is quiet, it starts the rest at once.
 func TestStartQueueGivesWayToTheIntake(t *testing.T) {
 	var started atomic.Int64
-	q := newStartQueue(func(context.Context, startJob) error {
+	q := newStartQueue(func(context.Context, models.Tip) error {
 		started.Add(1)
 		return nil
 	}, slog.New(slog.DiscardHandler))
@@ -24,7 +24,7 @@ func TestStartQueueGivesWayToTheIntake(t *testing.T) {
 	const busyFor = 800 * time.Millisecond
 	q.noteIntake()
 	for i := range jobs {
-		if !q.enqueue(startJob{tip: models.Tip{ID: int64(i + 1)}}) {
+		if !q.enqueue(models.Tip{ID: int64(i + 1)}) {
 			t.Fatalf("job %d refused by an empty queue", i)
 		}
 	}
@@ -51,13 +51,13 @@ func TestStartQueueGivesWayToTheIntake(t *testing.T) {
 func TestStartQueueFull(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
-	q := newStartQueue(func(context.Context, startJob) error {
+	q := newStartQueue(func(context.Context, models.Tip) error {
 		<-block
 		return nil
 	}, slog.New(slog.DiscardHandler))
 	accepted := 0
 	for i := range startsQueued + startWorkers + 10 {
-		if q.enqueue(startJob{tip: models.Tip{ID: int64(i + 1)}}) {
+		if q.enqueue(models.Tip{ID: int64(i + 1)}) {
 			accepted++
 		}
 	}

@@ -86,25 +86,16 @@ func (st *Starter) log() *slog.Logger {
 // Start starts tip's workflow (or finds it started) and marks the row.
 // Unavailable when Temporal is missing or does not answer.
 func (st *Starter) Start(ctx context.Context, tip models.Tip) error {
-	return st.start(ctx, tip, nil, false)
-}
-
-// start is Start with the province's inspection region already read when
-// regionKnown (nil: the province has none).
-func (st *Starter) start(ctx context.Context, tip models.Tip, region *int, regionKnown bool) error {
 	if st.Temporal == nil {
 		return engine.ErrUnavailable()
 	}
 	in := workflows.TipInput{TipID: tip.ID, ProvinceCode: tip.ProvinceCode, Route: tip.Route, RouteUnitCode: tip.RouteUnitCode,
 		OfficialsInvolved: tip.OfficialsInvolved, Policy: st.policy(), Revision: workflows.TipRevision}
-	if !regionKnown {
-		var p models.Unit
-		if err := st.DB.WithContext(ctx).Select("code", "inspection_region").Where("code = ?", tip.ProvinceCode).Take(&p).Error; err != nil {
-			return err
-		}
-		region = p.InspectionRegion
+	var p models.Unit
+	if err := st.DB.WithContext(ctx).Select("code", "inspection_region").Where("code = ?", tip.ProvinceCode).Take(&p).Error; err != nil {
+		return err
 	}
-	in.Region = region
+	in.Region = p.InspectionRegion
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	_, err := st.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
